@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import {
+  OWNER_TAG_KEY, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags,
+} from '../../lib/validation';
+import { KeyPairToImport } from './ivs-session';
+
+/** The key pair a resource's properties ask for, checked as IVS would check it. */
+export interface DesiredKeyPair extends KeyPairToImport {
+  /** The public key's DER, to tell a key change from a reformatted PEM. */
+  readonly der: Buffer;
+  /** The fingerprint IVS will give the key, to find it among existing key pairs. */
+  readonly fingerprint: string;
+  /** The owner tag's value: this stack and logical resource. */
+  readonly owner: string;
+}
+
+/** The CloudFormation event fields that identify a resource. */
+export interface ResourceIdentity {
+  readonly StackId: string;
+  readonly LogicalResourceId: string;
+}
+
+type Properties = Record<string, unknown>;
+
+/** Reads and validates the properties; throws the same messages the construct throws at synth time. */
+export function desiredKeyPair(properties: Properties, resource: ResourceIdentity): DesiredKeyPair {
+  const publicKeyMaterial = String(properties.PublicKeyMaterial ?? '');
+  const { der, fingerprint } = validatePublicKeyMaterial(publicKeyMaterial);
+  const name = String(properties.Name ?? '');
+  validatePlaybackKeyPairName(name);
+  const userTags = tagsOf(properties);
+  validateTags(userTags);
+  const owner = ownerOf(resource);
+  return { publicKeyMaterial, name, der, fingerprint, owner, tags: { ...userTags, [OWNER_TAG_KEY]: owner } };
+}
+
+/** Whether the previous properties held the same public key (false when they cannot be read). */
+export function holdsSameKey(previous: Properties | undefined, desired: DesiredKeyPair): boolean {
+  try {
+    return validatePublicKeyMaterial(String(previous?.PublicKeyMaterial ?? '')).der.equals(desired.der);
+  } catch {
+    return false;
+  }
+}
+
+/** The previous name, if the previous properties had one. */
+export function previousName(previous: Properties | undefined): string {
+  return String(previous?.Name ?? '');
+}
+
+/**
+ * Names the stack (by its id, unique to one stack's lifetime) and logical resource; hashed when
+ * too long for a tag value.
+ */
+export function ownerOf({ StackId, LogicalResourceId }: ResourceIdentity): string {
+  const owner = `${StackId}/${LogicalResourceId}`;
+  return owner.length <= 256 ? owner : `sha256:${createHash('sha256').update(owner).digest('hex')}`;
+}
+
+/** Tags arrive as a map; an older template format may have sent a list of `{Key, Value}`. */
+function tagsOf(properties: Properties): Record<string, string> {
+  const tags = properties.Tags;
+  if (Array.isArray(tags)) {
+    return Object.fromEntries(tags.map((tag: { Key: string; Value: string }) => [String(tag.Key), String(tag.Value ?? '')]));
+  }
+  if (tags && typeof tags === 'object') {
+    return Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, String(value)]));
+  }
+  return {};
+}

@@ -1,0 +1,2 @@
+export * from './playback-key-pair';
+export { PlaybackKeyPairValidationError } from './validation';

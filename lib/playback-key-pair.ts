@@ -1,0 +1,162 @@
+import {
+  CustomResource, IResource, ITaggableV2, Lazy, Names, RemovalPolicy, Resource, TagManager, TagType, Token, aws_ivs as ivs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { PlaybackKeyPairProvider } from './playback-key-pair-provider';
+import { isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags } from './validation';
+
+/** The CloudFormation type of the custom resource behind a `PlaybackKeyPair`. */
+export const PLAYBACK_KEY_PAIR_RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
+
+/**
+ * An Amazon IVS playback key pair: the public half of the key that signs viewer tokens for
+ * private (authorized) channels.
+ */
+export interface IPlaybackKeyPair extends IResource, ivs.IPlaybackKeyPairRef {
+  /**
+   * The ARN of the playback key pair, e.g. `arn:aws:ivs:us-west-2:123456789012:playback-key/abcd1234`.
+   *
+   * @attribute
+   */
+  readonly playbackKeyPairArn: string;
+}
+
+/** Options for a `PlaybackKeyPair`. */
+export interface PlaybackKeyPairOptions {
+  /**
+   * The key pair's name in IVS: at most 128 characters from `a-zA-Z0-9-_`.
+   *
+   * IVS cannot rename a key pair, so changing the name deletes the key pair and imports the same
+   * key again under the new name (its ARN changes; tokens keep working once it is back).
+   *
+   * @default - a name unique to the construct's path in the app, such as `MyStack-Key-1A2B3C4D`
+   */
+  readonly playbackKeyPairName?: string;
+
+  /**
+   * Tags for the key pair. `Tags.of(scope).add()` reaches it too; where both set the same key,
+   * the aspect wins, as for any CDK resource.
+   *
+   * At most 49 tags: IVS allows 50 and the construct uses one to recognise its own keys.
+   *
+   * @default - no tags
+   */
+  readonly tags?: Record<string, string>;
+
+  /**
+   * What happens to the key pair when it is removed from the stack or the stack is deleted.
+   *
+   * @default RemovalPolicy.DESTROY - the key pair is deleted; its public key stays in the template
+   *   history, so it can always be imported again
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+abstract class PlaybackKeyPairBase extends Resource implements IPlaybackKeyPair {
+  public abstract readonly playbackKeyPairArn: string;
+
+  public get playbackKeyPairRef(): ivs.PlaybackKeyPairReference {
+    return { playbackKeyPairArn: this.playbackKeyPairArn };
+  }
+}
+
+/**
+ * An Amazon IVS playback key pair, imported from a public key through a custom resource that
+ * handles what `AWS::IVS::PlaybackKeyPair` cannot: rollbacks of key changes, renames of an
+ * existing key, key changes at the 3-key quota, and keys deleted outside CloudFormation.
+ *
+ * @resource Custom::IvsPlaybackKeyPair
+ */
+export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 {
+  /**
+   * Refers to a playback key pair that exists outside this stack, e.g. to reuse a key that is
+   * already imported (IVS refuses to import the same public key twice).
+   */
+  public static fromPlaybackKeyPairArn(scope: Construct, id: string, playbackKeyPairArn: string): IPlaybackKeyPair {
+    if (!Token.isUnresolved(playbackKeyPairArn) && !isPlaybackKeyPairArn(playbackKeyPairArn)) {
+      throw new Error(`Invalid playback key pair ARN "${playbackKeyPairArn}": expected `
+        + 'arn:<partition>:ivs:<region>:<account>:playback-key/<id>');
+    }
+    class Import extends PlaybackKeyPairBase {
+      public readonly playbackKeyPairArn = playbackKeyPairArn;
+    }
+    return new Import(scope, id, { environmentFromArn: playbackKeyPairArn });
+  }
+
+  /**
+   * The ARN IVS gave the key pair.
+   *
+   * @attribute
+   */
+  public readonly playbackKeyPairArn: string;
+
+  /**
+   * The fingerprint IVS computed for the key pair (MD5 of the public key's DER, as
+   * colon-separated hex bytes).
+   *
+   * @attribute
+   */
+  public readonly playbackKeyPairFingerprint: string;
+
+  /** The key pair's name in IVS. */
+  public readonly playbackKeyPairName: string;
+
+  /** Tags for the key pair, set by `options.tags` and by `Tags.of()`. */
+  public readonly cdkTagManager: TagManager;
+
+  private readonly resource: CustomResource;
+
+  /**
+   * @param publicKeyMaterial the public key, as the contents of a PEM file
+   *   (`-----BEGIN PUBLIC KEY-----`, ECDSA P-384). It is the construct's one essential input, so
+   *   it is a positional argument rather than a field of `options`, which keeps call sites as
+   *   short as `new PlaybackKeyPair(this, 'Key', fs.readFileSync('public.pem', 'utf8'))`.
+   * @param options name, tags and removal policy
+   */
+  constructor(scope: Construct, id: string, publicKeyMaterial: string, options: PlaybackKeyPairOptions = {}) {
+    super(scope, id);
+    if (!Token.isUnresolved(publicKeyMaterial)) {
+      validatePublicKeyMaterial(publicKeyMaterial);
+    }
+    this.playbackKeyPairName = options.playbackKeyPairName
+      ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
+    if (!Token.isUnresolved(this.playbackKeyPairName)) {
+      validatePlaybackKeyPairName(this.playbackKeyPairName);
+    }
+    validateTags(options.tags ?? {}, Token.isUnresolved);
+
+    this.cdkTagManager = new TagManager(TagType.MAP, PLAYBACK_KEY_PAIR_RESOURCE_TYPE, options.tags, { tagPropertyName: 'Tags' });
+    // Tags.of() adds tags after construction; check the final set when the app synthesizes.
+    this.node.addValidation({ validate: () => tagErrors(this.cdkTagManager.tagValues()) });
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: PlaybackKeyPairProvider.getOrCreate(this).serviceToken,
+      resourceType: PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
+      properties: {
+        PublicKeyMaterial: publicKeyMaterial,
+        Name: this.playbackKeyPairName,
+        Tags: Lazy.any({ produce: () => this.cdkTagManager.renderTags() }),
+      },
+      removalPolicy: options.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.playbackKeyPairArn = this.resource.getAttString('Arn');
+    this.playbackKeyPairFingerprint = this.resource.getAttString('Fingerprint');
+  }
+
+  /**
+   * Sets what happens to the key pair when it leaves the stack. (`Resource`'s own version cannot
+   * reach the CloudFormation resource inside a `CustomResource`.)
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    this.resource.applyRemovalPolicy(policy);
+  }
+}
+
+function tagErrors(tags: Record<string, string>): string[] {
+  try {
+    validateTags(tags, Token.isUnresolved);
+    return [];
+  } catch (error) {
+    return [(error as Error).message];
+  }
+}

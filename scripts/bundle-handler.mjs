@@ -1,0 +1,22 @@
+// Bundles the custom-resource handler into assets/, which ships in the package, so that
+// consumers synthesize without esbuild or Docker. Deterministic output keeps the asset hash stable.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ['lambda/playback-key-pair-handler/index.ts'],
+  outfile: 'assets/playback-key-pair-handler/index.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  // Prefer the SDK's ES module builds: they tree-shake to the commands the handler imports.
+  mainFields: ['module', 'main'],
+  logLevel: 'warning',
+});
