@@ -89,8 +89,11 @@ export function isPlaybackKeyPairArn(arn: string): boolean {
 /** Checks a key pair name against the IVS limits. */
 export function validatePlaybackKeyPairName(name: string): void {
   if (name.length > 128 || !NAME_PATTERN.test(name)) {
+    const problem = name.length > 128
+      ? `it has ${name.length}`
+      : `it contains ${[...new Set(name.replace(/[a-zA-Z0-9-_]/g, ''))].map((c) => JSON.stringify(c)).join(', ')}`;
     throw new PlaybackKeyPairValidationError(`Invalid playbackKeyPairName "${name}": use at most 128 characters `
-      + `from a-z, A-Z, 0-9, "-" and "_" (got ${name.length} characters)`);
+      + `from a-z, A-Z, 0-9, "-" and "_" (${problem})`);
   }
 }
 
