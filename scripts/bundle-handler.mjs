@@ -18,5 +18,8 @@ await build({
   legalComments: 'none',
   // Prefer the SDK's ES module builds: they tree-shake to the commands the handler imports.
   mainFields: ['module', 'main'],
+  // The SDK's lazy `import("node:http")` becomes a require(): the same at run time in Lambda, and
+  // loadable by test runners that evaluate the bundle in a VM context.
+  supported: { 'dynamic-import': false },
   logLevel: 'warning',
 });

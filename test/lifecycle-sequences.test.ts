@@ -1,0 +1,347 @@
+/**
+ * The shipped handler bundle against the IVS stand-in, driven through the event sequences
+ * CloudFormation and the Provider framework send. Each step checks the IVS calls it made.
+ */
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { PlaybackKeyPair } from '../lib';
+import { OWNER_TAG_KEY } from '../lib/validation';
+import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from './support/cloudformation';
+import { IvsOperation, IvsStandIn, StandInKeyPair } from './support/ivs-stand-in';
+import { p384, pemBody, wrongKeys } from './support/keys';
+import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from './support/shipped-handler';
+
+jest.setTimeout(30_000);
+
+let assetDir: string;
+let ivs: IvsStandIn;
+let handler: OnEventHandler;
+let logLines: string[];
+const privateKeys: string[] = [];
+
+beforeAll(() => {
+  assetDir = synthesizeHandlerAsset();
+});
+
+beforeEach(async () => {
+  ivs = await IvsStandIn.start();
+  handler = loadShippedHandler(assetDir, ivs.endpoint);
+  logLines = [];
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => { logLines.push(args.map(String).join(' ')); });
+  }
+});
+
+afterEach(async () => {
+  // Nothing leaked: no private key and no ResponseURL in any log line.
+  for (const line of logLines) {
+    expect(line).not.toContain(RESPONSE_URL);
+    expect(line).not.toContain('X-Amz-Signature');
+    for (const privateKey of privateKeys) expect(line).not.toContain(pemBody(privateKey).slice(0, 32));
+  }
+  jest.restoreAllMocks();
+  await ivs.stop();
+});
+
+function newKey(): string {
+  const { publicKeyPem, privateKeyPem } = p384();
+  privateKeys.push(privateKeyPem);
+  return publicKeyPem;
+}
+
+function props(publicKeyMaterial: string, name = 'viewer-key', tags: Record<string, string> = { team: 'video' }): KeyPairProperties {
+  return { PublicKeyMaterial: publicKeyMaterial, Name: name, Tags: tags };
+}
+
+const owner = (logicalId = 'PlaybackKey') => `${STACK_ID}/${logicalId}`;
+
+/** Runs one event and returns its outcome with the IVS operations it called (retries included). */
+async function step<T>(event: () => Promise<T>): Promise<{ result: T; calls: IvsOperation[] }> {
+  ivs.resetCalls();
+  const result = await event();
+  return { result, calls: ivs.calls.map((call) => call.operation) };
+}
+
+async function failingStep(event: () => Promise<unknown>): Promise<{ error: Error; calls: IvsOperation[] }> {
+  ivs.resetCalls();
+  const error = await event().then(() => { throw new Error('expected the event to fail'); }, (e: Error) => e);
+  return { error, calls: ivs.calls.map((call) => call.operation) };
+}
+
+function onlyKey(): StandInKeyPair {
+  const keys = ivs.keyPairs();
+  expect(keys).toHaveLength(1);
+  return keys[0];
+}
+
+function handlerLogs(): Array<Record<string, unknown>> {
+  return logLines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+}
+
+test('create, tag change, key change, cleanup of the old key, stack delete', async () => {
+  const resource = new SimulatedResource(handler);
+  const firstKey = newKey();
+
+  const created = await step(() => resource.create(props(firstKey)));
+  expect(created.calls).toEqual(['ImportPlaybackKeyPair']);
+  const original = onlyKey();
+  expect(created.result).toEqual({ PhysicalResourceId: original.arn, Data: { Arn: original.arn, Fingerprint: original.fingerprint } });
+  expect(original.tags).toEqual({ team: 'video', [OWNER_TAG_KEY]: owner() });
+
+  const retagged = await step(() => resource.update(props(firstKey, 'viewer-key', { team: 'live', env: 'prod' })));
+  expect(retagged.calls).toEqual(['GetPlaybackKeyPair', 'TagResource']);
+  expect(retagged.result.PhysicalResourceId).toBe(original.arn);
+  expect(onlyKey().tags).toEqual({ team: 'live', env: 'prod', [OWNER_TAG_KEY]: owner() });
+  expect((await step(() => resource.completeStackUpdate())).calls).toEqual([]);
+
+  const untagged = await step(() => resource.update(props(firstKey, 'viewer-key', { env: 'prod' })));
+  expect(untagged.calls).toEqual(['GetPlaybackKeyPair', 'UntagResource']);
+  await resource.completeStackUpdate();
+
+  const secondKey = newKey();
+  const rotated = await step(() => resource.update(props(secondKey, 'viewer-key', { env: 'prod' })));
+  expect(rotated.calls).toEqual(['ImportPlaybackKeyPair']);
+  expect(rotated.result.PhysicalResourceId).not.toBe(original.arn);
+  expect(ivs.keyPairs().map((k) => k.arn)).toEqual([original.arn, rotated.result.PhysicalResourceId]);
+
+  const cleanup = await step(() => resource.completeStackUpdate());
+  expect(cleanup.calls).toEqual(['DeletePlaybackKeyPair']);
+  expect(onlyKey()).toMatchObject({ arn: rotated.result.PhysicalResourceId, publicKeyMaterial: secondKey });
+
+  const deleted = await step(() => resource.delete());
+  expect(deleted.calls).toEqual(['DeletePlaybackKeyPair']);
+  expect(ivs.keyPairs()).toEqual([]);
+
+  const logs = handlerLogs();
+  expect(logs.map((line) => line.requestType)).toEqual(['Create', 'Update', 'Update', 'Update', 'Delete', 'Delete']);
+  expect(logs[3]).toEqual({
+    requestType: 'Update', logicalResourceId: 'PlaybackKey', physicalResourceId: original.arn,
+    result: rotated.result.PhysicalResourceId, action: 'imported', ivsCalls: ['ImportPlaybackKeyPair'], retries: 0,
+  });
+});
+
+test('a key change whose stack update fails rolls back to exactly the original key and tags', async () => {
+  const resource = new SimulatedResource(handler);
+  const originalKey = newKey();
+  await resource.create(props(originalKey, 'viewer-key', { team: 'video' }));
+  const original = onlyKey();
+
+  const rotated = await step(() => resource.update(props(newKey(), 'viewer-key', { team: 'live' })));
+  expect(rotated.calls).toEqual(['ImportPlaybackKeyPair']);
+  expect(ivs.keyPairs()).toHaveLength(2); // the old key survives the Update, for the rollback
+
+  const rollback = await step(() => resource.rollback());
+  expect(rollback.calls).toEqual([
+    'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', // the rollback Update adopts the original
+    'DeletePlaybackKeyPair', // the cleanup Delete of the failed update's key
+  ]);
+  expect(rollback.result.answer).toEqual({ PhysicalResourceId: original.arn, Data: { Arn: original.arn, Fingerprint: original.fingerprint } });
+  expect(ivs.keyPairs()).toEqual([original]);
+});
+
+test('a rollback after the forward Update itself failed finds the original key still in place', async () => {
+  const resource = new SimulatedResource(handler);
+  await resource.create(props(newKey()));
+  const original = onlyKey();
+
+  ivs.failNext('ImportPlaybackKeyPair', 'AccessDeniedException');
+  const failed = await failingStep(() => resource.update(props(newKey())));
+  expect(failed.error.message).toMatch(/^IVS ImportPlaybackKeyPair failed with AccessDeniedException: /);
+
+  const rollback = await step(() => resource.rollback());
+  expect(rollback.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair']);
+  expect(rollback.result.answer.PhysicalResourceId).toBe(original.arn);
+  expect(ivs.keyPairs()).toEqual([original]);
+});
+
+test('a name-only change re-imports the key under the new name, and its rollback restores the old name', async () => {
+  const resource = new SimulatedResource(handler);
+  const key = newKey();
+  await resource.create(props(key, 'old-name'));
+  const original = onlyKey();
+
+  const renamed = await step(() => resource.update(props(key, 'new-name')));
+  expect(renamed.calls).toEqual(['DeletePlaybackKeyPair', 'ImportPlaybackKeyPair']);
+  expect(onlyKey()).toMatchObject({ name: 'new-name', fingerprint: original.fingerprint, tags: original.tags });
+
+  const rollback = await step(() => resource.rollback());
+  expect(rollback.calls).toEqual([
+    'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair', // the rollback Update renames back
+    'DeletePlaybackKeyPair', // the cleanup Delete of the renamed key finds it gone
+  ]);
+  const restored = onlyKey();
+  expect(restored).toMatchObject({ name: 'old-name', fingerprint: original.fingerprint, tags: original.tags, publicKeyMaterial: key });
+  expect(resource.physicalResourceId).toBe(restored.arn);
+
+  // When the rename completes instead, the cleanup Delete of the first ARN finds nothing and succeeds.
+  await resource.update(props(key, 'new-name'));
+  const cleanup = await step(() => resource.completeStackUpdate());
+  expect(cleanup.calls).toEqual(['DeletePlaybackKeyPair']);
+  expect(onlyKey()).toMatchObject({ name: 'new-name' });
+});
+
+test('a key change while the region holds 3 key pairs frees its own slot, and its rollback does too', async () => {
+  const foreign = [ivs.importAsSomeoneElse(newKey(), 'other-team-a'), ivs.importAsSomeoneElse(newKey(), 'other-team-b')];
+  const resource = new SimulatedResource(handler);
+  const originalKey = newKey();
+  await resource.create(props(originalKey));
+  const original = ivs.keyPairs()[2];
+
+  const rotated = await step(() => resource.update(props(newKey())));
+  expect(rotated.calls).toEqual(['ImportPlaybackKeyPair', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair']);
+  expect(ivs.calls[0].status).toBe(402);
+
+  const rollback = await step(() => resource.rollback());
+  expect(rollback.calls).toEqual([
+    'ImportPlaybackKeyPair', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair', // quota again: free, then import
+    'DeletePlaybackKeyPair', // cleanup of the failed update's key, already gone
+  ]);
+  const keys = ivs.keyPairs();
+  expect(keys.slice(0, 2)).toEqual(foreign); // other people's keys untouched
+  expect(keys[2]).toMatchObject({ publicKeyMaterial: originalKey, name: original.name, tags: original.tags });
+});
+
+test('a key deleted outside CloudFormation is imported again by the next Update, and Delete of a missing key succeeds', async () => {
+  const resource = new SimulatedResource(handler);
+  const key = newKey();
+  await resource.create(props(key));
+  const original = onlyKey();
+  ivs.deleteBehindTheBack(original.arn);
+
+  const retagged = await step(() => resource.update(props(key, 'viewer-key', { team: 'live' })));
+  expect(retagged.calls).toEqual(['GetPlaybackKeyPair', 'ImportPlaybackKeyPair']);
+  const reimported = onlyKey();
+  expect(reimported).toMatchObject({ fingerprint: original.fingerprint, tags: { team: 'live', [OWNER_TAG_KEY]: owner() } });
+  expect(retagged.result.PhysicalResourceId).toBe(reimported.arn);
+
+  const cleanup = await step(() => resource.completeStackUpdate()); // Delete of the vanished ARN
+  expect(cleanup.calls).toEqual(['DeletePlaybackKeyPair']);
+  expect(ivs.calls[0].status).toBe(404);
+
+  ivs.deleteBehindTheBack(reimported.arn);
+  const deleted = await step(() => resource.delete());
+  expect(deleted.calls).toEqual(['DeletePlaybackKeyPair']);
+  expect(ivs.keyPairs()).toEqual([]);
+});
+
+test('a failed Create, then the Delete for the id the framework or CloudFormation put in its place', async () => {
+  const key = newKey();
+  const holder = ivs.importAsSomeoneElse(key, 'theirs');
+  const resource = new SimulatedResource(handler);
+  await failingStep(() => resource.create(props(key)));
+
+  for (const placeholder of ['AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', 'IvsStack-PlaybackKey-1A2B3C4D5E6F']) {
+    const deleted = await step(() => resource.delete(placeholder));
+    expect(deleted.result).toEqual({ PhysicalResourceId: placeholder });
+    expect(deleted.calls).toEqual([]);
+  }
+  expect(ivs.keyPairs()).toEqual([holder]);
+});
+
+test('a Create repeated after its answer was lost returns the same key pair', async () => {
+  const key = newKey();
+  const first = await new SimulatedResource(handler).create(props(key));
+  const again = await step(() => new SimulatedResource(handler).create(props(key)));
+  expect(again.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair']);
+  expect(again.result).toEqual(first);
+  expect(ivs.keyPairs()).toHaveLength(1);
+});
+
+test('a Create whose key someone else imported fails, names that key pair and leaves it untouched', async () => {
+  const key = newKey();
+  const unrelated = ivs.importAsSomeoneElse(newKey(), 'unrelated');
+  const holder = ivs.importAsSomeoneElse(key, 'theirs', { owner: 'someone' });
+  // Even a key marked as another resource's of this stack is not ours.
+  const sibling = new SimulatedResource(handler, 'OtherKey');
+  await sibling.create(props(newKey()));
+  const before = ivs.keyPairs();
+
+  const failed = await failingStep(() => new SimulatedResource(handler).create(props(key)));
+  expect(failed.error.message).toBe(`This public key is already imported into IVS as playback key pair ${holder.arn} `
+    + `(name "theirs", fingerprint ${holder.fingerprint}), which this stack did not import, and IVS cannot hold the same `
+    + `key twice. Either reuse that key pair with PlaybackKeyPair.fromPlaybackKeyPairArn(this, 'Key', '${holder.arn}'), `
+    + `or delete it (aws ivs delete-playback-key-pair --arn ${holder.arn}) and deploy again.`);
+  expect(failed.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', 'GetPlaybackKeyPair']);
+  expect(ivs.keyPairs()).toEqual(before);
+  expect(before).toContainEqual(unrelated);
+});
+
+test('a fourth key pair is refused with the quota and the key pairs in use', async () => {
+  const existing = [0, 1, 2].map((i) => ivs.importAsSomeoneElse(newKey(), `key-${i}`));
+  const failed = await failingStep(() => new SimulatedResource(handler).create(props(newKey())));
+  expect(failed.error.message).toBe('IVS allows 3 playback key pairs per account and region, and this region already holds 3: '
+    + `${existing.map((k) => `${k.arn} ("${k.name}")`).join(', ')}. Delete one that is no longer needed, or reuse one with `
+    + 'PlaybackKeyPair.fromPlaybackKeyPairArn.');
+  expect(failed.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs']);
+  expect(ivs.keyPairs()).toEqual(existing);
+});
+
+test('three key pairs created at once under the 3 TPS limit all succeed', async () => {
+  ivs.setRateLimit();
+  const resources = ['KeyA', 'KeyB', 'KeyC'].map((id) => new SimulatedResource(loadShippedHandler(assetDir, ivs.endpoint), id));
+  const answers = await Promise.all(resources.map((resource) => resource.create(props(newKey(), resource.logicalResourceId))));
+  expect(ivs.keyPairs().map((k) => k.arn).sort()).toEqual(answers.map((a) => a.PhysicalResourceId).sort());
+  expect(ivs.keyPairs().map((k) => k.tags[OWNER_TAG_KEY]).sort()).toEqual(['KeyA', 'KeyB', 'KeyC'].map(owner));
+});
+
+test.each<[IvsOperation, (resource: SimulatedResource, key: string) => Promise<unknown>]>([
+  ['ImportPlaybackKeyPair', (resource, key) => resource.create(props(key))],
+  ['GetPlaybackKeyPair', (resource, key) => resource.update(props(key, 'viewer-key', { team: 'live' }))],
+  ['TagResource', (resource, key) => resource.update(props(key, 'viewer-key', { team: 'live' }))],
+  ['UntagResource', (resource, key) => resource.update(props(key, 'viewer-key', {}))],
+  ['ListPlaybackKeyPairs', (resource, key) => new SimulatedResource(handler, resource.logicalResourceId).create(props(key))],
+  ['DeletePlaybackKeyPair', (resource) => resource.delete()],
+])('%s survives a throttle and a 500', async (operation, event) => {
+  const resource = new SimulatedResource(handler);
+  const key = newKey();
+  if (operation !== 'ImportPlaybackKeyPair') await resource.create(props(key));
+  ivs.throttleFirst(1, operation);
+  ivs.failNext(operation, 500);
+
+  const outcome = await step(() => event(resource, key));
+  const attempts = ivs.calls.filter((call) => call.operation === operation).map((call) => call.status);
+  expect(attempts).toEqual([429, 500, 200]);
+  expect(handlerLogs().at(-1)).toMatchObject({ retries: 2 });
+  expect(outcome.calls.filter((call) => call === operation)).toHaveLength(3);
+  expect(ivs.keyPairs()).toHaveLength(operation === 'DeletePlaybackKeyPair' ? 0 : 1);
+});
+
+describe('bad input that only the handler can see', () => {
+  test('a key passed as a token synthesizes', () => {
+    const stack = new Stack(new App(), 'Tokens');
+    const parameter = new CfnParameter(stack, 'PublicKey');
+    new PlaybackKeyPair(stack, 'Key', parameter.valueAsString, { playbackKeyPairName: new CfnParameter(stack, 'Name').valueAsString });
+    Template.fromStack(stack).hasResourceProperties('Custom::IvsPlaybackKeyPair', { PublicKeyMaterial: { Ref: 'PublicKey' } });
+  });
+
+  const privateKeyPem = p384().privateKeyPem;
+  test.each<[string, () => KeyPairProperties]>([
+    ['a P-256 key', () => props(wrongKeys.p256())],
+    ['an RSA key', () => props(wrongKeys.rsa())],
+    ['a private key', () => props(privateKeyPem)],
+    ['an OpenSSL EC private key', () => props(wrongKeys.sec1Private())],
+    ['garbage', () => props('hello')],
+    ['a bad name', () => props(newKey(), 'no spaces allowed')],
+    ['too many tags', () => props(newKey(), 'ok', Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])))],
+  ])('%s is refused with the synth-time message and no IVS call', async (_, badProps) => {
+    const properties = badProps();
+    const synthError = (() => {
+      try {
+        new PlaybackKeyPair(new Stack(), 'Key', properties.PublicKeyMaterial, { playbackKeyPairName: properties.Name, tags: properties.Tags });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error at synth time';
+    })();
+
+    const failed = await failingStep(() => new SimulatedResource(handler).create(properties));
+    expect(failed.error.message).toBe(synthError);
+    expect(failed.calls).toEqual([]);
+    expect(ivs.keyPairs()).toEqual([]);
+    if (/PRIVATE KEY/.test(properties.PublicKeyMaterial)) {
+      expect(failed.error.message).not.toContain(pemBody(properties.PublicKeyMaterial).slice(0, 32));
+      privateKeys.push(properties.PublicKeyMaterial); // checked against every log line after the test
+    }
+    expect(handlerLogs()).toEqual([expect.objectContaining({ requestType: 'Create', error: synthError, ivsCalls: [] })]);
+  });
+});

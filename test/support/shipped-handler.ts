@@ -1,0 +1,49 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { PlaybackKeyPair } from '../../lib';
+import { p384 } from './keys';
+
+/** The Provider framework's view of an onEvent handler. */
+export type OnEventHandler = (event: CloudFormationCustomResourceEvent) => Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }>;
+
+/**
+ * Synthesizes a cloud assembly with a key pair and returns the directory of the handler asset
+ * CloudFormation would deploy: the bundle exactly as it ships, not the TypeScript source.
+ */
+export function synthesizeHandlerAsset(): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ivs-key-assembly-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Shipped');
+  new PlaybackKeyPair(stack, 'Key', p384().publicKeyPem);
+  app.synth();
+  const [handler] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+    Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' },
+  }));
+  const assetHash = String(handler.Properties.Code.S3Key).replace(/\.zip$/, '');
+  return path.join(outdir, `asset.${assetHash}`);
+}
+
+/**
+ * Loads the handler from the asset directory as a fresh Lambda container would: a new module
+ * instance (so a new SDK client) that reads the endpoint and region from the environment.
+ */
+export function loadShippedHandler(assetDir: string, ivsEndpoint: string): OnEventHandler {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_IVS: ivsEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+    AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+    // Lambda runs Node.js 24; the SDK's notice about this machine's Node.js 20 is noise here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  delete process.env.AWS_PROFILE;
+  let handler: OnEventHandler | undefined;
+  jest.isolateModules(() => {
+    handler = require(path.join(assetDir, 'index.js')).handler;
+  });
+  return handler!;
+}
