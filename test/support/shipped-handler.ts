@@ -37,8 +37,6 @@ export function loadShippedHandler(assetDir: string, ivsEndpoint: string): OnEve
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
     AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
-    // Lambda runs Node.js 24; the SDK's notice about this machine's Node.js 20 is noise here.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   delete process.env.AWS_PROFILE;
   let handler: OnEventHandler | undefined;

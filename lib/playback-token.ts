@@ -1,0 +1,397 @@
+/**
+ * Viewer playback tokens for private IVS channels: ES384-signed JWTs carrying the `aws:` claims
+ * IVS reads (IVS user guide, "Generate and sign playback tokens").
+ *
+ * Error messages never contain key text or a token: both are credentials.
+ */
+import { KeyObject } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { loadPlaybackPrivateKey, loadPlaybackPublicKey } from './key-material';
+
+/** The only header IVS accepts, in this order. */
+const HEADER = { alg: 'ES384', typ: 'JWT' } as const;
+
+/** IVS claim names, keyed by the property of {@link PlaybackTokenClaims} they come from. */
+const CLAIM = {
+  channelArn: 'aws:channel-arn',
+  accessControlAllowOrigin: 'aws:access-control-allow-origin',
+  strictOriginEnforcement: 'aws:strict-origin-enforcement',
+  singleUseUuid: 'aws:single-use-uuid',
+  viewerId: 'aws:viewer-id',
+  viewerSessionVersion: 'aws:viewer-session-version',
+} as const;
+
+const CHANNEL_ARN = /^arn:aws[a-z-]*:ivs:[a-z0-9-]+:\d{12}:channel\/[a-zA-Z0-9-]+$/;
+const CHANNEL_ARN_FORM = 'arn:<partition>:ivs:<region>:<account>:channel/<id>';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const MAX_STRICT_ORIGINS = 5;
+const MAX_VIEWER_ID_LENGTH = 40;
+/** How far ahead `exp` may be when the token names a single viewer or a single use. */
+const MAX_SINGLE_VIEWER_LIFETIME_SECONDS = 600;
+
+/** What a playback token grants, in camelCase; each property maps to one IVS claim. */
+export interface PlaybackTokenClaims {
+  /**
+   * The channel the token grants playback of (`aws:channel-arn`), an IVS channel ARN
+   * `arn:<partition>:ivs:<region>:<account>:channel/<id>`. The channel must have `authorized: true`.
+   */
+  readonly channelArn: string;
+
+  /**
+   * When the token expires (`exp`). Kept to whole seconds, rounding down; must be in the future.
+   * Set exactly one of `expiresAt` and `expiresIn`.
+   *
+   * @default - expiry comes from `expiresIn`
+   */
+  readonly expiresAt?: Date;
+
+  /**
+   * Seconds from now until the token expires (`exp`): a whole number greater than 0.
+   * Set exactly one of `expiresAt` and `expiresIn`.
+   *
+   * @default - expiry comes from `expiresAt`
+   */
+  readonly expiresIn?: number;
+
+  /**
+   * Origins allowed to play the stream (`aws:access-control-allow-origin`), e.g. `https://example.com`;
+   * a hostname may start with `*` (`https://*.example.com`). A string may list several, separated by commas.
+   * Only browsers send an origin, so this does not stop other clients unless `strictOriginEnforcement` is set.
+   *
+   * @default - the claim is left out and IVS allows playback from every origin
+   */
+  readonly accessControlAllowOrigin?: string | string[];
+
+  /**
+   * Whether IVS checks the origin on every playback request, not only the multivariant playlist
+   * (`aws:strict-origin-enforcement`). With it, at most 5 origins are allowed and every client must send an
+   * `Origin` header.
+   *
+   * @default - the claim is left out and IVS checks the origin on the multivariant playlist only
+   */
+  readonly strictOriginEnforcement?: boolean;
+
+  /**
+   * A UUID that makes the token single-use (`aws:single-use-uuid`): IVS accepts it for one playback session.
+   * Generate a fresh one per token, e.g. with `crypto.randomUUID()`. Limits the expiry to 10 minutes ahead.
+   *
+   * @default - the token can be used any number of times until it expires
+   */
+  readonly singleUseUuid?: string;
+
+  /**
+   * Identifies the viewer (`aws:viewer-id`), 1 to 40 characters, so the viewer's session can be revoked
+   * with StartViewerSessionRevocation. Do not put personal data here. Limits the expiry to 10 minutes ahead.
+   *
+   * @default - the token is not tied to a viewer and its session cannot be revoked
+   */
+  readonly viewerId?: string;
+
+  /**
+   * The version of this viewer's session (`aws:viewer-session-version`), a whole number >= 0. A revocation
+   * can name a version and end only sessions up to it, so raise it when re-admitting a viewer.
+   *
+   * @default - the claim is left out
+   */
+  readonly viewerSessionVersion?: number;
+}
+
+/** The claims of a playback token whose signature and expiry were verified. */
+export interface VerifiedPlaybackToken {
+  /** The channel the token grants playback of (`aws:channel-arn`). */
+  readonly channelArn: string;
+  /** When the token expires (`exp`). */
+  readonly expiresAt: Date;
+  /**
+   * The allowed origins (`aws:access-control-allow-origin`), split at the commas.
+   *
+   * @default - the token has no such claim
+   */
+  readonly accessControlAllowOrigin?: string[];
+  /**
+   * `aws:strict-origin-enforcement`.
+   *
+   * @default - the token has no such claim
+   */
+  readonly strictOriginEnforcement?: boolean;
+  /**
+   * `aws:single-use-uuid`.
+   *
+   * @default - the token has no such claim
+   */
+  readonly singleUseUuid?: string;
+  /**
+   * `aws:viewer-id`.
+   *
+   * @default - the token has no such claim
+   */
+  readonly viewerId?: string;
+  /**
+   * `aws:viewer-session-version`.
+   *
+   * @default - the token has no such claim
+   */
+  readonly viewerSessionVersion?: number;
+}
+
+/** Options for {@link verifyPlaybackToken}. */
+export interface VerifyPlaybackTokenOptions {
+  /**
+   * The time to check expiry against.
+   *
+   * @default - now
+   */
+  readonly currentDate?: Date;
+  /**
+   * Seconds of clock skew to tolerate when checking expiry.
+   *
+   * @default 0
+   */
+  readonly clockToleranceSeconds?: number;
+}
+
+/**
+ * Thrown for playback token claims IVS would reject and for tokens that fail verification.
+ * The message never contains key text or the token.
+ */
+export class PlaybackTokenError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PlaybackTokenError';
+  }
+}
+
+/**
+ * Signs a viewer playback token for a private IVS channel: a JWT with header `{"alg":"ES384","typ":"JWT"}`.
+ *
+ * @param privateKey the private half of an imported playback key pair: an ECDSA P-384 private key as a PEM
+ *   string (`PRIVATE KEY` or `EC PRIVATE KEY`) or a `KeyObject`
+ * @param claims what the token grants
+ * @returns the compact JWT, to pass to {@link playbackUrlWithToken}
+ * @throws PlaybackKeyPairValidationError if the key is not an ECDSA P-384 private key
+ * @throws PlaybackTokenError if a claim is not one IVS accepts
+ */
+export async function signPlaybackToken(privateKey: string | KeyObject, claims: PlaybackTokenClaims): Promise<string> {
+  const key = loadPlaybackPrivateKey(privateKey, 'The signing key passed to signPlaybackToken');
+  const payload = toPayload(claims, Math.floor(Date.now() / 1000));
+  // No iat, nbf, iss or jti: IVS ignores them, and the token travels in every playback URL, so it stays minimal.
+  return new SignJWT(payload).setProtectedHeader(HEADER).sign(key);
+}
+
+/**
+ * Verifies a playback token as IVS would: an ES384 signature by the given key pair, header typ `JWT`,
+ * an `exp` in the future, and claims IVS accepts.
+ *
+ * @param token the compact JWT
+ * @param publicKey the public half of the key pair (a private key is accepted and reduced to its public half):
+ *   an ECDSA P-384 key as a PEM string or a `KeyObject`
+ * @returns the token's claims, in camelCase
+ * @throws PlaybackKeyPairValidationError if the key is not an ECDSA P-384 key
+ * @throws PlaybackTokenError if the token is malformed, signed by another key, expired, or has invalid claims
+ */
+export async function verifyPlaybackToken(
+  token: string,
+  publicKey: string | KeyObject,
+  options: VerifyPlaybackTokenOptions = {},
+): Promise<VerifiedPlaybackToken> {
+  const key = loadPlaybackPublicKey(publicKey, 'The verification key passed to verifyPlaybackToken');
+  return fromPayload(await verifiedPayload(token, key, options));
+}
+
+/**
+ * Adds `token=<jwt>` to a channel's playback URL, keeping any other query parameters and the fragment
+ * as they are and replacing an existing `token` parameter.
+ *
+ * @param playbackUrl the channel's playback URL, e.g. `https://<id>.<region>.playback.live-video.net/api/video/v1/....m3u8`
+ * @param token a token from {@link signPlaybackToken}
+ * @throws PlaybackTokenError if the URL is not absolute or the token is not a compact JWT
+ */
+export function playbackUrlWithToken(playbackUrl: string, token: string): string {
+  if (typeof token !== 'string' || !COMPACT_JWT.test(token)) {
+    throw new PlaybackTokenError('token must be a compact JWT (three base64url parts joined by dots), as returned by signPlaybackToken');
+  }
+  const url = parseAbsoluteUrl(playbackUrl);
+  // Rebuilt by hand, not with searchParams, which would re-encode the parameters that are kept.
+  const keptParameters = url.search.slice(1).split('&').filter((parameter) => parameter !== '' && parameter.split('=')[0] !== 'token');
+  url.search = [...keptParameters, `token=${token}`].join('&');
+  return url.toString();
+}
+
+function parseAbsoluteUrl(playbackUrl: string): URL {
+  try {
+    return new URL(playbackUrl);
+  } catch {
+    throw new PlaybackTokenError(`playbackUrl must be an absolute URL such as the channel's playbackUrl `
+      + `(https://<id>.<region>.playback.live-video.net/api/video/v1/...m3u8); got ${JSON.stringify(playbackUrl)}`);
+  }
+}
+
+function toPayload(claims: PlaybackTokenClaims, now: number): JWTPayload {
+  if (typeof claims !== 'object' || claims === null) {
+    throw new PlaybackTokenError(`claims must be an object with at least channelArn and expiresAt or expiresIn; got ${claims === null ? 'null' : typeof claims}`);
+  }
+  const exp = expiryOf(claims, now);
+  checkSingleViewerLifetime(claims, exp - now);
+  return definedOnly({
+    [CLAIM.channelArn]: checkChannelArn(claims.channelArn, 'channelArn'),
+    [CLAIM.accessControlAllowOrigin]: ifDefined(claims.accessControlAllowOrigin, (origins) =>
+      checkOrigins(origins, claims.strictOriginEnforcement === true, 'accessControlAllowOrigin').join(',')),
+    [CLAIM.strictOriginEnforcement]: ifDefined(claims.strictOriginEnforcement, (value) => checkBoolean(value, 'strictOriginEnforcement')),
+    [CLAIM.singleUseUuid]: ifDefined(claims.singleUseUuid, (value) => checkUuid(value, 'singleUseUuid')),
+    [CLAIM.viewerId]: ifDefined(claims.viewerId, (value) => checkViewerId(value, 'viewerId')),
+    [CLAIM.viewerSessionVersion]: ifDefined(claims.viewerSessionVersion, (value) => checkSessionVersion(value, 'viewerSessionVersion')),
+    exp,
+  });
+}
+
+function fromPayload(payload: JWTPayload): VerifiedPlaybackToken {
+  const claim = (name: string) => `The token's claim "${name}"`;
+  const strict = payload[CLAIM.strictOriginEnforcement] === true;
+  return definedOnly({
+    channelArn: checkChannelArn(payload[CLAIM.channelArn], claim(CLAIM.channelArn)),
+    // jwtVerify has checked that exp is present and a number.
+    expiresAt: new Date(payload.exp! * 1000),
+    accessControlAllowOrigin: ifDefined(payload[CLAIM.accessControlAllowOrigin], (value) =>
+      checkOrigins(value, strict, claim(CLAIM.accessControlAllowOrigin))),
+    strictOriginEnforcement: ifDefined(payload[CLAIM.strictOriginEnforcement], (value) => checkBoolean(value, claim(CLAIM.strictOriginEnforcement))),
+    singleUseUuid: ifDefined(payload[CLAIM.singleUseUuid], (value) => checkUuid(value, claim(CLAIM.singleUseUuid))),
+    viewerId: ifDefined(payload[CLAIM.viewerId], (value) => checkViewerId(value, claim(CLAIM.viewerId))),
+    viewerSessionVersion: ifDefined(payload[CLAIM.viewerSessionVersion], (value) => checkSessionVersion(value, claim(CLAIM.viewerSessionVersion))),
+  });
+}
+
+async function verifiedPayload(token: string, key: KeyObject, options: VerifyPlaybackTokenOptions): Promise<JWTPayload> {
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: [HEADER.alg],
+      typ: HEADER.typ,
+      requiredClaims: ['exp'],
+      currentDate: options.currentDate,
+      clockTolerance: options.clockToleranceSeconds ?? 0,
+    });
+    return payload;
+  } catch (error) {
+    throw new PlaybackTokenError(`Playback token rejected: ${describeVerificationFailure(error)}`, { cause: error });
+  }
+}
+
+function describeVerificationFailure(error: unknown): string {
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return 'its signature does not match the given key; it must be signed with ES384 by the private half of that key pair';
+  }
+  if (error instanceof joseErrors.JWTExpired) {
+    return `it expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}; exp must be in the future`;
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) {
+    return 'its header alg is not ES384, the only algorithm IVS accepts';
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return `${reason}. A playback token is a compact JWT with header {"alg":"ES384","typ":"JWT"} and a numeric exp claim`;
+}
+
+function expiryOf(claims: PlaybackTokenClaims, now: number): number {
+  const { expiresAt, expiresIn } = claims;
+  if ((expiresAt === undefined) === (expiresIn === undefined)) {
+    throw new PlaybackTokenError('Set exactly one of expiresAt (a Date) and expiresIn (seconds from now); '
+      + `got ${expiresAt === undefined ? 'neither' : 'both'}`);
+  }
+  if (expiresIn !== undefined) {
+    if (!Number.isSafeInteger(expiresIn) || expiresIn <= 0) {
+      throw new PlaybackTokenError(`expiresIn must be a whole number of seconds greater than 0; got ${String(expiresIn)}`);
+    }
+    return now + expiresIn;
+  }
+  if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
+    throw new PlaybackTokenError(`expiresAt must be a valid Date in the future; got ${describeValue(expiresAt)}`);
+  }
+  const exp = Math.floor(expiresAt.getTime() / 1000);
+  if (exp <= now) {
+    throw new PlaybackTokenError(`expiresAt must be at least 1 second in the future; got ${expiresAt.toISOString()}, `
+      + `which is ${now - exp} seconds before now`);
+  }
+  return exp;
+}
+
+function checkSingleViewerLifetime(claims: PlaybackTokenClaims, lifetimeSeconds: number): void {
+  if ((claims.singleUseUuid !== undefined || claims.viewerId !== undefined) && lifetimeSeconds > MAX_SINGLE_VIEWER_LIFETIME_SECONDS) {
+    throw new PlaybackTokenError(`A token with singleUseUuid or viewerId may expire at most ${MAX_SINGLE_VIEWER_LIFETIME_SECONDS} `
+      + `seconds (10 minutes) ahead; this one would expire ${lifetimeSeconds} seconds ahead`);
+  }
+}
+
+function checkChannelArn(value: unknown, subject: string): string {
+  if (typeof value === 'string' && CHANNEL_ARN.test(value)) {
+    return value;
+  }
+  const hint = typeof value === 'string' && value.includes(':playback-key/')
+    ? ' (that is a playback key ARN; the token names the channel, not the key)'
+    : '';
+  throw new PlaybackTokenError(`${subject} must be an IVS channel ARN of the form ${CHANNEL_ARN_FORM}; got ${describeValue(value)}${hint}`);
+}
+
+function checkOrigins(value: unknown, strict: boolean, subject: string): string[] {
+  const origins = typeof value === 'string' ? value.split(',').map((origin) => origin.trim()) : value;
+  const allowed = 'one or more origins such as "https://example.com" or "https://*.example.com", as a comma-separated string '
+    + 'or an array, with no empty entries and no spaces or commas inside an origin';
+  if (!Array.isArray(origins) || origins.length === 0 || !origins.every(isSingleOrigin)) {
+    throw new PlaybackTokenError(`${subject} must list ${allowed}; got ${describeValue(value)}`);
+  }
+  if (strict && origins.length > MAX_STRICT_ORIGINS) {
+    throw new PlaybackTokenError(`${subject} lists ${origins.length} origins, but with strict origin enforcement IVS allows `
+      + `at most ${MAX_STRICT_ORIGINS}`);
+  }
+  return origins;
+}
+
+function isSingleOrigin(origin: unknown): boolean {
+  return typeof origin === 'string' && /^[^\s,]+$/.test(origin);
+}
+
+function checkBoolean(value: unknown, subject: string): boolean {
+  if (typeof value !== 'boolean') {
+    throw new PlaybackTokenError(`${subject} must be true or false; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function checkUuid(value: unknown, subject: string): string {
+  if (typeof value !== 'string' || !UUID.test(value)) {
+    throw new PlaybackTokenError(`${subject} must be a UUID such as "3f2504e0-4f89-11d3-9a0c-0305e82c3301" `
+      + `(use crypto.randomUUID()); got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function checkViewerId(value: unknown, subject: string): string {
+  if (typeof value !== 'string' || value.length < 1 || value.length > MAX_VIEWER_ID_LENGTH) {
+    const length = typeof value === 'string' ? ` (${value.length} characters)` : '';
+    throw new PlaybackTokenError(`${subject} must be a string of 1 to ${MAX_VIEWER_ID_LENGTH} characters; got ${describeValue(value)}${length}`);
+  }
+  return value;
+}
+
+function checkSessionVersion(value: unknown, subject: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new PlaybackTokenError(`${subject} must be a whole number >= 0; got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** Describes a user-supplied value for an error message; claims are not secret, so short ones are quoted. */
+function describeValue(value: unknown): string {
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
+  }
+  const json = JSON.stringify(value);
+  return json === undefined ? typeof value : json.length > 200 ? `${json.slice(0, 200)}...` : json;
+}
+
+function ifDefined<T, R>(value: T | undefined, convert: (value: T) => R): R | undefined {
+  return value === undefined ? undefined : convert(value);
+}
+
+/** Drops the properties that are undefined, so absent claims are absent rather than undefined. */
+function definedOnly<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+}
