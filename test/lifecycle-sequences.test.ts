@@ -4,7 +4,7 @@
  */
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { PlaybackKeyPair } from '../lib';
+import { generatePlaybackKeyPair, PlaybackKeyPair, playbackKeyFingerprint } from '../lib';
 import { OWNER_TAG_KEY } from '../lib/validation';
 import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from './support/cloudformation';
 import { IvsOperation, IvsStandIn, StandInKeyPair } from './support/ivs-stand-in';
@@ -118,6 +118,15 @@ test('create, tag change, key change, cleanup of the old key, stack delete', asy
     requestType: 'Update', logicalResourceId: 'PlaybackKey', physicalResourceId: original.arn,
     result: rotated.result.PhysicalResourceId, action: 'imported', ivsCalls: ['ImportPlaybackKeyPair'], retries: 0,
   });
+});
+
+test('the fingerprint computed locally from either half of a key equals the one the handler reports from IVS', async () => {
+  const { privateKeyPem, publicKeyPem, fingerprint } = generatePlaybackKeyPair();
+  privateKeys.push(privateKeyPem);
+  const answer = await new SimulatedResource(handler).create(props(publicKeyPem));
+  expect(answer.Data!.Fingerprint).toBe(fingerprint);
+  expect(playbackKeyFingerprint(privateKeyPem)).toBe(answer.Data!.Fingerprint);
+  expect(playbackKeyFingerprint(publicKeyPem)).toBe(answer.Data!.Fingerprint);
 });
 
 test('a key change whose stack update fails rolls back to exactly the original key and tags', async () => {
