@@ -92,7 +92,7 @@ export function validatePlaybackKeyPairName(name: string): void {
     const problem = name.length > 128
       ? `it has ${name.length}`
       : `it contains ${[...new Set(name.replace(/[a-zA-Z0-9-_]/g, ''))].map((c) => JSON.stringify(c)).join(', ')}`;
-    throw new PlaybackKeyPairValidationError(`Invalid playbackKeyPairName "${name}": use at most 128 characters `
+    throw new PlaybackKeyPairValidationError(`Invalid playbackKeyPairName ${quoted(name)}: use at most 128 characters `
       + `from a-z, A-Z, 0-9, "-" and "_" (${problem})`);
   }
 }
@@ -114,22 +114,27 @@ export function validateTags(tags: Record<string, string>, isUnresolved: (value:
       validateTagKey(key);
     }
     if (!isUnresolved(value) && value.length > 256) {
-      throw new PlaybackKeyPairValidationError(`Invalid value for tag "${key}": at most 256 characters are allowed (got ${value.length})`);
+      throw new PlaybackKeyPairValidationError(`Invalid value for tag ${quoted(key)}: at most 256 characters are allowed (got ${value.length})`);
     }
   }
 }
 
 function validateTagKey(key: string): void {
   if (key.length < 1 || key.length > 128) {
-    throw new PlaybackKeyPairValidationError(`Invalid tag key "${key}": use 1 to 128 characters (got ${key.length})`);
+    throw new PlaybackKeyPairValidationError(`Invalid tag key ${quoted(key)}: use 1 to 128 characters (got ${key.length})`);
   }
   if (key.toLowerCase().startsWith('aws:')) {
-    throw new PlaybackKeyPairValidationError(`Invalid tag key "${key}": keys beginning with "aws:" are reserved by AWS`);
+    throw new PlaybackKeyPairValidationError(`Invalid tag key ${quoted(key)}: keys beginning with "aws:" are reserved by AWS`);
   }
   if (key === OWNER_TAG_KEY) {
-    throw new PlaybackKeyPairValidationError(`Invalid tag key "${key}": it is reserved for the tag that marks `
+    throw new PlaybackKeyPairValidationError(`Invalid tag key ${quoted(key)}: it is reserved for the tag that marks `
       + 'the key pairs this construct imported');
   }
+}
+
+/** Quotes a value in an error message, unless it looks like a key pasted into the wrong field. */
+function quoted(value: string): string {
+  return /-----BEGIN|PRIVATE KEY/.test(value) ? '(a PEM key, not shown)' : JSON.stringify(value);
 }
 
 function parsePublicKey(block: string): KeyObject {

@@ -189,6 +189,15 @@ describe('validation at synth time', () => {
       .toThrow(`Invalid playbackKeyPairName "${name}": use at most 128 characters from a-z, A-Z, 0-9, "-" and "_" (${problem})`);
   });
 
+  test('a private key pasted into the name or a tag is not echoed either', () => {
+    const { privateKeyPem } = p384();
+    const nameError = messageOf(create(p384().publicKeyPem, { playbackKeyPairName: privateKeyPem }));
+    expect(nameError).toMatch(/^Invalid playbackKeyPairName \(a PEM key, not shown\): use at most 128 characters/);
+    const tagError = messageOf(create(p384().publicKeyPem, { tags: { [privateKeyPem]: 'v' } }));
+    expect(tagError).toMatch(/^Invalid tag key \(a PEM key, not shown\): use 1 to 128 characters/);
+    for (const message of [nameError, tagError]) expect(message).not.toContain(pemBody(privateKeyPem).slice(0, 32));
+  });
+
   test('accepts the longest and the emptiest valid names', () => {
     expect(create(p384().publicKeyPem, { playbackKeyPairName: 'a-Z_0'.repeat(25) + 'abc' })).not.toThrow();
     expect(create(p384().publicKeyPem, { playbackKeyPairName: '' })).not.toThrow();

@@ -38,7 +38,9 @@ export class IvsSession {
   constructor(private readonly client: IvsClient) {}
 
   public async importKeyPair(keyPair: KeyPairToImport): Promise<KeyPair> {
-    const { keyPair: imported } = await this.send('ImportPlaybackKeyPair', () => this.client.send(new ImportPlaybackKeyPairCommand(keyPair)));
+    const { publicKeyMaterial, name, tags } = keyPair;
+    const { keyPair: imported } = await this.send('ImportPlaybackKeyPair',
+      () => this.client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial, name, tags })));
     return asKeyPair(imported);
   }
 
@@ -78,7 +80,7 @@ export class IvsSession {
   /** Changes the tags from `current` to `wanted` with as few calls as the difference needs. */
   public async syncTags(arn: string, current: Record<string, string>, wanted: Record<string, string>): Promise<void> {
     // Keys under aws: belong to AWS and cannot be removed by us.
-    const stale = Object.keys(current).filter((key) => !(key in wanted) && !key.startsWith('aws:'));
+    const stale = Object.keys(current).filter((key) => !Object.hasOwn(wanted, key) && !/^aws:/i.test(key));
     const changed = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current[key] !== value));
     if (stale.length > 0) {
       await this.send('UntagResource', () => this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale })));

@@ -67,12 +67,18 @@ async function importKeyPair(ivs: IvsSession, desired: DesiredKeyPair, ownSlot?:
     const outcome = await importKeyPair(ivs, desired);
     return { ...outcome, action: `deleted ${ownSlot} to make room (quota of 3), then ${outcome.action}` };
   }
-  throw quotaExceeded(await ivs.listKeyPairs());
+  // Whether IVS checks the quota or the duplicate first is undocumented: the key may be ours already.
+  const summaries = await ivs.listKeyPairs();
+  const ownKey = await findByFingerprint(ivs, ownedBy(desired, summaries), desired.fingerprint);
+  if (ownKey) {
+    return bringInLine(ivs, ownKey, desired);
+  }
+  throw quotaExceeded(summaries);
 }
 
 async function adoptOwnKey(ivs: IvsSession, desired: DesiredKeyPair): Promise<Outcome> {
   const summaries = await ivs.listKeyPairs();
-  const ours = summaries.filter((summary) => summary.tags[OWNER_TAG_KEY] === desired.owner);
+  const ours = ownedBy(desired, summaries);
   const ownKey = await findByFingerprint(ivs, ours, desired.fingerprint);
   if (ownKey) {
     return bringInLine(ivs, ownKey, desired);
@@ -80,6 +86,10 @@ async function adoptOwnKey(ivs: IvsSession, desired: DesiredKeyPair): Promise<Ou
   const holder = await findByFingerprint(ivs, summaries.filter((summary) => !ours.includes(summary)), desired.fingerprint);
   throw holder ? importedBySomeoneElse(holder) : new Error(`IVS reports that the public key with fingerprint ${desired.fingerprint} `
     + `is already imported, but none of the ${summaries.length} key pairs it lists holds it. Deploy again in a minute.`);
+}
+
+function ownedBy(desired: DesiredKeyPair, summaries: KeyPairSummary[]): KeyPairSummary[] {
+  return summaries.filter((summary) => summary.tags[OWNER_TAG_KEY] === desired.owner);
 }
 
 async function findByFingerprint(ivs: IvsSession, candidates: KeyPairSummary[], fingerprint: string): Promise<KeyPair | undefined> {
