@@ -79,19 +79,11 @@ function givenMissing(arn: string): void {
 
 type Sent = [operation: string, input: object];
 
-/**
- * Every IVS call, in order, as [operation, input]. Import inputs are reduced to the members of the
- * IVS model (the SDK serializes only those; the handler passes a richer object).
- */
+/** Every IVS call, in order, as [operation, input]. */
 function sent(): Sent[] {
   return ivsMock.calls().map((call) => {
-    const command = call.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> };
-    const operation = command.constructor.name.replace(/Command$/, '');
-    if (operation === 'ImportPlaybackKeyPair') {
-      const { publicKeyMaterial, name, tags } = command.input;
-      return [operation, { publicKeyMaterial, name, tags }];
-    }
-    return [operation, command.input];
+    const command = call.args[0] as unknown as { constructor: { name: string }; input: object };
+    return [command.constructor.name.replace(/Command$/, ''), command.input];
   });
 }
 
@@ -645,6 +637,20 @@ describe('rule 10: a Create repeated after a lost answer adopts its own key pair
 });
 
 describe('rule 11: a Create at the quota explains the limit', () => {
+  test('if IVS reports the quota before the duplicate, a key this resource imported is still adopted', async () => {
+    givenImports(ivsErrors.quota());
+    givenKeyPairs(
+      ivsKeyPair(ARN_B, KEY_B, 'theirs', {}),
+      ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted()),
+      ivsKeyPair(ARN_C, KEY_C, 'theirs-too', {}),
+    );
+
+    const answer = await invoke(createEvent(props(KEY_A, 'my-key')));
+
+    expect(answer).toEqual(answerFor(ARN_A, KEY_A));
+    expect(sent()).toEqual([importOf(KEY_A, 'my-key', wanted()), listOf(), getOf(ARN_A)]);
+  });
+
   test('the message says IVS allows 3 and lists the key pairs in use, read over 2 pages of List', async () => {
     givenImports(ivsErrors.quota());
     ivsMock.on(ListPlaybackKeyPairsCommand)
