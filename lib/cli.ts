@@ -44,8 +44,8 @@ class UsageError extends Error {}
 /**
  * Runs the command line.
  *
- * @param argv the arguments after the program name, e.g. `['keygen', '--out', 'keys']`
- * @param io where to write output; the process's stdout and stderr unless given
+ * @param argv - the arguments after the program name, e.g. `['keygen', '--out', 'keys']`
+ * @param io - where to write output; the process's stdout and stderr unless given
  * @returns the exit code: 0 on success, 1 when the command failed, 2 for a usage error
  */
 export function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): number {

@@ -50,7 +50,7 @@ export function generatePlaybackKeyPair(): PlaybackKeyPairMaterial {
  * Gives the same answer for the private and the public half, so it can tell which imported key
  * pair a private key belongs to.
  *
- * @param key an ECDSA P-384 public or private key: a PEM string (`PUBLIC KEY`, `PRIVATE KEY` or
+ * @param key - an ECDSA P-384 public or private key: a PEM string (`PUBLIC KEY`, `PRIVATE KEY` or
  *   `EC PRIVATE KEY`) or a `KeyObject`
  * @throws PlaybackKeyPairValidationError if the key cannot be read or is not an ECDSA P-384 key
  */
@@ -61,7 +61,7 @@ export function playbackKeyFingerprint(key: string | KeyObject): string {
 /**
  * Reads an ECDSA P-384 private key, for signing.
  *
- * @param subject names the input in error messages, e.g. "The signing key"
+ * @param subject - names the input in error messages, e.g. "The signing key"
  * @internal
  */
 export function loadPlaybackPrivateKey(key: string | KeyObject, subject: string): KeyObject {
@@ -76,7 +76,7 @@ export function loadPlaybackPrivateKey(key: string | KeyObject, subject: string)
  * Reads an ECDSA P-384 key as its public half, for fingerprints and verification. A private key is
  * accepted and reduced to its public half.
  *
- * @param subject names the input in error messages, e.g. "The verification key"
+ * @param subject - names the input in error messages, e.g. "The verification key"
  * @internal
  */
 export function loadPlaybackPublicKey(key: string | KeyObject, subject: string): KeyObject {

@@ -52,9 +52,12 @@ export interface PlaybackKeyPairOptions {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** What a created and an imported key pair share. */
 abstract class PlaybackKeyPairBase extends Resource implements IPlaybackKeyPair {
+  /** The ARN of the playback key pair. */
   public abstract readonly playbackKeyPairArn: string;
 
+  /** A reference to this key pair for aws-cdk-lib APIs that take an `IPlaybackKeyPairRef`. */
   public get playbackKeyPairRef(): ivs.PlaybackKeyPairReference {
     return { playbackKeyPairArn: this.playbackKeyPairArn };
   }
@@ -107,11 +110,11 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
   private readonly resource: CustomResource;
 
   /**
-   * @param publicKeyMaterial the public key, as the contents of a PEM file
+   * @param publicKeyMaterial - the public key, as the contents of a PEM file
    *   (`-----BEGIN PUBLIC KEY-----`, ECDSA P-384). It is the construct's one essential input, so
    *   it is a positional argument rather than a field of `options`, which keeps call sites as
    *   short as `new PlaybackKeyPair(this, 'Key', fs.readFileSync('public.pem', 'utf8'))`.
-   * @param options name, tags and removal policy
+   * @param options - name, tags and removal policy
    */
   constructor(scope: Construct, id: string, publicKeyMaterial: string, options: PlaybackKeyPairOptions = {}) {
     super(scope, id);

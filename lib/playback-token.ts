@@ -89,7 +89,7 @@ export interface PlaybackTokenClaims {
   readonly viewerId?: string;
 
   /**
-   * The version of this viewer's session (`aws:viewer-session-version`), a whole number >= 0. A revocation
+   * The version of this viewer's session (`aws:viewer-session-version`), a whole number, 0 or more. A revocation
    * can name a version and end only sessions up to it, so raise it when re-admitting a viewer.
    *
    * @default - the claim is left out
@@ -165,9 +165,9 @@ export class PlaybackTokenError extends Error {
 /**
  * Signs a viewer playback token for a private IVS channel: a JWT with header `{"alg":"ES384","typ":"JWT"}`.
  *
- * @param privateKey the private half of an imported playback key pair: an ECDSA P-384 private key as a PEM
+ * @param privateKey - the private half of an imported playback key pair: an ECDSA P-384 private key as a PEM
  *   string (`PRIVATE KEY` or `EC PRIVATE KEY`) or a `KeyObject`
- * @param claims what the token grants
+ * @param claims - what the token grants
  * @returns the compact JWT, to pass to {@link playbackUrlWithToken}
  * @throws PlaybackKeyPairValidationError if the key is not an ECDSA P-384 private key
  * @throws PlaybackTokenError if a claim is not one IVS accepts
@@ -183,8 +183,8 @@ export async function signPlaybackToken(privateKey: string | KeyObject, claims: 
  * Verifies a playback token as IVS would: an ES384 signature by the given key pair, header typ `JWT`,
  * an `exp` in the future, and claims IVS accepts.
  *
- * @param token the compact JWT
- * @param publicKey the public half of the key pair (a private key is accepted and reduced to its public half):
+ * @param token - the compact JWT
+ * @param publicKey - the public half of the key pair (a private key is accepted and reduced to its public half):
  *   an ECDSA P-384 key as a PEM string or a `KeyObject`
  * @returns the token's claims, in camelCase
  * @throws PlaybackKeyPairValidationError if the key is not an ECDSA P-384 key
@@ -203,8 +203,8 @@ export async function verifyPlaybackToken(
  * Adds `token=<jwt>` to a channel's playback URL, keeping any other query parameters and the fragment
  * as they are and replacing an existing `token` parameter.
  *
- * @param playbackUrl the channel's playback URL, e.g. `https://<id>.<region>.playback.live-video.net/api/video/v1/....m3u8`
- * @param token a token from {@link signPlaybackToken}
+ * @param playbackUrl - the channel's playback URL, e.g. `https://<id>.<region>.playback.live-video.net/api/video/v1/....m3u8`
+ * @param token - a token from {@link signPlaybackToken}
  * @throws PlaybackTokenError if the URL is not absolute or the token is not a compact JWT
  */
 export function playbackUrlWithToken(playbackUrl: string, token: string): string {

@@ -100,7 +100,7 @@ export function validatePlaybackKeyPairName(name: string): void {
 /**
  * Checks user tags against the IVS limits, leaving room for the owner tag.
  *
- * @param isUnresolved tells which keys and values are tokens, to be checked at deploy time
+ * @param isUnresolved - tells which keys and values are tokens, to be checked at deploy time
  */
 export function validateTags(tags: Record<string, string>, isUnresolved: (value: string) => boolean = () => false): void {
   const keys = Object.keys(tags);

@@ -16,6 +16,9 @@ await build({
   minify: true,
   sourcemap: false,
   legalComments: 'none',
+  // Independent of any tsconfig.json around the checkout, so every checkout bundles the same bytes.
+  tsconfigRaw: {},
+  banner: { js: '"use strict";' },
   // Prefer the SDK's ES module builds: they tree-shake to the commands the handler imports.
   mainFields: ['module', 'main'],
   // The SDK's lazy `import("node:http")` becomes a require(): the same at run time in Lambda, and

@@ -24,6 +24,8 @@ export function synthesizeHandlerAsset(): string {
     Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' },
   }));
   const assetHash = String(handler.Properties.Code.S3Key).replace(/\.zip$/, '');
+  // The assembly lives as long as the test process; only the handler's directory is needed.
+  process.once('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));
   return path.join(outdir, `asset.${assetHash}`);
 }
 

@@ -1,0 +1,246 @@
+/**
+ * What the published package holds, and that it works where it will be used: installed from its
+ * tarball into a plain JavaScript CDK app that has only aws-cdk-lib and constructs (no esbuild,
+ * no TypeScript, no Docker), it synthesizes with the pre-bundled handler.
+ *
+ * Runs offline: the consumer app installs from the npm cache that `npm ci` filled (see
+ * `installConsumerApp`).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+jest.setTimeout(180_000);
+
+const REPO = path.resolve(__dirname, '..');
+const PACKAGE_NAME = 'cdk-ivs-playback-key-pair';
+const HANDLER_ASSET = 'assets/playback-key-pair-handler/index.js';
+
+interface PackResult {
+  filename: string;
+  integrity: string;
+  files: Array<{ path: string }>;
+}
+
+interface LockEntry {
+  version?: string;
+  dependencies?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+interface CfnResource {
+  Type: string;
+  Properties?: Record<string, any>;
+}
+
+let workDir: string;
+let packed: PackResult;
+let tarball: string;
+let consumerApp: string;
+let assemblyDir: string;
+
+beforeAll(() => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ivs-key-package-'));
+  if (!fs.existsSync(path.join(REPO, 'lib', 'index.js')) || !fs.existsSync(path.join(REPO, HANDLER_ASSET))) {
+    run('npm', ['run', 'build'], REPO);
+  }
+  // --ignore-scripts: `prepare` would build again; the test command has just built.
+  const packDir = path.join(workDir, 'pack');
+  fs.mkdirSync(packDir);
+  [packed] = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], REPO)) as PackResult[];
+  tarball = path.join(packDir, packed.filename);
+
+  consumerApp = path.join(workDir, 'consumer-app');
+  fs.mkdirSync(consumerApp);
+  installConsumerApp(consumerApp, tarball, packed.integrity);
+
+  fs.writeFileSync(path.join(consumerApp, 'app.js'), CONSUMER_APP);
+  assemblyDir = path.join(workDir, 'cdk.out');
+  // CDK_VALIDATION=false skips aws-cdk-lib's built-in CloudFormation schema validation (WebAssembly,
+  // several seconds); what this test checks is the packaging, and the template is tested elsewhere.
+  run('node', ['app.js', assemblyDir], consumerApp, { CDK_VALIDATION: 'false' });
+});
+
+afterAll(() => {
+  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('the tarball', () => {
+  const files = (): string[] => packed.files.map((file) => file.path).sort();
+
+  test('holds exactly the compiled library, the handler bundle, the docs and the README/CHANGELOG/LICENSE', () => {
+    const expected = [
+      'package.json',
+      HANDLER_ASSET,
+      ...['README.md', 'CHANGELOG.md', 'LICENSE'].filter((file) => fs.existsSync(path.join(REPO, file))),
+      ...filesUnder('lib').filter((file) => file.endsWith('.js') || file.endsWith('.d.ts')),
+      ...filesUnder('docs'),
+    ].sort();
+    expect(files()).toEqual(expected);
+  });
+
+  test('ships no build output whose TypeScript source is gone', () => {
+    const orphans = files().filter((file) => file.startsWith('lib/'))
+      .filter((file) => !fs.existsSync(path.join(REPO, file.replace(/(\.d\.ts|\.js)$/, '.ts'))));
+    expect(orphans).toEqual([]);
+  });
+
+  test('has the entry points, the handler bundle and the README', () => {
+    expect(files()).toEqual(expect.arrayContaining(['lib/index.js', 'lib/index.d.ts', HANDLER_ASSET, 'README.md', 'CHANGELOG.md', 'package.json']));
+  });
+
+  test('has no TypeScript sources, tests, handler sources, examples or scripts', () => {
+    const unwanted = files().filter((file) => (file.endsWith('.ts') && !file.endsWith('.d.ts'))
+      || /^(test|lambda|bin|scripts|etc|cdk\.out|node_modules)\//.test(file)
+      || /(^|\/)(tsconfig[^/]*\.json|jest\.config\.js|api-extractor\.json|cdk\.json|package-lock\.json)$/.test(file)
+      || file.endsWith('.map') || file.endsWith('.tgz'));
+    expect(unwanted).toEqual([]);
+  });
+
+  test('main, types and every bin point at files it ships', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+    const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values<string>(manifest.bin ?? {});
+    for (const entry of [manifest.main, manifest.types, ...bins]) {
+      expect(files()).toContain(path.posix.normalize(entry));
+    }
+  });
+});
+
+describe('a JavaScript CDK app with only aws-cdk-lib and constructs', () => {
+  test('has neither esbuild nor TypeScript to fall back on', () => {
+    expect(() => require.resolve('esbuild', { paths: [consumerApp] })).toThrow();
+    // The same with Node's own resolver, as the app sees it (jest's require has its own).
+    const probe = 'for (const m of ["esbuild", "typescript"]) { try { require.resolve(m); console.log(m); } catch {} }';
+    expect(run('node', ['-e', probe], consumerApp).trim()).toBe('');
+    const resolved = run('node', ['-p', `require.resolve(${JSON.stringify(PACKAGE_NAME)})`], consumerApp).trim();
+    expect(resolved).toBe(path.join(fs.realpathSync(consumerApp), 'node_modules', PACKAGE_NAME, 'lib', 'index.js'));
+  });
+
+  test('synthesizes two key pairs with one shared handler from the shipped bundle', () => {
+    const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'ConsumerStack.template.json'), 'utf8'));
+    const resources = Object.values<CfnResource>(template.Resources);
+    expect(resources.filter((resource) => resource.Type === 'Custom::IvsPlaybackKeyPair')).toHaveLength(2);
+
+    // The handler asset is the bundle the package shipped, staged into the cloud assembly.
+    const shipped = fs.readFileSync(path.join(consumerApp, 'node_modules', PACKAGE_NAME, HANDLER_ASSET));
+    const assets = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'ConsumerStack.assets.json'), 'utf8'));
+    const handlerAssets = Object.entries<any>(assets.files).filter(([, asset]) => {
+      const index = path.join(assemblyDir, asset.source.path, 'index.js');
+      return asset.source.packaging === 'zip' && fs.existsSync(index) && fs.readFileSync(index).equals(shipped);
+    });
+    expect(handlerAssets).toHaveLength(1);
+    const [[assetHash, handlerAsset]] = handlerAssets;
+    expect(fs.readdirSync(path.join(assemblyDir, handlerAsset.source.path))).toEqual(['index.js']);
+
+    const handlers = resources.filter((resource) => resource.Type === 'AWS::Lambda::Function'
+      && resource.Properties?.Code?.S3Key === `${assetHash}.zip`);
+    expect(handlers).toHaveLength(1);
+    expect(handlers[0].Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
+  });
+});
+
+/** The consumer: plain CommonJS, as `cdk init app --language javascript` would write it. */
+const CONSUMER_APP = `
+const { generateKeyPairSync } = require('node:crypto');
+const { App, Stack } = require('aws-cdk-lib');
+const { PlaybackKeyPair } = require('${PACKAGE_NAME}');
+
+const app = new App({ outdir: process.argv[2] });
+const stack = new Stack(app, 'ConsumerStack');
+for (const id of ['FirstKey', 'SecondKey']) {
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  new PlaybackKeyPair(stack, id, publicKey.export({ type: 'spki', format: 'pem' }));
+}
+app.synth();
+`;
+
+/**
+ * Installs the tarball, aws-cdk-lib and constructs (at the versions installed here) into `app`,
+ * offline.
+ *
+ * `npm install --offline <tarball> aws-cdk-lib@x constructs@y` would work only where an earlier
+ * `npm install` left full packuments in the cache: resolving new specs reads full packuments,
+ * while `npm ci` caches only the abbreviated ones (on a machine that has only run `npm ci`, it
+ * fails with "ERESOLVE ... Found: aws-cdk-lib@undefined"). So the app gets a lockfile cut from
+ * this repository's package-lock.json (the closure of aws-cdk-lib, constructs and the package's
+ * own dependencies), plus the tarball, and `npm ci --offline` installs exactly that from the cache.
+ */
+function installConsumerApp(app: string, tarballPath: string, integrity: string): void {
+  const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  const tarballSpec = `file:${path.relative(app, tarballPath)}`;
+  const dependencies: Record<string, string> = {
+    [PACKAGE_NAME]: tarballSpec,
+    'aws-cdk-lib': String(lock.packages['node_modules/aws-cdk-lib'].version),
+    'constructs': String(lock.packages['node_modules/constructs'].version),
+  };
+  const packages: Record<string, LockEntry> = {
+    '': { name: 'consumer-app', version: '0.0.0', dependencies },
+    [`node_modules/${PACKAGE_NAME}`]: {
+      version: manifest.version,
+      resolved: tarballSpec,
+      integrity,
+      license: manifest.license,
+      dependencies: manifest.dependencies,
+      peerDependencies: manifest.peerDependencies,
+      ...(manifest.bin ? { bin: manifest.bin } : {}),
+    },
+  };
+  const wanted: Array<[from: string, name: string]> = [
+    ['', 'aws-cdk-lib'], ['', 'constructs'], ...Object.keys(manifest.dependencies ?? {}).map((name): [string, string] => ['', name]),
+  ];
+  while (wanted.length > 0) {
+    const [from, name] = wanted.shift()!;
+    const location = lockLocation(lock.packages, from, name);
+    if (packages[location]) continue;
+    // The repository installs these as dev dependencies; the app depends on them for real.
+    const { dev, devOptional, peer, ...entry } = lock.packages[location];
+    // With `resolved` (this repository's lockfile leaves it out), npm takes the tarball from the
+    // cache by its integrity and needs no packument, which `npm ci` may not have cached.
+    packages[location] = entry.inBundle || entry.resolved ? entry : { ...entry, resolved: registryTarballUrl(location, String(entry.version)) };
+    for (const dependency of Object.keys(entry.dependencies ?? {})) wanted.push([location, dependency]);
+  }
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '0.0.0', private: true, dependencies }, null, 2));
+  fs.writeFileSync(path.join(app, 'package-lock.json'), JSON.stringify({ name: 'consumer-app', version: '0.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
+  try {
+    run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], app);
+  } catch (error) {
+    throw new Error(`Installing the tarball offline failed; is the npm cache filled (run "npm ci" here)?\n${(error as Error).message}`);
+  }
+}
+
+/** The registry's tarball URL for the package installed at `location`. */
+function registryTarballUrl(location: string, version: string): string {
+  const name = location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  return `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${version}.tgz`;
+}
+
+/** Where Node would find `name` required from the package at `from` ('' for the root), in a lockfile. */
+function lockLocation(packages: Record<string, LockEntry>, from: string, name: string): string {
+  for (let dir = from; ; dir = dir.replace(/\/?node_modules\/(@[^/]+\/)?[^/]+$/, '')) {
+    const location = `${dir ? `${dir}/` : ''}node_modules/${name}`;
+    if (packages[location]) return location;
+    if (!dir) throw new Error(`${name}, needed by ${from || 'the app'}, is not in package-lock.json`);
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  const root = path.join(REPO, dir);
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(REPO, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+}
+
+/** Runs a command and returns its stdout; on failure, the error carries its stderr. */
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
+  // Drop the npm_* variables `npm test` sets, so the nested npm and node see only their own config.
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  try {
+    return execFileSync(command, args, { cwd, env: { ...cleanEnv, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stderr || ''}${stdout || ''}`);
+  }
+}
