@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, custom_resources as cr } from 'aws-cdk-lib';
+import {
+  CfnResource, Duration, RemovalPolicy, Stack, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, custom_resources as cr,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /** Where `npm run build` writes the pre-bundled handler; shipped in the package. */
@@ -15,6 +17,13 @@ export const HANDLER_ACTIONS = [
   'ivs:TagResource',
   'ivs:UntagResource',
 ];
+
+/**
+ * The construct metadata cdk-nag v3 reads acknowledgements from; the value of
+ * `Validations.ACKNOWLEDGED_RULES_METADATA_KEY`, spelled out because `Validations` only exists in
+ * newer aws-cdk-lib versions than this library supports.
+ */
+const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
 
 const PROVIDER_ID = 'IvsPlaybackKeyPairProvider';
 
@@ -45,6 +54,8 @@ export class PlaybackKeyPairProvider extends Construct {
         + 'cdk-ivs-playback-key-pair package (published packages ship it)');
     }
 
+    const handlerLogs = this.logGroup('OnEventHandlerLogs');
+    const handlerRole = this.executionRole('OnEventHandlerServiceRole', handlerLogs);
     this.onEventHandler = new lambda.Function(this, 'OnEventHandler', {
       description: 'Imports, re-imports and deletes Amazon IVS playback key pairs (Custom::IvsPlaybackKeyPair)',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -54,17 +65,30 @@ export class PlaybackKeyPairProvider extends Construct {
       // Generous for the SDK's backoff under the 3 TPS limit, and well under the framework's 14 minutes.
       timeout: Duration.minutes(5),
       memorySize: 256,
-      logGroup: this.logGroup('OnEventHandlerLogs'),
+      role: handlerRole,
+      logGroup: handlerLogs,
     });
-    this.onEventHandler.addToRolePolicy(new iam.PolicyStatement({
-      actions: HANDLER_ACTIONS,
-      resources: [scope.formatArn({ service: 'ivs', resource: 'playback-key', resourceName: '*' })],
-    }));
+    // On the role rather than through the function, so that the statement lands in the role's
+    // DefaultPolicy whatever the app's @aws-cdk/aws-lambda:createNewPoliciesWithAddToRolePolicy flag says.
+    const playbackKeys = scope.formatArn({ service: 'ivs', resource: 'playback-key', resourceName: '*' });
+    handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [playbackKeys] }));
+    acknowledge(handlerRole, 'AwsSolutions-IAM5', `Resource::${flatten(scope, playbackKeys)}`,
+      'IVS gives a playback key pair its ARN (a random id) only when it is imported, so the policy cannot name the '
+      + 'key pairs in advance. The wildcard is limited to playback keys of this account and region, and the handler '
+      + 'acts only on the key pair its own resource imported (the resource\'s physical ID, or the key pair carrying '
+      + 'the resource\'s owner tag).');
 
+    const providerLogs = this.logGroup('ProviderLogs');
+    const frameworkRole = this.executionRole('ProviderOnEventRole', providerLogs);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.onEventHandler,
-      logGroup: this.logGroup('ProviderLogs'),
+      logGroup: providerLogs,
+      frameworkOnEventRole: frameworkRole,
     });
+    // The framework grants its role lambda:InvokeFunction on the handler's ARN and on `<ARN>:*`.
+    acknowledge(frameworkRole, 'AwsSolutions-IAM5', `Resource::${flatten(scope, this.onEventHandler.functionArn)}:*`,
+      'Added by the aws-cdk-lib custom_resources.Provider framework (Function.grantInvoke): "<handler ARN>:*" covers '
+      + 'the versions and aliases of this provider\'s one handler function, and no other function.');
     this.serviceToken = provider.serviceToken;
   }
 
@@ -74,4 +98,54 @@ export class PlaybackKeyPairProvider extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
   }
+
+  /**
+   * A Lambda execution role that may write to its own log group and nowhere else: in place of the
+   * AWSLambdaBasicExecutionRole managed policy (AwsSolutions-IAM4), which allows any log group.
+   * The log group exists before the function, so logs:CreateLogGroup is not needed.
+   */
+  private executionRole(id: string, logGroup: logs.LogGroup): iam.Role {
+    return new iam.Role(this, id, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      inlinePolicies: {
+        Logs: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            // The log group's Arn attribute ends in ":*", which covers its log streams.
+            resources: [logGroup.logGroupArn],
+          })],
+        }),
+      },
+    });
+  }
+}
+
+/**
+ * Records on the role's DefaultPolicy why one cdk-nag finding in it is accepted, in the two forms
+ * cdk-nag reads, without making cdk-nag a dependency: the `cdk_nag` CloudFormation metadata of
+ * cdk-nag 2 (`applies_to` narrows the suppression to the one finding) and the construct metadata
+ * that `Validations.of(scope).acknowledge()` writes, which cdk-nag 3 reads as `Rule[finding]`.
+ * A role without a DefaultPolicy has no finding to acknowledge.
+ */
+function acknowledge(role: iam.Role, rule: string, finding: string, reason: string): void {
+  const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+  if (!CfnResource.isCfnResource(policy)) return;
+  const rules = policy.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
+  policy.addMetadata('cdk_nag', { rules_to_suppress: [...rules, { id: rule, reason, applies_to: [finding] }] });
+  policy.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, { [`${rule}[${finding}]`]: reason });
+}
+
+/**
+ * A value as cdk-nag names it in a finding (its flattenCfnReference): `Ref`s and `Fn::GetAtt`s
+ * become `<AWS::Region>` and `<LogicalId.Arn>`, and `Fn::Join`s are joined.
+ */
+function flatten(scope: Stack, value: string): string {
+  const visit = (node: any): string => {
+    if (typeof node === 'string') return node;
+    if (node?.['Fn::Join']) return node['Fn::Join'][1].map(visit).join(node['Fn::Join'][0]);
+    if (node?.['Fn::GetAtt']) return `<${node['Fn::GetAtt'].map(visit).join('.')}>`;
+    if (node?.Ref) return `<${visit(node.Ref)}>`;
+    return JSON.stringify(node);
+  };
+  return visit(scope.resolve(value));
 }
