@@ -1,0 +1,639 @@
+/**
+ * `npm run bench`: measures, in one run, what the README quotes about the construct's cost, next to
+ * aws-cdk-lib's alternatives, and prints markdown tables plus pass/fail against the targets.
+ *
+ *  1. Handler cold start: a fresh Node process per sample loads a handler and answers one Create
+ *     against the local IVS stand-in; ours (the shipped bundle, answers by returning) next to
+ *     AwsCustomResource's handler from aws-cdk-lib (answers by PUTting to the ResponseURL), samples
+ *     interleaved. Time runs from spawn to the answer reaching this process.
+ *  2. Per lifecycle event: the shipped handler, warm and in-process, driven through CloudFormation's
+ *     event sequences; the IVS calls each event makes at the wire, next to the minimum each needs.
+ *  3. The synthesized template for 1 and 3 key pairs, next to CfnPlaybackKeyPair and AwsCustomResource.
+ *  4. `cdk synth` time of a stack with one key pair, as a ratio to one with CfnPlaybackKeyPair.
+ *
+ * Run counts: BENCH_RUNS (cold starts per handler, default 21), BENCH_EVENT_RUNS (lifecycle
+ * sequences, default 25), BENCH_SYNTH_RUNS (synth runs per stack and validation setting, default 5).
+ * BENCH_JSON=<file> also writes the raw samples; BENCH_STRICT=1 exits with 1 when a target fails.
+ * Needs `npm run build` first (the npm script does it). Timers: performance.now() only.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { SimulatedResource } from '../test/support/cloudformation';
+import { IvsStandIn } from '../test/support/ivs-stand-in';
+import type { OnEventHandler } from '../test/support/shipped-handler';
+
+const ROOT = path.resolve(__dirname, '..');
+const OUR_HANDLER = path.join(ROOT, 'assets', 'playback-key-pair-handler', 'index.js');
+// Not in aws-cdk-lib's "exports": found from the package root instead.
+const THEIR_HANDLER = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json', { paths: [ROOT] })),
+  'custom-resource-handlers', 'dist', 'custom-resources', 'aws-custom-resource-handler', 'index.js');
+const COLD_START_CHILD = path.join(__dirname, 'bench', 'cold-start-child.cjs');
+const SYNTH_CHILD = path.join(__dirname, 'bench', 'synth-child.cjs');
+
+const RUNS = positiveInt('BENCH_RUNS', 21);
+const EVENT_RUNS = positiveInt('BENCH_EVENT_RUNS', 25);
+const SYNTH_RUNS = positiveInt('BENCH_SYNTH_RUNS', 5);
+const WARMUP = 2;
+
+const TARGETS = { coldStartRatio: 1.0, assetKb: 512, resourcesPerExtraKey: 1, synthRatio: 1.2 };
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/BenchStack/5b6f1d2e-0c1a-11f0-9f3e-0a1b2c3d4e5f';
+
+// ---------------------------------------------------------------- small helpers
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+interface Stats {
+  readonly n: number;
+  readonly median: number;
+  readonly p90: number;
+  readonly min: number;
+}
+
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const n = sorted.length;
+  const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  // Nearest rank.
+  const p90 = sorted[Math.max(0, Math.ceil(0.9 * n) - 1)];
+  return { n, median, p90, min: sorted[0] };
+}
+
+const ms = (value: number) => (value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(1)} ms`);
+const ratio = (value: number) => `${value.toFixed(2)}×`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const bytesAndKb = (bytes: number) => `${bytes.toLocaleString('en-US')} B (${kb(bytes)})`;
+const passFail = (ok: boolean) => (ok ? '✅ pass' : '❌ FAIL');
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function p384Pem(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/** Resource properties as CloudFormation delivers them: every scalar becomes a string. */
+function asCloudFormationSends(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asCloudFormationSends);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, asCloudFormationSends(inner)]));
+  }
+  return value === undefined || value === null ? value : String(value);
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** A child's environment: nothing inherited but PATH, so the host's NODE_OPTIONS, CA bundles or AWS profile do not leak in. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...extra };
+}
+
+function waitForExit(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+// ---------------------------------------------------------------- synth children
+
+interface SynthResult {
+  readonly variant: string;
+  readonly count: number;
+  readonly startMs: number;
+  readonly cdkLoadMs: number;
+  readonly constructMs: number;
+  readonly synthMs: number;
+  readonly appMs: number;
+  readonly appCpuMs: number;
+  readonly resources: number;
+  readonly types: Record<string, number>;
+  readonly customResource?: { type: string; properties: Record<string, unknown> };
+  /** Spawn to exit, measured here. */
+  readonly processMs: number;
+}
+
+type Variant = 'ours' | 'cfn' | 'awscr';
+
+/**
+ * One app process. `validate: false` sets CDK_VALIDATION=false, which skips aws-cdk-lib's default
+ * template validation (it changes no template, only the time).
+ */
+async function runSynthChild(variant: Variant, count: number, validate = true): Promise<SynthResult> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [SYNTH_CHILD, variant, String(count)], {
+    cwd: ROOT,
+    env: childEnv({ HOME: os.homedir(), ...(validate ? {} : { CDK_VALIDATION: 'false' }) }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const code = await waitForExit(child);
+  const processMs = performance.now() - started;
+  const line = stdout.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !line.startsWith('{')) {
+    throw new Error(`synth child ${variant} ${count} failed (exit ${code}):\n${stderr}${stdout}`);
+  }
+  return { ...(JSON.parse(line) as Omit<SynthResult, 'processMs'>), processMs };
+}
+
+// ---------------------------------------------------------------- 1. cold start
+
+interface ColdSample {
+  /** Spawn to answer, wall clock, measured here. */
+  readonly ms: number;
+  /** CPU time (user + system) the child had used when it sent its answer. */
+  readonly cpuMs: number;
+  readonly modules: number;
+  readonly moduleBytes: number;
+}
+
+type HandlerKind = 'ours' | 'theirs';
+
+class ColdStartBench {
+  private readonly pendingResponses = new Map<string, (body: string) => void>();
+
+  private constructor(
+    private readonly standIn: IvsStandIn,
+    private readonly responseServer: Server,
+    private readonly ourProperties: Record<string, unknown>,
+    private readonly theirProperties: Record<string, unknown>,
+  ) {
+    responseServer.on('request', (req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const id = new URL(req.url ?? '/', 'http://x').searchParams.get('sample') ?? '';
+        const settle = this.pendingResponses.get(id);
+        this.pendingResponses.delete(id);
+        res.writeHead(200).end();
+        settle?.(body);
+      });
+    });
+  }
+
+  static async start(ourProperties: Record<string, unknown>, theirProperties: Record<string, unknown>): Promise<ColdStartBench> {
+    const standIn = await IvsStandIn.start();
+    const responseServer = createServer();
+    await new Promise<void>((resolve) => responseServer.listen(0, '127.0.0.1', resolve));
+    return new ColdStartBench(standIn, responseServer, ourProperties, theirProperties);
+  }
+
+  async stop(): Promise<void> {
+    await this.standIn.stop();
+    this.responseServer.closeAllConnections();
+    await new Promise<void>((resolve) => this.responseServer.close(() => resolve()));
+  }
+
+  /** One fresh process, one Create with a fresh P-384 key; returns spawn-to-answer time. */
+  async sample(kind: HandlerKind): Promise<ColdSample> {
+    const sampleId = randomUUID();
+    const pem = p384Pem();
+    const event = kind === 'ours' ? this.ourEvent(pem, sampleId) : this.theirEvent(pem, sampleId);
+    const env = childEnv({
+      AWS_ENDPOINT_URL_IVS: this.standIn.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+      AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+      // Lambda has no shared config files; make sure neither handler finds this machine's.
+      AWS_CONFIG_FILE: path.join(os.tmpdir(), 'bench-no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(os.tmpdir(), 'bench-no-aws-credentials'),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      BENCH_EVENT: JSON.stringify(event),
+      BENCH_RESPONSE_PORT: String((this.responseServer.address() as AddressInfo).port),
+    });
+    const handlerFile = kind === 'ours' ? OUR_HANDLER : THEIR_HANDLER;
+    const mode = kind === 'ours' ? 'returns' : 'responds';
+
+    let answered!: (at: number, answer: unknown) => void;
+    const answer = new Promise<{ at: number; answer: unknown }>((resolve) => (answered = (at, value) => resolve({ at, answer: value })));
+    if (kind === 'theirs') {
+      this.pendingResponses.set(sampleId, (body) => answered(performance.now(), JSON.parse(body)));
+    }
+
+    const started = performance.now();
+    const child = spawn(process.execPath, [COLD_START_CHILD, handlerFile, mode], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let fd3 = '';
+    const lines: unknown[] = [];
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk) => {
+      const at = performance.now();
+      fd3 += chunk;
+      let newline: number;
+      while ((newline = fd3.indexOf('\n')) >= 0) {
+        const line = JSON.parse(fd3.slice(0, newline)) as { kind: string };
+        fd3 = fd3.slice(newline + 1);
+        lines.push(line);
+        if (line.kind === 'answer') answered(at, line);
+      }
+    });
+    const code = await waitForExit(child);
+    const timeout = setTimeout(() => answered(Number.NaN, undefined), 1000);
+    const result = await answer;
+    clearTimeout(timeout);
+    this.pendingResponses.delete(sampleId);
+
+    const loaded = lines.find((line) => (line as { kind: string }).kind === 'loaded') as { modules: number; bytes: number; cpuMs: number } | undefined;
+    this.checkAnswer(kind, code, result.answer, stderr);
+    this.checkCallsAndReset(kind);
+    return {
+      ms: result.at - started,
+      cpuMs: loaded?.cpuMs ?? Number.NaN,
+      modules: loaded?.modules ?? Number.NaN,
+      moduleBytes: loaded?.bytes ?? Number.NaN,
+    };
+  }
+
+  /** The event the Provider framework passes to our onEvent handler for the synthesized resource. */
+  private ourEvent(pem: string, sampleId: string): object {
+    return {
+      RequestType: 'Create',
+      ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-IvsPlaybackKeyPairProviderframew-AbCdEf',
+      ResponseURL: `https://127.0.0.1/cfn-response?sample=${sampleId}`,
+      StackId: STACK_ID,
+      RequestId: sampleId,
+      LogicalResourceId: 'Key0',
+      ResourceType: 'Custom::IvsPlaybackKeyPair',
+      ResourceProperties: asCloudFormationSends({
+        ...this.ourProperties,
+        ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-IvsPlaybackKeyPairProviderframew-AbCdEf',
+        PublicKeyMaterial: pem,
+      }),
+    };
+  }
+
+  /** The event CloudFormation sends AwsCustomResource's Lambda for the synthesized resource. */
+  private theirEvent(pem: string, sampleId: string): object {
+    const create = JSON.parse(String(this.theirProperties.Create)) as { parameters: Record<string, unknown> };
+    create.parameters.publicKeyMaterial = pem;
+    return {
+      RequestType: 'Create',
+      ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-AWS679f53fac002430cb0da5b7982bd22-AbCdEf',
+      ResponseURL: `https://127.0.0.1/cfn-response?sample=${sampleId}`,
+      StackId: STACK_ID,
+      RequestId: sampleId,
+      LogicalResourceId: 'Key0',
+      ResourceType: 'Custom::AWS',
+      ResourceProperties: asCloudFormationSends({
+        ...this.theirProperties,
+        ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-AWS679f53fac002430cb0da5b7982bd22-AbCdEf',
+        Create: JSON.stringify(create),
+      }),
+    };
+  }
+
+  private checkAnswer(kind: HandlerKind, code: number | null, answer: unknown, stderr: string): void {
+    const arn = /^arn:aws:ivs:us-east-1:123456789012:playback-key\/[A-Za-z0-9]+$/;
+    const physicalId = kind === 'ours'
+      ? (answer as { answer?: { PhysicalResourceId?: string } } | undefined)?.answer?.PhysicalResourceId
+      : (answer as { Status?: string; PhysicalResourceId?: string } | undefined)?.Status === 'SUCCESS'
+        ? (answer as { PhysicalResourceId?: string }).PhysicalResourceId
+        : undefined;
+    if (code !== 0 || !physicalId || !arn.test(physicalId)) {
+      throw new Error(`${kind} cold start did not answer with a key pair ARN (exit ${code}): ${JSON.stringify(answer)}\n${stderr}`);
+    }
+  }
+
+  /** Exactly one successful ImportPlaybackKeyPair, then an empty account for the next sample (3-key quota). */
+  private checkCallsAndReset(kind: HandlerKind): void {
+    const calls = this.standIn.calls.map((call) => `${call.operation} ${call.status}`);
+    if (calls.length !== 1 || calls[0] !== 'ImportPlaybackKeyPair 200') {
+      throw new Error(`${kind} cold start made unexpected IVS calls: ${calls.join(', ')}`);
+    }
+    for (const keyPair of this.standIn.keyPairs()) this.standIn.deleteBehindTheBack(keyPair.arn);
+    this.standIn.resetCalls();
+  }
+}
+
+interface ColdStartResult {
+  readonly ours: ColdSample[];
+  readonly theirs: ColdSample[];
+}
+
+async function benchColdStart(ourProperties: Record<string, unknown>, theirProperties: Record<string, unknown>): Promise<ColdStartResult> {
+  const bench = await ColdStartBench.start(ourProperties, theirProperties);
+  try {
+    for (let i = 0; i < WARMUP; i++) {
+      await bench.sample('ours');
+      await bench.sample('theirs');
+    }
+    const result: ColdStartResult = { ours: [], theirs: [] };
+    for (let i = 0; i < RUNS; i++) {
+      // Alternate the order so drift in machine load hits both alike.
+      const order: HandlerKind[] = i % 2 ? ['theirs', 'ours'] : ['ours', 'theirs'];
+      for (const kind of order) result[kind].push(await bench.sample(kind));
+    }
+    return result;
+  } finally {
+    await bench.stop();
+  }
+}
+
+// ---------------------------------------------------------------- 2. lifecycle events
+
+interface EventRule {
+  readonly label: string;
+  /** The fewest IVS calls the event can be handled with, and why. */
+  readonly minimum: number;
+  readonly why: string;
+}
+
+const EVENT_RULES: EventRule[] = [
+  { label: 'Create', minimum: 1, why: 'Import' },
+  { label: 'Update: tag added', minimum: 2, why: 'Get + Tag' },
+  { label: 'Update: tag changed + tag removed', minimum: 3, why: 'Get + Tag + Untag' },
+  { label: 'Update: key change', minimum: 1, why: 'Import (old key stays for rollback)' },
+  { label: 'Rollback to the previous key (adopt)', minimum: 3, why: 'Import 409 + List + Get' },
+  { label: 'Delete: rollback cleanup', minimum: 1, why: 'Delete' },
+  { label: 'Update: rename', minimum: 2, why: 'Delete + Import' },
+  { label: 'Delete: cleanup after rename (already gone)', minimum: 1, why: 'Delete (404)' },
+  { label: 'Delete', minimum: 1, why: 'Delete' },
+  { label: 'Delete: physical id not an ARN', minimum: 0, why: 'none' },
+];
+
+interface EventRecord {
+  readonly ms: number;
+  readonly calls: string[];
+}
+
+const SHORT_OPERATION: Record<string, string> = {
+  ImportPlaybackKeyPair: 'Import',
+  GetPlaybackKeyPair: 'Get',
+  ListPlaybackKeyPairs: 'List',
+  DeletePlaybackKeyPair: 'Delete',
+  TagResource: 'Tag',
+  UntagResource: 'Untag',
+  ListTagsForResource: 'ListTags',
+};
+
+/** Loads the shipped bundle as a fresh Lambda container would, configured from the environment. */
+function loadShippedHandler(endpoint: string): OnEventHandler {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_IVS: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+    AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+    AWS_CONFIG_FILE: path.join(os.tmpdir(), 'bench-no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(os.tmpdir(), 'bench-no-aws-credentials'),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  delete process.env.AWS_PROFILE;
+  delete require.cache[OUR_HANDLER];
+  return (require(OUR_HANDLER) as { handler: OnEventHandler }).handler;
+}
+
+async function benchLifecycle(): Promise<Map<string, EventRecord[]>> {
+  const standIn = await IvsStandIn.start();
+  const handler = loadShippedHandler(standIn.endpoint);
+  const records: EventRecord[] = [];
+  const timed: OnEventHandler = async (event) => {
+    standIn.resetCalls();
+    const started = performance.now();
+    try {
+      return await handler(event);
+    } finally {
+      const elapsed = performance.now() - started;
+      records.push({ ms: elapsed, calls: standIn.calls.map((call) => SHORT_OPERATION[call.operation] + (call.status === 200 ? '' : ` ${call.status}`)) });
+    }
+  };
+  // The handler logs one JSON line per event; keep them out of the tables (they are written to a
+  // pipe in Lambda, which costs microseconds).
+  const log = console.log;
+  console.log = () => undefined;
+  const byLabel = new Map<string, EventRecord[]>(EVENT_RULES.map((rule) => [rule.label, []]));
+  try {
+    for (let i = 0; i < WARMUP + EVENT_RUNS; i++) {
+      const [key1, key2] = [p384Pem(), p384Pem()];
+      const resource = new SimulatedResource(timed, `BenchKey${i}`);
+      const tags = { env: 'dev', team: 'video' };
+      records.length = 0;
+      await resource.create({ PublicKeyMaterial: key1, Name: 'bench-key', Tags: tags });
+      await resource.update({ PublicKeyMaterial: key1, Name: 'bench-key', Tags: { ...tags, cost: '42' } });
+      await resource.completeStackUpdate();
+      await resource.update({ PublicKeyMaterial: key1, Name: 'bench-key', Tags: { env: 'prod', cost: '42' } });
+      await resource.completeStackUpdate();
+      await resource.update({ PublicKeyMaterial: key2, Name: 'bench-key', Tags: { env: 'prod', cost: '42' } });
+      await resource.rollback();
+      await resource.update({ PublicKeyMaterial: key1, Name: 'bench-key-renamed', Tags: { env: 'prod', cost: '42' } });
+      await resource.completeStackUpdate();
+      await resource.delete();
+      await resource.delete(`2025/01/01/[$LATEST]${randomUUID().replace(/-/g, '')}`);
+      if (records.length !== EVENT_RULES.length) {
+        throw new Error(`Expected ${EVENT_RULES.length} events per sequence, recorded ${records.length}`);
+      }
+      if (standIn.keyPairs().length !== 0) throw new Error(`Sequence ${i} left ${standIn.keyPairs().length} key pairs behind`);
+      // The first sequences warm up the SDK client, its connection and the JIT; their timings are dropped, their calls are kept.
+      EVENT_RULES.forEach((rule, index) => byLabel.get(rule.label)!.push({
+        ms: i < WARMUP ? Number.NaN : records[index].ms,
+        calls: records[index].calls,
+      }));
+    }
+  } finally {
+    console.log = log;
+    await standIn.stop();
+  }
+  return byLabel;
+}
+
+// ---------------------------------------------------------------- 3 + 4. templates and synth time
+
+interface SynthBench {
+  readonly templates: Record<Variant, Record<1 | 3, SynthResult>>;
+  /** One key pair, with aws-cdk-lib's default template validation (what `cdk synth` runs) and without. */
+  readonly timed: Record<'validated' | 'unvalidated', Record<'ours' | 'cfn', SynthResult[]>>;
+}
+
+/**
+ * Times `SYNTH_RUNS` fresh app processes per stack (one key pair) and validation setting, interleaved,
+ * after one untimed run of each that warms the OS file cache. The templates come from runs without
+ * validation, which give the same templates sooner.
+ */
+async function benchSynth(first: { ours: SynthResult; awscr: SynthResult }): Promise<SynthBench> {
+  const cfnFirst = await runSynthChild('cfn', 1, false);
+  await runSynthChild('ours', 1);
+  await runSynthChild('cfn', 1);
+  const timed: SynthBench['timed'] = { validated: { ours: [], cfn: [] }, unvalidated: { ours: [], cfn: [] } };
+  for (let i = 0; i < SYNTH_RUNS; i++) {
+    const order: ('ours' | 'cfn')[] = i % 2 ? ['cfn', 'ours'] : ['ours', 'cfn'];
+    for (const variant of order) timed.validated[variant].push(await runSynthChild(variant, 1));
+    for (const variant of order) timed.unvalidated[variant].push(await runSynthChild(variant, 1, false));
+    progress(`synth round ${i + 1}/${SYNTH_RUNS}`);
+  }
+  const templates = {
+    ours: { 1: first.ours, 3: await runSynthChild('ours', 3, false) },
+    cfn: { 1: cfnFirst, 3: await runSynthChild('cfn', 3, false) },
+    awscr: { 1: first.awscr, 3: await runSynthChild('awscr', 3, false) },
+  };
+  return { templates, timed };
+}
+
+// ---------------------------------------------------------------- report
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [ROOT] }), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(OUR_HANDLER) || !fs.existsSync(path.join(ROOT, 'lib', 'index.js'))) {
+    throw new Error('Run "npm run build" first: the bench measures the shipped bundle and the compiled lib/.');
+  }
+  const startedAt = performance.now();
+  const loadBefore = os.loadavg();
+  const assetBytes = fs.statSync(OUR_HANDLER).size;
+  const theirHandlerBytes = fs.statSync(THEIR_HANDLER).size;
+
+  progress('templates: the custom resources whose events the cold starts replay');
+  const ourTemplate = await runSynthChild('ours', 1, false);
+  const theirTemplate = await runSynthChild('awscr', 1, false);
+
+  progress(`cold start: ${WARMUP} warm-up + ${RUNS} fresh processes per handler, interleaved`);
+  const cold = await benchColdStart(ourTemplate.customResource!.properties, theirTemplate.customResource!.properties);
+
+  progress(`lifecycle: ${WARMUP} warm-up + ${EVENT_RUNS} CloudFormation sequences against the stand-in`);
+  const lifecycle = await benchLifecycle();
+
+  progress(`synth: ${SYNTH_RUNS} fresh processes per stack, with and without template validation, plus the 3-key-pair templates`);
+  const synth = await benchSynth({ ours: ourTemplate, awscr: theirTemplate });
+  const loadAfter = os.loadavg();
+
+  const out: string[] = [];
+
+  // 1. cold start
+  const ourCold = stats(cold.ours.map((s) => s.ms));
+  const theirCold = stats(cold.theirs.map((s) => s.ms));
+  const ourCpu = stats(cold.ours.map((s) => s.cpuMs));
+  const theirCpu = stats(cold.theirs.map((s) => s.cpuMs));
+  const coldRatio = ourCold.median / theirCold.median;
+  const coldRatioP90 = ourCold.p90 / theirCold.p90;
+  const theirModules = cold.theirs[0];
+  const ourModules = cold.ours[0];
+  out.push(`### Handler cold start: fresh Node process → first answer to one Create (${RUNS} runs each, interleaved)`, '');
+  out.push(table(['Handler', 'Code Lambda loads', 'JS files / bytes loaded', 'Median', 'p90', 'Min', 'CPU time to answer, median'], [
+    ['`PlaybackKeyPair` (this package)', `asset \`index.js\`: ${bytesAndKb(assetBytes)}`,
+      `${ourModules.modules} / ${kb(ourModules.moduleBytes)}`, ms(ourCold.median), ms(ourCold.p90), ms(ourCold.min), ms(ourCpu.median)],
+    ['`AwsCustomResource` (aws-cdk-lib)', `handler \`index.js\`: ${bytesAndKb(theirHandlerBytes)} + \`@aws-sdk/client-ivs\` from the runtime`,
+      `${theirModules.modules} / ${kb(theirModules.moduleBytes)}`, ms(theirCold.median), ms(theirCold.p90), ms(theirCold.min), ms(theirCpu.median)],
+    ['**Ratio ours / AwsCustomResource**', '', '', `**${ratio(coldRatio)}**`, ratio(coldRatioP90), ratio(ourCold.min / theirCold.min),
+      ratio(ourCpu.median / theirCpu.median)],
+  ]));
+  out.push('', 'Spawn to answer, wall clock, timed in the parent: ours when its handler returns (the answer the Provider '
+    + 'framework receives), AwsCustomResource when its PUT to the ResponseURL arrives. Each sample is a Create against '
+    + 'the local IVS stand-in with a fresh P-384 key and made exactly one ImportPlaybackKeyPair. CPU time is the '
+    + 'child\'s own (user + system, Node start-up included), which other load on the machine barely moves.', '');
+
+  // 2. lifecycle
+  const eventRows: (string | number)[][] = [];
+  let eventsAtMinimum = 0;
+  for (const rule of EVENT_RULES) {
+    const records = lifecycle.get(rule.label)!;
+    const sequences = [...new Set(records.map((record) => record.calls.join(' + ') || '—'))];
+    const counts = [...new Set(records.map((record) => record.calls.length))];
+    const atMinimum = counts.length === 1 && counts[0] === rule.minimum;
+    if (atMinimum) eventsAtMinimum++;
+    const timing = stats(records.filter((record) => !Number.isNaN(record.ms)).map((record) => record.ms));
+    eventRows.push([rule.label, sequences.join(' / '), counts.join(', '), `${rule.minimum}: ${rule.why}`,
+      passFail(atMinimum), ms(timing.median), ms(timing.p90)]);
+  }
+  out.push(`### Per lifecycle event: shipped handler, warm, in-process, against the IVS stand-in (${EVENT_RUNS} sequences)`, '');
+  out.push(table(['Event', 'IVS calls at the wire', 'Calls', 'Minimum', 'Calls = minimum', 'Median', 'p90'], eventRows));
+  out.push('', 'Events come from CloudFormation\'s sequences (test/support/cloudformation.ts): create, tag updates, a key '
+    + 'change rolled back, a rename and its cleanup, delete. Times include the local HTTP round trips.', '');
+
+  // 3. templates
+  const t = synth.templates;
+  const perExtra = (variant: Variant) => (t[variant][3].resources - t[variant][1].resources) / 2;
+  const lambdas = (result: SynthResult) => result.types['AWS::Lambda::Function'] ?? 0;
+  const templateRow = (name: string, variant: Variant) => [name, t[variant][1].resources, t[variant][3].resources,
+    perExtra(variant), `${lambdas(t[variant][1])} / ${lambdas(t[variant][3])}`,
+    Object.entries(t[variant][1].types).map(([type, n]) => `${n}× ${type.replace(/^AWS::/, '')}`).join(', ')];
+  out.push('### Synthesized template', '');
+  out.push(table(['Stack', 'Resources, 1 key pair', 'Resources, 3 key pairs', 'Added per extra key pair', 'Lambda functions (1 / 3)', 'Resources for 1 key pair'], [
+    templateRow('`PlaybackKeyPair` (this package)', 'ours'),
+    templateRow('`aws_ivs.CfnPlaybackKeyPair`', 'cfn'),
+    templateRow('`AwsCustomResource` Import/Delete', 'awscr'),
+  ]));
+  out.push('');
+
+  // 4. synth time
+  type SynthField = 'appMs' | 'appCpuMs' | 'synthMs' | 'processMs';
+  const synthStats = (setting: 'validated' | 'unvalidated', variant: 'ours' | 'cfn', field: SynthField) =>
+    stats(synth.timed[setting][variant].map((result) => result[field]));
+  const synthRows: (string | number)[][] = [];
+  const synthRatios: Record<'validated' | 'unvalidated', number> = { validated: Number.NaN, unvalidated: Number.NaN };
+  for (const setting of ['validated', 'unvalidated'] as const) {
+    const setLabel = setting === 'validated' ? 'default (template validation on)' : '`CDK_VALIDATION=false`';
+    const row = (name: string, variant: 'ours' | 'cfn') => {
+      const app = synthStats(setting, variant, 'appMs');
+      return [`${name}, ${setLabel}`, ms(app.median), ms(app.p90), ms(synthStats(setting, variant, 'synthMs').median),
+        ms(synthStats(setting, variant, 'appCpuMs').median), ms(synthStats(setting, variant, 'processMs').median)];
+    };
+    const r = (field: SynthField, which: 'median' | 'p90' = 'median') =>
+      synthStats(setting, 'ours', field)[which] / synthStats(setting, 'cfn', field)[which];
+    synthRatios[setting] = r('appMs');
+    synthRows.push(row('`PlaybackKeyPair` (this package)', 'ours'), row('`aws_ivs.CfnPlaybackKeyPair`', 'cfn'),
+      [`**Ratio**, ${setLabel}`, `**${ratio(r('appMs'))}**`, ratio(r('appMs', 'p90')), ratio(r('synthMs')), ratio(r('appCpuMs')),
+        ratio(r('processMs'))]);
+  }
+  const synthRatio = synthRatios.validated;
+  out.push(`### \`cdk synth\` time, one key pair (${SYNTH_RUNS} fresh processes each, interleaved)`, '');
+  out.push(table(['Stack', 'Construction + `app.synth()`, median', 'p90', 'of which `app.synth()`', 'CPU time of construction + synth, median',
+    'Whole app process (spawn → exit), median'], synthRows));
+  out.push('', 'Construction + synth is timed inside the app process from after `require(\'aws-cdk-lib\')` (the same for '
+    + 'both) and includes loading this package. The default is what `cdk synth` runs: aws-cdk-lib validates the templates '
+    + 'in `app.synth()`, a fixed cost plus a cost per resource type; `CDK_VALIDATION=false` shows the construct\'s own cost.', '');
+
+  // targets
+  const allAtMinimum = eventsAtMinimum === EVENT_RULES.length;
+  const targets: [string, string, boolean][] = [
+    [`Cold start ratio ours / AwsCustomResource ≤ ${TARGETS.coldStartRatio.toFixed(1)} (median)`, ratio(coldRatio), coldRatio <= TARGETS.coldStartRatio],
+    [`Handler asset ≤ ${TARGETS.assetKb} KB`, kb(assetBytes), assetBytes <= TARGETS.assetKb * 1024],
+    [`One resource per additional key pair`, String(perExtra('ours')), perExtra('ours') === TARGETS.resourcesPerExtraKey],
+    ['IVS calls = minimum for every event', `${eventsAtMinimum} / ${EVENT_RULES.length} events`, allAtMinimum],
+    [`Synth ratio ours / CfnPlaybackKeyPair ≤ ${TARGETS.synthRatio} (median construction + synth, as \`cdk synth\` runs it)`,
+      ratio(synthRatio), synthRatio <= TARGETS.synthRatio],
+  ];
+  out.push('### Targets', '');
+  out.push(table(['Target', 'Measured', 'Result'], targets.map(([name, measured, ok]) => [name, measured, passFail(ok)])));
+  out.push('', `Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'}), aws-cdk-lib `
+    + `${packageVersion('aws-cdk-lib')}, @aws-sdk/client-ivs ${packageVersion('@aws-sdk/client-ivs')}; load average `
+    + `${loadBefore[0].toFixed(2)} → ${loadAfter[0].toFixed(2)}; bench took ${((performance.now() - startedAt) / 1000).toFixed(0)} s.`);
+
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  if (process.env.BENCH_JSON) {
+    fs.writeFileSync(process.env.BENCH_JSON, `${JSON.stringify({
+      assetBytes, theirHandlerBytes, cold, lifecycle: Object.fromEntries(lifecycle), synth, loadBefore, loadAfter,
+    }, undefined, 2)}\n`);
+  }
+  if (process.env.BENCH_STRICT === '1' && targets.some(([, , ok]) => !ok)) process.exitCode = 1;
+}
+
+main().then(
+  () => process.exit(),
+  (error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
