@@ -5,8 +5,17 @@
  * Error messages never contain key text or a token: both are credentials.
  */
 import { KeyObject } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import type * as Jose from 'jose';
+import type { JWTPayload } from 'jose';
 import { loadPlaybackPrivateKey, loadPlaybackPublicKey } from './key-material';
+
+/**
+ * jose is loaded on first use: every CDK app that imports the construct would otherwise load a JWT
+ * library on each synth without using it.
+ */
+function jose(): typeof Jose {
+  return require('jose');
+}
 
 /** The only header IVS accepts, in this order. */
 const HEADER = { alg: 'ES384', typ: 'JWT' } as const;
@@ -176,7 +185,7 @@ export async function signPlaybackToken(privateKey: string | KeyObject, claims: 
   const key = loadPlaybackPrivateKey(privateKey, 'The signing key passed to signPlaybackToken');
   const payload = toPayload(claims, Math.floor(Date.now() / 1000));
   // No iat, nbf, iss or jti: IVS ignores them, and the token travels in every playback URL, so it stays minimal.
-  return new SignJWT(payload).setProtectedHeader(HEADER).sign(key);
+  return new (jose().SignJWT)(payload).setProtectedHeader(HEADER).sign(key);
 }
 
 /**
@@ -263,7 +272,7 @@ function fromPayload(payload: JWTPayload): VerifiedPlaybackToken {
 
 async function verifiedPayload(token: string, key: KeyObject, options: VerifyPlaybackTokenOptions): Promise<JWTPayload> {
   try {
-    const { payload } = await jwtVerify(token, key, {
+    const { payload } = await jose().jwtVerify(token, key, {
       algorithms: [HEADER.alg],
       typ: HEADER.typ,
       requiredClaims: ['exp'],
@@ -277,6 +286,7 @@ async function verifiedPayload(token: string, key: KeyObject, options: VerifyPla
 }
 
 function describeVerificationFailure(error: unknown): string {
+  const joseErrors = jose().errors;
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
     return 'its signature does not match the given key; it must be signed with ES384 by the private half of that key pair';
   }
