@@ -208,14 +208,7 @@ class ColdStartBench {
     const pem = p384Pem();
     const event = kind === 'ours' ? this.ourEvent(pem, sampleId) : this.theirEvent(pem, sampleId);
     const env = childEnv({
-      AWS_ENDPOINT_URL_IVS: this.standIn.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-      AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
-      // Lambda has no shared config files; make sure neither handler finds this machine's.
-      AWS_CONFIG_FILE: path.join(os.tmpdir(), 'bench-no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(os.tmpdir(), 'bench-no-aws-credentials'),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...this.standIn.clientEnvironment(),
       BENCH_EVENT: JSON.stringify(event),
       BENCH_RESPONSE_PORT: String((this.responseServer.address() as AddressInfo).port),
     });
@@ -385,16 +378,8 @@ const SHORT_OPERATION: Record<string, string> = {
 };
 
 /** Loads the shipped bundle as a fresh Lambda container would, configured from the environment. */
-function loadShippedHandler(endpoint: string): OnEventHandler {
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_IVS: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-    AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
-    AWS_CONFIG_FILE: path.join(os.tmpdir(), 'bench-no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(os.tmpdir(), 'bench-no-aws-credentials'),
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+function loadShippedHandler(standIn: IvsStandIn): OnEventHandler {
+  Object.assign(process.env, standIn.clientEnvironment());
   delete process.env.AWS_PROFILE;
   delete require.cache[OUR_HANDLER];
   return (require(OUR_HANDLER) as { handler: OnEventHandler }).handler;
@@ -402,7 +387,7 @@ function loadShippedHandler(endpoint: string): OnEventHandler {
 
 async function benchLifecycle(): Promise<Map<string, EventRecord[]>> {
   const standIn = await IvsStandIn.start();
-  const handler = loadShippedHandler(standIn.endpoint);
+  const handler = loadShippedHandler(standIn);
   const records: EventRecord[] = [];
   const timed: OnEventHandler = async (event) => {
     standIn.resetCalls();

@@ -25,7 +25,7 @@ beforeAll(() => {
 
 beforeEach(async () => {
   ivs = await IvsStandIn.start();
-  handler = loadShippedHandler(assetDir, ivs.endpoint);
+  handler = loadShippedHandler(assetDir, ivs);
   logLines = [];
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     jest.spyOn(console, method).mockImplementation((...args: unknown[]) => { logLines.push(args.map(String).join(' ')); });
@@ -287,7 +287,7 @@ test('a fourth key pair is refused with the quota and the key pairs in use', asy
 
 test('three key pairs created at once under the 3 TPS limit all succeed', async () => {
   ivs.setRateLimit();
-  const resources = ['KeyA', 'KeyB', 'KeyC'].map((id) => new SimulatedResource(loadShippedHandler(assetDir, ivs.endpoint), id));
+  const resources = ['KeyA', 'KeyB', 'KeyC'].map((id) => new SimulatedResource(loadShippedHandler(assetDir, ivs), id));
   const answers = await Promise.all(resources.map((resource) => resource.create(props(newKey(), resource.logicalResourceId))));
   expect(ivs.keyPairs().map((k) => k.arn).sort()).toEqual(answers.map((a) => a.PhysicalResourceId).sort());
   expect(ivs.keyPairs().map((k) => k.tags[OWNER_TAG_KEY]).sort()).toEqual(['KeyA', 'KeyB', 'KeyC'].map(owner));

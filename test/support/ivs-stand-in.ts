@@ -1,11 +1,13 @@
 /**
  * A local stand-in for the Amazon IVS low-latency REST-JSON API (2020-07-14), limited to the seven
  * playback-key-pair operations. The real `@aws-sdk/client-ivs` can talk to it (`endpoint: ivs.endpoint`)
- * and raises the same error classes it raises against AWS. See /work/shared/IVS-AND-CLOUDFORMATION-FACTS.md.
+ * and raises the same error classes it raises against AWS. See shared/IVS-AND-CLOUDFORMATION-FACTS.md beside the project.
  */
 import { createHash, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const IVS_STAND_IN_REGION = 'us-east-1';
 export const IVS_STAND_IN_ACCOUNT = '123456789012';
@@ -126,6 +128,24 @@ export class IvsStandIn {
   /** `http://127.0.0.1:PORT`, for `new IvsClient({ endpoint })`. */
   get endpoint(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * The environment that points an SDK client created from default configuration (as the shipped
+   * handler creates its client) at this stand-in, with fake credentials and, as in Lambda, no
+   * shared config or credentials files from this machine.
+   */
+  clientEnvironment(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_IVS: this.endpoint,
+      AWS_REGION: IVS_STAND_IN_REGION,
+      AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+      AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+      AWS_CONFIG_FILE: join(tmpdir(), 'ivs-stand-in-no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'ivs-stand-in-no-aws-credentials'),
+      // Lambda runs Node.js 24; the SDK's notice about this machine's older Node.js is noise.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
   }
 
   /** Stops listening and drops the SDK's kept-alive sockets, so jest can exit. */

@@ -5,6 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { PlaybackKeyPair } from '../../lib';
+import type { IvsStandIn } from './ivs-stand-in';
 import { p384 } from './keys';
 
 /** The Provider framework's view of an onEvent handler. */
@@ -31,15 +32,10 @@ export function synthesizeHandlerAsset(): string {
 
 /**
  * Loads the handler from the asset directory as a fresh Lambda container would: a new module
- * instance (so a new SDK client) that reads the endpoint and region from the environment.
+ * instance (so a new SDK client) that reads the stand-in's endpoint and region from the environment.
  */
-export function loadShippedHandler(assetDir: string, ivsEndpoint: string): OnEventHandler {
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_IVS: ivsEndpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-    AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
-  });
+export function loadShippedHandler(assetDir: string, ivs: IvsStandIn): OnEventHandler {
+  Object.assign(process.env, ivs.clientEnvironment());
   delete process.env.AWS_PROFILE;
   let handler: OnEventHandler | undefined;
   jest.isolateModules(() => {
