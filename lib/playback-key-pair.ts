@@ -46,6 +46,10 @@ export interface PlaybackKeyPairOptions {
   /**
    * What happens to the key pair when it is removed from the stack or the stack is deleted.
    *
+   * `RETAIN` also keeps the old key pair when a key change replaces it (it then still counts
+   * against the quota of 3). A rename, or a key change at the quota, deletes the current key
+   * pair whatever the policy: IVS cannot hold one key twice nor more than 3 key pairs.
+   *
    * @default RemovalPolicy.DESTROY - the key pair is deleted; its public key stays in the template
    *   history, so it can always be imported again
    */
