@@ -154,6 +154,41 @@ async function runSynthChild(variant: Variant, count: number, validate = true): 
   return { ...(JSON.parse(line) as Omit<SynthResult, 'processMs'>), processMs };
 }
 
+const CDK_CLI = path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+
+/** Wall and CPU time of one `cdk synth` command, in ms. */
+interface CdkSynthSample {
+  readonly wallMs: number;
+  /** User + system time of the CLI and the app it runs, which other load on the machine barely moves. */
+  readonly cpuMs: number;
+}
+
+/**
+ * One `cdk synth` command, as a user types it: the CDK CLI starts, runs the app (the same synth
+ * child) and reads the cloud assembly. Run outside the repository, so the CLI picks up no
+ * cdk.json, and with a private HOME, so it reads no user settings. bash's `time` adds up the CPU
+ * time of the CLI and of the app process it waits for.
+ */
+async function runCdkSynth(variant: 'ours' | 'cfn'): Promise<CdkSynthSample> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-cdk-synth-${variant}-`));
+  const command = [process.execPath, CDK_CLI, 'synth', '--quiet', '--no-notices', '--output', path.join(workDir, 'cdk.out'),
+    '--app', `"${process.execPath}" "${SYNTH_CHILD}" ${variant} 1`];
+  const started = performance.now();
+  const child = spawn('bash', ['-c', 'TIMEFORMAT="%3U %3S"; time "$@" >/dev/null 2>&1', 'bash', ...command], {
+    cwd: workDir,
+    env: childEnv({ HOME: workDir }),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const code = await waitForExit(child);
+  const wallMs = performance.now() - started;
+  fs.rmSync(workDir, { recursive: true, force: true });
+  const [user, system] = stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  if (code !== 0 || Number.isNaN(user + system)) throw new Error(`cdk synth of ${variant} failed (exit ${code}):\n${stderr}`);
+  return { wallMs, cpuMs: (user + system) * 1000 };
+}
+
 // ---------------------------------------------------------------- 1. cold start
 
 interface ColdSample {
@@ -444,6 +479,8 @@ interface SynthBench {
   readonly templates: Record<Variant, Record<1 | 3, SynthResult>>;
   /** One key pair, with aws-cdk-lib's default template validation (what `cdk synth` runs) and without. */
   readonly timed: Record<'validated' | 'unvalidated', Record<'ours' | 'cfn', SynthResult[]>>;
+  /** Whole `cdk synth` commands (CLI, app, assembly), one key pair. */
+  readonly cli: Record<'ours' | 'cfn', CdkSynthSample[]>;
 }
 
 /**
@@ -455,9 +492,13 @@ async function benchSynth(first: { ours: SynthResult; awscr: SynthResult }): Pro
   const cfnFirst = await runSynthChild('cfn', 1, false);
   await runSynthChild('ours', 1);
   await runSynthChild('cfn', 1);
+  await runCdkSynth('ours');
+  await runCdkSynth('cfn');
   const timed: SynthBench['timed'] = { validated: { ours: [], cfn: [] }, unvalidated: { ours: [], cfn: [] } };
+  const cli: SynthBench['cli'] = { ours: [], cfn: [] };
   for (let i = 0; i < SYNTH_RUNS; i++) {
     const order: ('ours' | 'cfn')[] = i % 2 ? ['cfn', 'ours'] : ['ours', 'cfn'];
+    for (const variant of order) cli[variant].push(await runCdkSynth(variant));
     for (const variant of order) timed.validated[variant].push(await runSynthChild(variant, 1));
     for (const variant of order) timed.unvalidated[variant].push(await runSynthChild(variant, 1, false));
     progress(`synth round ${i + 1}/${SYNTH_RUNS}`);
@@ -467,7 +508,7 @@ async function benchSynth(first: { ours: SynthResult; awscr: SynthResult }): Pro
     cfn: { 1: cfnFirst, 3: await runSynthChild('cfn', 3, false) },
     awscr: { 1: first.awscr, 3: await runSynthChild('awscr', 3, false) },
   };
-  return { templates, timed };
+  return { templates, timed, cli };
 }
 
 // ---------------------------------------------------------------- report
@@ -581,8 +622,20 @@ async function main(): Promise<void> {
       [`**Ratio**, ${setLabel}`, `**${ratio(r('appMs'))}**`, ratio(r('appMs', 'p90')), ratio(r('synthMs')), ratio(r('appCpuMs')),
         ratio(r('processMs'))]);
   }
-  const synthRatio = synthRatios.validated;
-  out.push(`### \`cdk synth\` time, one key pair (${SYNTH_RUNS} fresh processes each, interleaved)`, '');
+  const cliStats = (variant: 'ours' | 'cfn', field: keyof CdkSynthSample) => stats(synth.cli[variant].map((sample) => sample[field]));
+  const [cliOurs, cliCfn] = [cliStats('ours', 'wallMs'), cliStats('cfn', 'wallMs')];
+  const [cliOursCpu, cliCfnCpu] = [cliStats('ours', 'cpuMs'), cliStats('cfn', 'cpuMs')];
+  const synthRatio = cliOurs.median / cliCfn.median;
+  const synthCpuRatio = cliOursCpu.median / cliCfnCpu.median;
+  out.push(`### \`cdk synth\` command, one key pair (${SYNTH_RUNS} runs each, interleaved)`, '');
+  out.push(table(['Stack', 'Wall, median', 'p90', 'Min', 'CPU time, median'], [
+    ['`PlaybackKeyPair` (this package)', ms(cliOurs.median), ms(cliOurs.p90), ms(cliOurs.min), ms(cliOursCpu.median)],
+    ['`aws_ivs.CfnPlaybackKeyPair`', ms(cliCfn.median), ms(cliCfn.p90), ms(cliCfn.min), ms(cliCfnCpu.median)],
+    ['**Ratio**', `**${ratio(synthRatio)}**`, ratio(cliOurs.p90 / cliCfn.p90), ratio(cliOurs.min / cliCfn.min), `**${ratio(synthCpuRatio)}**`],
+  ]));
+  out.push('', 'The whole `cdk synth --app ...` command as a user runs it (the CDK CLI of this repository, the app, its '
+    + 'template validation and the cloud assembly), spawn to exit. The table below takes it apart.', '');
+  out.push(`### Inside the app: construction and \`app.synth()\`, one key pair (${SYNTH_RUNS} fresh processes each, interleaved)`, '');
   out.push(table(['Stack', 'Construction + `app.synth()`, median', 'p90', 'of which `app.synth()`', 'CPU time of construction + synth, median',
     'Whole app process (spawn → exit), median'], synthRows));
   out.push('', 'Construction + synth is timed inside the app process from after `require(\'aws-cdk-lib\')` (the same for '
@@ -596,8 +649,10 @@ async function main(): Promise<void> {
     [`Handler asset ≤ ${TARGETS.assetKb} KB`, kb(assetBytes), assetBytes <= TARGETS.assetKb * 1024],
     [`One resource per additional key pair`, String(perExtra('ours')), perExtra('ours') === TARGETS.resourcesPerExtraKey],
     ['IVS calls = minimum for every event', `${eventsAtMinimum} / ${EVENT_RULES.length} events`, allAtMinimum],
-    [`Synth ratio ours / CfnPlaybackKeyPair ≤ ${TARGETS.synthRatio} (median construction + synth, as \`cdk synth\` runs it)`,
+    [`\`cdk synth\` ratio ours / CfnPlaybackKeyPair ≤ ${TARGETS.synthRatio} (median of the whole command, wall clock)`,
       ratio(synthRatio), synthRatio <= TARGETS.synthRatio],
+    [`\`cdk synth\` ratio ours / CfnPlaybackKeyPair ≤ ${TARGETS.synthRatio} (median of the whole command, CPU time)`,
+      ratio(synthCpuRatio), synthCpuRatio <= TARGETS.synthRatio],
   ];
   out.push('### Targets', '');
   out.push(table(['Target', 'Measured', 'Result'], targets.map(([name, measured, ok]) => [name, measured, passFail(ok)])));

@@ -29,7 +29,9 @@ const root = path.join(__dirname, '..', '..');
 const context = JSON.parse(fs.readFileSync(path.join(root, 'cdk.json'), 'utf8')).context ?? {};
 const keys = Array.from({ length: count }, () =>
   generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString());
-const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-synth-${variant}-`));
+// Run by the CDK CLI (`cdk synth --app ...`), the app writes where the CLI tells it to.
+const cliOutdir = process.env.CDK_OUTDIR;
+const outdir = cliOutdir ?? fs.mkdtempSync(path.join(os.tmpdir(), `bench-synth-${variant}-`));
 
 const t1 = performance.now();
 const cdk = require('aws-cdk-lib');
@@ -74,7 +76,7 @@ const types = {};
 for (const { Type } of resources) types[Type] = (types[Type] ?? 0) + 1;
 // The first custom resource's properties, to build the event its handler receives.
 const custom = resources.find((resource) => resource.Type.startsWith('Custom::'));
-fs.rmSync(outdir, { recursive: true, force: true });
+if (!cliOutdir) fs.rmSync(outdir, { recursive: true, force: true });
 
 process.stdout.write(`${JSON.stringify({
   variant,
