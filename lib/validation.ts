@@ -31,6 +31,11 @@ const CURVE_NAMES: Record<string, string> = {
 export interface ValidPublicKey {
   /** The DER SubjectPublicKeyInfo, independent of PEM line breaks and whitespace. */
   readonly der: Buffer;
+  /**
+   * The key as a canonical PEM block (64-column base64, LF line ends): what the handler sends to
+   * IVS, which rejects text around the block or unusual line breaks.
+   */
+  readonly pem: string;
   /** MD5 of the DER as colon-separated lowercase hex bytes, as IVS computes it. */
   readonly fingerprint: string;
 }
@@ -44,7 +49,8 @@ export class PlaybackKeyPairValidationError extends Error {
 }
 
 /**
- * Checks that `pem` is exactly one PEM SubjectPublicKeyInfo of an ECDSA P-384 key.
+ * Checks that `pem` holds exactly one PEM SubjectPublicKeyInfo of an ECDSA P-384 key (text around
+ * the block, such as a comment line, is allowed and dropped).
  *
  * Error messages describe what was found (a private key, another curve, another key type) and
  * never echo the input, which could be a private key pasted by mistake.
@@ -73,7 +79,7 @@ export function validatePublicKeyMaterial(pem: string): ValidPublicKey {
     throw invalidKey(`is an ECDSA key on curve ${CURVE_NAMES[curve] ?? curve}`);
   }
   const der = key.export({ type: 'spki', format: 'der' });
-  return { der, fingerprint: fingerprintOfDer(der) };
+  return { der, pem: key.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: fingerprintOfDer(der) };
 }
 
 /** The IVS fingerprint of a DER SubjectPublicKeyInfo: its MD5 as colon-separated lowercase hex bytes. */

@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 
@@ -45,6 +46,8 @@ function integRunnerContext(): Record<string, unknown> {
 function synthesizeIntegApp(): string {
   const previous = { ...process.env };
   process.env.CDK_CONTEXT_JSON = JSON.stringify(integRunnerContext());
+  // The integ App takes its output directory from the environment, like under the CDK CLI; the caller removes it.
+  process.env.CDK_OUTDIR = fs.mkdtempSync(path.join(os.tmpdir(), 'integ-playback-key-pair-'));
   // integ-runner leaves aws-cdk-lib's built-in template validation on, which writes validation-report.json.
   delete process.env.CDK_VALIDATION;
   try {
@@ -123,6 +126,7 @@ if (process.env.UPDATE_INTEG_SNAPSHOT === '1') {
     const assembly = synthesizeIntegApp();
     fs.rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
     fs.cpSync(assembly, SNAPSHOT_DIR, { recursive: true });
+    fs.rmSync(assembly, { recursive: true, force: true });
   });
 } else {
   test('the committed snapshot matches a fresh synth of the integ app', checkSnapshot);
@@ -132,7 +136,9 @@ function checkSnapshot(): void {
   if (!fs.existsSync(SNAPSHOT_DIR)) {
     throw new Error(`${SNAPSHOT_DIR} is missing: run "${REGENERATE}" and commit the result`);
   }
-  const fresh = contentsOf(synthesizeIntegApp());
+  const assembly = synthesizeIntegApp();
+  const fresh = contentsOf(assembly);
+  fs.rmSync(assembly, { recursive: true, force: true });
   const committed = contentsOf(SNAPSHOT_DIR);
   const compare = (what: string, check: () => void) => {
     try {

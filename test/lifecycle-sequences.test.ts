@@ -2,17 +2,19 @@
  * The shipped handler bundle against the IVS stand-in, driven through the event sequences
  * CloudFormation and the Provider framework send. Each step checks the IVS calls it made.
  */
+import * as fs from 'node:fs';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { generatePlaybackKeyPair, PlaybackKeyPair, playbackKeyFingerprint } from '../lib';
 import { OWNER_TAG_KEY } from '../lib/validation';
 import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from './support/cloudformation';
-import { IvsOperation, IvsStandIn, StandInKeyPair } from './support/ivs-stand-in';
+import { IVS_RATE_LIMITS, IvsOperation, IvsStandIn, StandInKeyPair } from './support/ivs-stand-in';
 import { p384, pemBody, wrongKeys } from './support/keys';
 import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from './support/shipped-handler';
 
 jest.setTimeout(30_000);
 
+let assemblyDir: string;
 let assetDir: string;
 let ivs: IvsStandIn;
 let handler: OnEventHandler;
@@ -20,7 +22,7 @@ let logLines: string[];
 const privateKeys: string[] = [];
 
 beforeAll(() => {
-  assetDir = synthesizeHandlerAsset();
+  ({ assemblyDir, assetDir } = synthesizeHandlerAsset());
 });
 
 beforeEach(async () => {
@@ -33,14 +35,21 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  // Nothing leaked: no private key and no ResponseURL in any log line.
-  for (const line of logLines) {
-    expect(line).not.toContain(RESPONSE_URL);
-    expect(line).not.toContain('X-Amz-Signature');
-    for (const privateKey of privateKeys) expect(line).not.toContain(pemBody(privateKey).slice(0, 32));
+  try {
+    // Nothing leaked: no private key and no ResponseURL in any log line.
+    for (const line of logLines) {
+      expect(line).not.toContain(RESPONSE_URL);
+      expect(line).not.toContain('X-Amz-Signature');
+      for (const privateKey of privateKeys) expect(line).not.toContain(pemBody(privateKey).slice(0, 32));
+    }
+  } finally {
+    jest.restoreAllMocks();
+    await ivs.stop();
   }
-  jest.restoreAllMocks();
-  await ivs.stop();
+});
+
+afterAll(() => {
+  fs.rmSync(assemblyDir, { recursive: true, force: true });
 });
 
 function newKey(): string {
@@ -285,12 +294,29 @@ test('a fourth key pair is refused with the quota and the key pairs in use', asy
   expect(ivs.keyPairs()).toEqual(existing);
 });
 
-test('three key pairs created at once under the 3 TPS limit all succeed', async () => {
-  ivs.setRateLimit();
+test('three key pairs created at once and rotated at once under the 3 TPS limit all succeed, by retrying', async () => {
+  // A region with room for 6, so that the rotations need no quota handling: only the rate limit is in play.
+  await ivs.stop();
+  ivs = await IvsStandIn.start({ keyPairQuota: 6, rateLimit: IVS_RATE_LIMITS });
   const resources = ['KeyA', 'KeyB', 'KeyC'].map((id) => new SimulatedResource(loadShippedHandler(assetDir, ivs), id));
-  const answers = await Promise.all(resources.map((resource) => resource.create(props(newKey(), resource.logicalResourceId))));
-  expect(ivs.keyPairs().map((k) => k.arn).sort()).toEqual(answers.map((a) => a.PhysicalResourceId).sort());
-  expect(ivs.keyPairs().map((k) => k.tags[OWNER_TAG_KEY]).sort()).toEqual(['KeyA', 'KeyB', 'KeyC'].map(owner));
+
+  await Promise.all(resources.map((resource) => resource.create(props(newKey(), resource.logicalResourceId))));
+  const rotated = await Promise.all(resources.map((resource) => resource.update(props(newKey(), resource.logicalResourceId))));
+
+  const imports = ivs.calls.filter((call) => call.operation === 'ImportPlaybackKeyPair').map((call) => call.status);
+  expect(imports.filter((status) => status === 429).length).toBeGreaterThan(0); // 6 imports in about a second: throttled
+  expect(imports.filter((status) => status === 200)).toHaveLength(6);
+  const logs = handlerLogs();
+  expect(logs.reduce((sum, line) => sum + Number(line.retries), 0)).toBe(imports.filter((status) => status === 429).length);
+  expect(ivs.keyPairs().map((k) => k.arn)).toEqual(expect.arrayContaining(rotated.map((answer) => answer.PhysicalResourceId)));
+  expect(ivs.keyPairs().map((k) => k.tags[OWNER_TAG_KEY]).sort()).toEqual(['KeyA', 'KeyA', 'KeyB', 'KeyB', 'KeyC', 'KeyC'].map((id) => owner(id)));
+});
+
+test('a key with a comment line and Windows line ends is imported as a clean PEM block', async () => {
+  const key = newKey();
+  const decorated = `# viewer key, made 2026-11-28\r\n${key.replace(/\n/g, '\r\n')}`;
+  const answer = await new SimulatedResource(handler).create(props(decorated));
+  expect(onlyKey()).toMatchObject({ arn: answer.PhysicalResourceId, publicKeyMaterial: key });
 });
 
 test.each<[IvsOperation, (resource: SimulatedResource, key: string) => Promise<unknown>]>([

@@ -24,8 +24,7 @@ type Properties = Record<string, unknown>;
 
 /** Reads and validates the properties; throws the same messages the construct throws at synth time. */
 export function desiredKeyPair(properties: Properties, resource: ResourceIdentity): DesiredKeyPair {
-  const publicKeyMaterial = String(properties.PublicKeyMaterial ?? '');
-  const { der, fingerprint } = validatePublicKeyMaterial(publicKeyMaterial);
+  const { der, fingerprint, pem: publicKeyMaterial } = validatePublicKeyMaterial(String(properties.PublicKeyMaterial ?? ''));
   const name = String(properties.Name ?? '');
   validatePlaybackKeyPairName(name);
   const userTags = tagsOf(properties);

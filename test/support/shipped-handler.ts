@@ -13,11 +13,12 @@ export type OnEventHandler = (event: CloudFormationCustomResourceEvent) => Promi
 
 /**
  * Synthesizes a cloud assembly with a key pair and returns the directory of the handler asset
- * CloudFormation would deploy: the bundle exactly as it ships, not the TypeScript source.
+ * CloudFormation would deploy: the bundle exactly as it ships, not the TypeScript source. The
+ * caller removes `assemblyDir` when done.
  */
-export function synthesizeHandlerAsset(): string {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ivs-key-assembly-'));
-  const app = new App({ outdir });
+export function synthesizeHandlerAsset(): { assemblyDir: string; assetDir: string } {
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ivs-key-assembly-'));
+  const app = new App({ outdir: assemblyDir });
   const stack = new Stack(app, 'Shipped');
   new PlaybackKeyPair(stack, 'Key', p384().publicKeyPem);
   app.synth();
@@ -25,9 +26,7 @@ export function synthesizeHandlerAsset(): string {
     Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' },
   }));
   const assetHash = String(handler.Properties.Code.S3Key).replace(/\.zip$/, '');
-  // The assembly lives as long as the test process; only the handler's directory is needed.
-  process.once('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));
-  return path.join(outdir, `asset.${assetHash}`);
+  return { assemblyDir, assetDir: path.join(assemblyDir, `asset.${assetHash}`) };
 }
 
 /**
