@@ -78,6 +78,10 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
   /**
    * Refers to a playback key pair that exists outside this stack, e.g. to reuse a key that is
    * already imported (IVS refuses to import the same public key twice).
+   *
+   * @param scope - the scope of the reference
+   * @param id - the reference's construct id
+   * @param playbackKeyPairArn - `arn:<partition>:ivs:<region>:<account>:playback-key/<id>`, or a token
    */
   public static fromPlaybackKeyPairArn(scope: Construct, id: string, playbackKeyPairArn: string): IPlaybackKeyPair {
     if (!Token.isUnresolved(playbackKeyPairArn) && !isPlaybackKeyPairArn(playbackKeyPairArn)) {
@@ -114,6 +118,10 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
   private readonly resource: CustomResource;
 
   /**
+   * Imports `publicKeyMaterial` into IVS as a playback key pair when the stack deploys.
+   *
+   * @param scope - the scope of the key pair
+   * @param id - the construct id, also the source of the default name
    * @param publicKeyMaterial - the public key, as the contents of a PEM file
    *   (`-----BEGIN PUBLIC KEY-----`, ECDSA P-384). It is the construct's one essential input, so
    *   it is a positional argument rather than a field of `options`, which keeps call sites as

@@ -155,7 +155,7 @@ export interface VerifyPlaybackTokenOptions {
   /**
    * Seconds of clock skew to tolerate when checking expiry.
    *
-   * @default 0
+   * @default 0 - no tolerance: a token is expired from the second its exp names
    */
   readonly clockToleranceSeconds?: number;
 }
@@ -165,6 +165,10 @@ export interface VerifyPlaybackTokenOptions {
  * The message never contains key text or the token.
  */
 export class PlaybackTokenError extends Error {
+  /**
+   * @param message - what is wrong and what is allowed
+   * @param options - the underlying error, as `cause`
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'PlaybackTokenError';
@@ -205,7 +209,11 @@ export async function verifyPlaybackToken(
   options: VerifyPlaybackTokenOptions = {},
 ): Promise<VerifiedPlaybackToken> {
   const key = loadPlaybackPublicKey(publicKey, 'The verification key passed to verifyPlaybackToken');
-  return fromPayload(await verifiedPayload(token, key, options));
+  const verified = fromPayload(await verifiedPayload(token, key, options));
+  const now = Math.floor((options.currentDate ?? new Date()).getTime() / 1000);
+  // IVS refuses a single-viewer token that lives too long, however valid its signature.
+  checkSingleViewerLifetime(verified, Math.floor(verified.expiresAt.getTime() / 1000) - now);
+  return verified;
 }
 
 /**
@@ -323,7 +331,7 @@ function expiryOf(claims: PlaybackTokenClaims, now: number): number {
   return exp;
 }
 
-function checkSingleViewerLifetime(claims: PlaybackTokenClaims, lifetimeSeconds: number): void {
+function checkSingleViewerLifetime(claims: Pick<PlaybackTokenClaims, 'singleUseUuid' | 'viewerId'>, lifetimeSeconds: number): void {
   if ((claims.singleUseUuid !== undefined || claims.viewerId !== undefined) && lifetimeSeconds > MAX_SINGLE_VIEWER_LIFETIME_SECONDS) {
     throw new PlaybackTokenError(`A token with singleUseUuid or viewerId may expire at most ${MAX_SINGLE_VIEWER_LIFETIME_SECONDS} `
       + `seconds (10 minutes) ahead; this one would expire ${lifetimeSeconds} seconds ahead`);

@@ -42,6 +42,7 @@ export interface ValidPublicKey {
 
 /** Thrown for input IVS would reject. The message never contains key material. */
 export class PlaybackKeyPairValidationError extends Error {
+  /** @param message - what is wrong and what is allowed, without the offending key */
   constructor(message: string) {
     super(message);
     this.name = 'PlaybackKeyPairValidationError';

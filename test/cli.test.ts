@@ -115,11 +115,12 @@ describe('keygen', () => {
     [['keygen', '--out', 'x', '--bogus'], /--bogus/],
     [['keygen', '--out', 'x', 'extra'], /extra/],
   ])('answers %j with exit code 2 and the usage', (argv, message) => {
-    expect(main(argv, io)).toBe(2);
+    // `x` stands for a directory in the test's own temporary directory, never the working directory.
+    expect(main(argv.map((arg) => (arg === 'x' ? join(dir, 'x') : arg)), io)).toBe(2);
 
     expect(stderr).toMatch(message);
     expect(stderr).toContain('Usage: cdk-ivs-playback-key-pair <command> [options]');
-    expect(existsSync(join('x', 'private.pem'))).toBe(false);
+    expect(existsSync(join(dir, 'x', 'private.pem'))).toBe(false);
   });
 });
 

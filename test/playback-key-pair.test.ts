@@ -86,7 +86,7 @@ describe('resources', () => {
   });
 
   test('the handler logs are kept for a year', () => {
-    templateWith().hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    templateWith().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 2); // handler and framework
   });
 });
 
