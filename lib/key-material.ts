@@ -5,19 +5,12 @@
  * Error messages describe what was found and never echo the key text, which may be a private key.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { fingerprintOfDer, PlaybackKeyPairValidationError } from './validation';
+import { describeCurve, fingerprintOfDer, PlaybackKeyPairValidationError } from './validation';
 
 const REQUIRED_CURVE = 'secp384r1';
 const REQUIRED_ALGORITHM = 'an ECDSA P-384 (secp384r1)';
 /** PKCS#8 and legacy OpenSSL markers of a passphrase-protected key. */
 const ENCRYPTED_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/;
-
-/** Friendly names for the curves people confuse with P-384. */
-const CURVE_NAMES: Record<string, string> = {
-  prime256v1: 'prime256v1 (P-256)',
-  secp384r1: 'secp384r1 (P-384)',
-  secp521r1: 'secp521r1 (P-521)',
-};
 
 /** A freshly generated playback key pair and its IVS fingerprint. */
 export interface PlaybackKeyPairMaterial {
@@ -129,7 +122,7 @@ function describeAsymmetricKey(key: KeyObject): string {
   const type = key.asymmetricKeyType;
   if (type === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    return curve ? `an EC key on curve ${CURVE_NAMES[curve] ?? curve}` : 'an EC key with explicit (unnamed) curve parameters';
+    return curve ? `an EC key on curve ${describeCurve(curve)}` : 'an EC key with explicit (unnamed) curve parameters';
   }
   if (type === 'rsa' || type === 'rsa-pss') {
     return 'an RSA key';

@@ -77,10 +77,15 @@ export function validatePublicKeyMaterial(pem: string): ValidPublicKey {
   }
   const curve = key.asymmetricKeyDetails?.namedCurve ?? 'unknown';
   if (curve !== 'secp384r1') {
-    throw invalidKey(`is an ECDSA key on curve ${CURVE_NAMES[curve] ?? curve}`);
+    throw invalidKey(`is an ECDSA key on curve ${describeCurve(curve)}`);
   }
   const der = key.export({ type: 'spki', format: 'der' });
   return { der, pem: key.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: fingerprintOfDer(der) };
+}
+
+/** A curve's name as people know it, e.g. `prime256v1 (P-256)`. */
+export function describeCurve(curve: string): string {
+  return CURVE_NAMES[curve] ?? curve;
 }
 
 /** The IVS fingerprint of a DER SubjectPublicKeyInfo: its MD5 as colon-separated lowercase hex bytes. */

@@ -2,7 +2,7 @@
  * Fixtures for the handler tests: keys, CloudFormation custom-resource events as the Provider
  * framework passes them on, IVS answers and IVS errors shaped exactly as `@aws-sdk/client-ivs` raises them.
  */
-import { randomUUID, createHash, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { randomUUID, createHash, createPublicKey, KeyObject } from 'node:crypto';
 import {
   AccessDeniedException, ConflictException, InternalServerException, PendingVerification, ResourceNotFoundException,
   ServiceQuotaExceededException, ThrottlingException, ValidationException,
@@ -11,6 +11,7 @@ import type {
   CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
 import { OWNER_TAG_KEY } from '../../lib/validation';
+import { p384, wrongKeys } from './keys';
 
 export const ACCOUNT = '123456789012';
 export const STACK_ID = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/MyStack/4f5d8a2e-3c1b-11ef-9a6e-0a1b2c3d4e5f`;
@@ -58,12 +59,8 @@ export interface TestKey {
 }
 
 export function p384Key(): TestKey {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
-  return {
-    pem: remember(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
-    privatePem: remember(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
-    fingerprint: md5Fingerprint(publicKey),
-  };
+  const { publicKeyPem, privateKeyPem, privateKey } = p384();
+  return { pem: remember(publicKeyPem), privatePem: remember(privateKeyPem), fingerprint: md5Fingerprint(createPublicKey(privateKey)) };
 }
 
 function md5Fingerprint(publicKey: KeyObject): string {
@@ -73,12 +70,12 @@ function md5Fingerprint(publicKey: KeyObject): string {
 
 /** Key material IVS would reject. */
 export const rejectedKeys = {
-  p256: () => remember(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString()),
-  rsa: () => remember(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+  p256: () => remember(wrongKeys.p256()),
+  rsa: () => remember(wrongKeys.rsa()),
   /** A P-384 private key in PKCS#8, as `openssl genpkey` writes it. */
-  pkcs8Private: () => remember(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+  pkcs8Private: () => remember(p384().privateKeyPem),
   /** A P-384 private key as `openssl ecparam -genkey` writes it ("EC PRIVATE KEY"). */
-  sec1Private: () => remember(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString()),
+  sec1Private: () => remember(wrongKeys.sec1Private()),
 };
 
 /** The same key, formatted differently: line endings, wrapping, surrounding whitespace. */
