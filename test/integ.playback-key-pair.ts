@@ -39,8 +39,9 @@
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Stack, aws_ivs as ivs } from 'aws-cdk-lib';
+import { App, CfnElement, Stack, aws_ivs as ivs } from 'aws-cdk-lib';
 import { PlaybackKeyPair } from '../lib';
+import { OWNER_TAG_KEY } from '../lib/validation';
 
 /** The context key that picks the version of the app. */
 const VARIANT_CONTEXT_KEY = 'playbackKeyPairIntegVariant';
@@ -136,5 +137,9 @@ integ.assertions.awsApiCall('IVS', 'getPlaybackKeyPair', { arn: spare.playbackKe
       tags: variant.spareTags,
     },
   }));
+// Exactly these tags: one the update removed must be gone, and the owner tag must be in place.
+const spareLogicalId = stack.getLogicalId(spare.node.findChild('Resource').node.defaultChild as CfnElement);
+integ.assertions.awsApiCall('IVS', 'listTagsForResource', { resourceArn: spare.playbackKeyPairArn })
+  .expect(ExpectedResult.exact({ tags: { ...variant.spareTags, [OWNER_TAG_KEY]: `${stack.stackId}/${spareLogicalId}` } }));
 integ.assertions.awsApiCall('IVS', 'getChannel', { arn: channel.attrArn })
   .expect(ExpectedResult.objectLike({ channel: { authorized: true } }));
