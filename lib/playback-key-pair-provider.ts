@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import {
   CfnResource, Duration, RemovalPolicy, Stack, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, custom_resources as cr,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /** Where `npm run build` writes the pre-bundled handler; shipped in the package. */
 export const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'playback-key-pair-handler');
@@ -55,7 +55,16 @@ export class PlaybackKeyPairProvider extends Construct {
     }
 
     const handlerLogs = this.logGroup('OnEventHandlerLogs');
-    const handlerRole = this.executionRole('OnEventHandlerServiceRole', handlerLogs);
+    // Inline, so the function waits for no separate AWS::IAM::Policy resource.
+    const playbackKeys = scope.formatArn({ service: 'ivs', resource: 'playback-key', resourceName: '*' });
+    const handlerRole = this.executionRole('OnEventHandlerServiceRole', handlerLogs, {
+      Ivs: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [playbackKeys] })] }),
+    });
+    acknowledge(handlerRole.node.defaultChild, 'AwsSolutions-IAM5', `Resource::${flatten(scope, playbackKeys)}`,
+      'IVS gives a playback key pair its ARN (a random id) only when it is imported, so the policy cannot name the '
+      + 'key pairs in advance. The wildcard is limited to playback keys of this account and region, and the handler '
+      + 'acts only on the key pair its own resource imported (the resource\'s physical ID, or the key pair carrying '
+      + 'the resource\'s owner tag).');
     this.onEventHandler = new lambda.Function(this, 'OnEventHandler', {
       description: 'Imports, re-imports and deletes Amazon IVS playback key pairs (Custom::IvsPlaybackKeyPair)',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -68,15 +77,6 @@ export class PlaybackKeyPairProvider extends Construct {
       role: handlerRole,
       logGroup: handlerLogs,
     });
-    // On the role rather than through the function, so that the statement lands in the role's
-    // DefaultPolicy whatever the app's @aws-cdk/aws-lambda:createNewPoliciesWithAddToRolePolicy flag says.
-    const playbackKeys = scope.formatArn({ service: 'ivs', resource: 'playback-key', resourceName: '*' });
-    handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [playbackKeys] }));
-    acknowledge(handlerRole, 'AwsSolutions-IAM5', `Resource::${flatten(scope, playbackKeys)}`,
-      'IVS gives a playback key pair its ARN (a random id) only when it is imported, so the policy cannot name the '
-      + 'key pairs in advance. The wildcard is limited to playback keys of this account and region, and the handler '
-      + 'acts only on the key pair its own resource imported (the resource\'s physical ID, or the key pair carrying '
-      + 'the resource\'s owner tag).');
 
     const providerLogs = this.logGroup('ProviderLogs');
     const frameworkRole = this.executionRole('ProviderOnEventRole', providerLogs);
@@ -86,7 +86,7 @@ export class PlaybackKeyPairProvider extends Construct {
       frameworkOnEventRole: frameworkRole,
     });
     // The framework grants its role lambda:InvokeFunction on the handler's ARN and on `<ARN>:*`.
-    acknowledge(frameworkRole, 'AwsSolutions-IAM5', `Resource::${flatten(scope, this.onEventHandler.functionArn)}:*`,
+    acknowledge(frameworkRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild, 'AwsSolutions-IAM5', `Resource::${flatten(scope, this.onEventHandler.functionArn)}:*`,
       'Added by the aws-cdk-lib custom_resources.Provider framework (Function.grantInvoke): "<handler ARN>:*" covers '
       + 'the versions and aliases of this provider\'s one handler function, and no other function.');
     this.serviceToken = provider.serviceToken;
@@ -104,10 +104,11 @@ export class PlaybackKeyPairProvider extends Construct {
    * AWSLambdaBasicExecutionRole managed policy (AwsSolutions-IAM4), which allows any log group.
    * The log group exists before the function, so logs:CreateLogGroup is not needed.
    */
-  private executionRole(id: string, logGroup: logs.LogGroup): iam.Role {
+  private executionRole(id: string, logGroup: logs.LogGroup, inlinePolicies: Record<string, iam.PolicyDocument> = {}): iam.Role {
     return new iam.Role(this, id, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       inlinePolicies: {
+        ...inlinePolicies,
         Logs: new iam.PolicyDocument({
           statements: [new iam.PolicyStatement({
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -121,18 +122,17 @@ export class PlaybackKeyPairProvider extends Construct {
 }
 
 /**
- * Records on the role's DefaultPolicy why one cdk-nag finding in it is accepted, in the two forms
- * cdk-nag reads, without making cdk-nag a dependency: the `cdk_nag` CloudFormation metadata of
+ * Records on the resource that holds a policy why one cdk-nag finding in it is accepted, in the two
+ * forms cdk-nag reads, without making cdk-nag a dependency: the `cdk_nag` CloudFormation metadata of
  * cdk-nag 2 (`applies_to` narrows the suppression to the one finding) and the construct metadata
  * that `Validations.of(scope).acknowledge()` writes, which cdk-nag 3 reads as `Rule[finding]`.
- * A role without a DefaultPolicy has no finding to acknowledge.
+ * No resource (a role without a DefaultPolicy) means no finding to acknowledge.
  */
-function acknowledge(role: iam.Role, rule: string, finding: string, reason: string): void {
-  const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
-  if (!CfnResource.isCfnResource(policy)) return;
-  const rules = policy.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
-  policy.addMetadata('cdk_nag', { rules_to_suppress: [...rules, { id: rule, reason, applies_to: [finding] }] });
-  policy.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, { [`${rule}[${finding}]`]: reason });
+function acknowledge(resource: IConstruct | undefined, rule: string, finding: string, reason: string): void {
+  if (!CfnResource.isCfnResource(resource)) return;
+  const rules = resource.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
+  resource.addMetadata('cdk_nag', { rules_to_suppress: [...rules, { id: rule, reason, applies_to: [finding] }] });
+  resource.node.addMetadata(ACKNOWLEDGED_RULES_METADATA_KEY, { [`${rule}[${finding}]`]: reason });
 }
 
 /**

@@ -51,7 +51,7 @@ function everyOptionStack(app: App): Stack {
 const EXPECTED: Record<string, Array<{ path: string; rule: string }>> = {
   IvsPrivateChannelExample: [
     {
-      path: `${PROVIDER}/OnEventHandlerServiceRole/DefaultPolicy/Resource`,
+      path: `${PROVIDER}/OnEventHandlerServiceRole/Resource`,
       rule: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:playback-key/*]',
     },
     {
@@ -61,7 +61,7 @@ const EXPECTED: Record<string, Array<{ path: string; rule: string }>> = {
   ],
   EveryOption: [
     {
-      path: `${PROVIDER}/OnEventHandlerServiceRole/DefaultPolicy/Resource`,
+      path: `${PROVIDER}/OnEventHandlerServiceRole/Resource`,
       rule: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:us-west-2:123456789012:playback-key/*]',
     },
     {
@@ -164,7 +164,8 @@ describe('execution roles', () => {
         }],
       },
     }];
-    template().hasResourceProperties('AWS::IAM::Role', { Policies: logsPolicy('^IvsPlaybackKeyPairProviderOnEventHandlerLogs') });
+    // The handler's role also holds its IVS statement inline (checked in playback-key-pair.test.ts).
+    template().hasResourceProperties('AWS::IAM::Role', { Policies: Match.arrayWith(logsPolicy('^IvsPlaybackKeyPairProviderOnEventHandlerLogs')) });
     template().hasResourceProperties('AWS::IAM::Role', { Policies: logsPolicy('^IvsPlaybackKeyPairProviderProviderLogs') });
   });
 

@@ -70,19 +70,25 @@ describe('resources', () => {
 
   test('the handler may call only the IVS actions it uses, only on playback keys of its own account and region', () => {
     const template = templateWith();
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('OnEventHandlerServiceRole') }],
-      PolicyDocument: {
-        Statement: [{
-          Effect: 'Allow',
-          Action: [
-            'ivs:ImportPlaybackKeyPair', 'ivs:GetPlaybackKeyPair', 'ivs:ListPlaybackKeyPairs',
-            'ivs:DeletePlaybackKeyPair', 'ivs:TagResource', 'ivs:UntagResource',
-          ],
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:us-west-2:123456789012:playback-key/*']] },
-        }],
-      },
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Policies: Match.arrayWith([{
+        PolicyName: 'Ivs',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{
+            Effect: 'Allow',
+            Action: [
+              'ivs:ImportPlaybackKeyPair', 'ivs:GetPlaybackKeyPair', 'ivs:ListPlaybackKeyPairs',
+              'ivs:DeletePlaybackKeyPair', 'ivs:TagResource', 'ivs:UntagResource',
+            ],
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:us-west-2:123456789012:playback-key/*']] },
+          }],
+        },
+      }]),
     });
+    // Inline in the role: the only separate policy is the one the Provider framework adds to its own role.
+    template.resourceCountIs('AWS::IAM::Policy', 1);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('ivs:');
   });
 
   test('the handler logs are kept for a year', () => {
