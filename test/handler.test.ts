@@ -14,6 +14,7 @@ import { handler, OnEventResponse } from '../lambda/playback-key-pair-handler/in
 import {
   OWNER_TAG_KEY, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags,
 } from '../lib/validation';
+import { messageOf } from './support/errors';
 import {
   allPemBodyLines, createEvent, deleteEvent, IvsKeyPair, ivsErrors, ivsKeyPair, keyArn, KeyPairProps, LOGICAL_ID,
   OTHER_STACK_ID, OWNER_TAG, p384Key, props, reformatted, rejectedKeys, RESPONSE_URL, STACK_ID, summary, updateEvent,
@@ -159,16 +160,6 @@ async function failure(event: CloudFormationCustomResourceEvent): Promise<Error>
 
 function answerFor(arn: string, key: { fingerprint: string }): OnEventResponse {
   return { PhysicalResourceId: arn, Data: { Arn: arn, Fingerprint: key.fingerprint } };
-}
-
-/** The message a lib/validation check throws, to compare the handler's messages with. */
-function messageOf(check: () => unknown): string {
-  try {
-    check();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('the check did not throw');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { generatePlaybackKeyPair, PlaybackKeyPair, playbackKeyFingerprint } from '../lib';
 import { OWNER_TAG_KEY } from '../lib/validation';
 import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from './support/cloudformation';
+import { messageOf } from './support/errors';
 import { IVS_RATE_LIMITS, IvsOperation, IvsStandIn, StandInKeyPair } from './support/ivs-stand-in';
 import { p384, pemBody, wrongKeys } from './support/keys';
 import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from './support/shipped-handler';
@@ -360,14 +361,8 @@ describe('bad input that only the handler can see', () => {
     ['too many tags', () => props(newKey(), 'ok', Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])))],
   ])('%s is refused with the synth-time message and no IVS call', async (_, badProps) => {
     const properties = badProps();
-    const synthError = (() => {
-      try {
-        new PlaybackKeyPair(new Stack(), 'Key', properties.PublicKeyMaterial, { playbackKeyPairName: properties.Name, tags: properties.Tags });
-      } catch (error) {
-        return (error as Error).message;
-      }
-      return 'no error at synth time';
-    })();
+    const synthError = messageOf(() => new PlaybackKeyPair(new Stack(), 'Key', properties.PublicKeyMaterial,
+      { playbackKeyPairName: properties.Name, tags: properties.Tags }));
 
     const failed = await failingStep(() => new SimulatedResource(handler).create(properties));
     expect(failed.error.message).toBe(synthError);

@@ -2,6 +2,7 @@ import { App, RemovalPolicy, Stack, Tags, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PlaybackKeyPair, PlaybackKeyPairOptions } from '../lib';
 import { OWNER_TAG_KEY } from '../lib/validation';
+import { messageOf } from './support/errors';
 import { p384, pemBody, wrongKeys } from './support/keys';
 
 const RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
@@ -14,15 +15,6 @@ function templateWith(options?: PlaybackKeyPairOptions, publicKeyPem = p384().pu
   const stack = newStack();
   new PlaybackKeyPair(stack, 'Key', publicKeyPem, options);
   return Template.fromStack(stack);
-}
-
-function messageOf(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error');
 }
 
 describe('resources', () => {

@@ -2,6 +2,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { OnEventHandler } from './shipped-handler';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/IvsStack/5b6f1d2e-0c1a-11f0-9f3e-0a1b2c3d4e5f';
+const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:IvsStack-Provider-framework-onEvent';
 export const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/presigned?X-Amz-Signature=secret';
 
 /** Resource properties as CloudFormation sends them: every scalar a string. */
@@ -85,12 +86,12 @@ export class SimulatedResource {
   }
 
   private withToken(properties: KeyPairProperties) {
-    return { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:IvsStack-Provider-framework-onEvent', ...properties };
+    return { ServiceToken: SERVICE_TOKEN, ...properties };
   }
 
   private send(fields: Record<string, unknown>) {
     return this.handler({
-      ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:IvsStack-Provider-framework-onEvent',
+      ServiceToken: SERVICE_TOKEN,
       ResponseURL: RESPONSE_URL,
       StackId: STACK_ID,
       RequestId: `request-${Math.random().toString(16).slice(2)}`,
