@@ -7,7 +7,7 @@
  *   npx tsx bin/sign-playback-url.ts keys/private.pem outputs.json
  */
 import * as fs from 'node:fs';
-import { playbackUrlWithToken, signPlaybackToken } from '../lib';
+import { playbackUrlWithToken, signPlaybackToken } from '../lib/tokens';
 
 const STACK_NAME = 'IvsPrivateChannelExample';
 

@@ -5,8 +5,7 @@ import { Construct } from 'constructs';
 import { PlaybackKeyPairProvider } from './playback-key-pair-provider';
 import { isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags } from './validation';
 
-/** The CloudFormation type of the custom resource behind a `PlaybackKeyPair`. */
-export const PLAYBACK_KEY_PAIR_RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
+const PLAYBACK_KEY_PAIR_RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
 
 /**
  * An Amazon IVS playback key pair: the public half of the key that signs viewer tokens for
@@ -75,6 +74,12 @@ abstract class PlaybackKeyPairBase extends Resource implements IPlaybackKeyPair 
  * @resource Custom::IvsPlaybackKeyPair
  */
 export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 {
+  /**
+   * The CloudFormation type of the custom resource behind a `PlaybackKeyPair`, e.g. for
+   * `Template.resourceCountIs()` in a stack's tests.
+   */
+  public static readonly RESOURCE_TYPE: string = PLAYBACK_KEY_PAIR_RESOURCE_TYPE;
+
   /**
    * Refers to a playback key pair that exists outside this stack, e.g. to reuse a key that is
    * already imported (IVS refuses to import the same public key twice).

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { generatePlaybackKeyPair, verifyPlaybackToken } from '../lib';
+import { generatePlaybackKeyPair, verifyPlaybackToken } from '../lib/tokens';
 import { PrivateChannelStack } from '../bin/private-channel-stack';
 import { channelFromOutputs, signedPlaybackUrl } from '../bin/sign-playback-url';
 

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { generatePlaybackKeyPair, PlaybackKeyPair, playbackKeyFingerprint } from '../lib';
+import { PlaybackKeyPair } from '../lib';
+import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../lib/tokens';
 import { OWNER_TAG_KEY } from '../lib/validation';
 import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from './support/cloudformation';
 import { messageOf } from './support/errors';

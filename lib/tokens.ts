@@ -1,0 +1,17 @@
+/**
+ * `cdk-ivs-playback-key-pair/tokens`: what a backend needs to let viewers into private channels
+ * (key generation, fingerprints, signing and verifying playback tokens), without the CDK.
+ *
+ * Nothing reachable from here imports aws-cdk-lib or constructs, so this entry point loads in a
+ * project that installed the package with `npm install --omit=peer`. It is TypeScript/JavaScript
+ * only: jsii, which carries the construct to the other CDK languages, cannot express free
+ * functions or error classes. Other languages sign the same tokens with their own JWT libraries
+ * (the README shows Python).
+ *
+ * @packageDocumentation
+ */
+export { PlaybackKeyPairValidationError } from './validation';
+export { generatePlaybackKeyPair, playbackKeyFingerprint } from './key-material';
+export type { PlaybackKeyPairMaterial } from './key-material';
+export { signPlaybackToken, verifyPlaybackToken, playbackUrlWithToken, PlaybackTokenError } from './playback-token';
+export type { PlaybackTokenClaims, VerifiedPlaybackToken, VerifyPlaybackTokenOptions } from './playback-token';
