@@ -38,6 +38,7 @@ let workDir: string;
 let packed: PackResult;
 let tarball: string;
 let consumerApp: string;
+let backendApp: string;
 let assemblyDir: string;
 
 beforeAll(() => {
@@ -56,6 +57,10 @@ beforeAll(() => {
   installConsumerApp(consumerApp, tarball, packed.integrity);
 
   fs.writeFileSync(path.join(consumerApp, 'app.js'), CONSUMER_APP);
+  backendApp = path.join(workDir, 'backend');
+  fs.mkdirSync(backendApp);
+  installConsumerApp(backendApp, tarball, packed.integrity, { omitPeers: true });
+
   assemblyDir = path.join(workDir, 'cdk.out');
   // CDK_VALIDATION=false skips aws-cdk-lib's built-in CloudFormation schema validation (WebAssembly,
   // several seconds); what this test checks is the packaging, and the template is tested elsewhere.
@@ -74,8 +79,10 @@ describe('the tarball', () => {
       'package.json',
       HANDLER_ASSET,
       ...['README.md', 'CHANGELOG.md', 'LICENSE'].filter((file) => fs.existsSync(path.join(REPO, file))),
+      '.jsii',
       ...filesUnder('lib').filter((file) => file.endsWith('.js') || file.endsWith('.d.ts')),
       ...filesUnder('docs'),
+      ...filesUnder('node_modules/jose').filter((file) => !file.startsWith('node_modules/jose/node_modules/')),
     ].sort();
     expect(files()).toEqual(expected);
   });
@@ -92,16 +99,20 @@ describe('the tarball', () => {
 
   test('has no TypeScript sources, tests, handler sources, examples or scripts', () => {
     const unwanted = files().filter((file) => (file.endsWith('.ts') && !file.endsWith('.d.ts'))
-      || /^(test|lambda|bin|scripts|etc|cdk\.out|node_modules)\//.test(file)
+      || /^(test|lambda|bin|scripts|etc|rosetta|dist|cdk\.out)\//.test(file)
+      || (file.startsWith('node_modules/') && !file.startsWith('node_modules/jose/'))
       || /(^|\/)(tsconfig[^/]*\.json|jest\.config\.js|api-extractor\.json|cdk\.json|package-lock\.json)$/.test(file)
       || file.endsWith('.map') || file.endsWith('.tgz'));
     expect(unwanted).toEqual([]);
   });
 
-  test('main, types and every bin point at files it ships', () => {
+  test('main, types, every export and every bin point at files it ships', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values<string>(manifest.bin ?? {});
-    for (const entry of [manifest.main, manifest.types, ...bins]) {
+    const exported = Object.values<string | Record<string, string>>(manifest.exports)
+      .flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));
+    expect(exported).toEqual(expect.arrayContaining(['./lib/index.js', './lib/tokens.js', './lib/tokens.d.ts']));
+    for (const entry of [manifest.main, manifest.types, ...bins, ...exported]) {
       expect(files()).toContain(path.posix.normalize(entry));
     }
   });
@@ -140,6 +151,53 @@ describe('a JavaScript CDK app with only aws-cdk-lib and constructs', () => {
   });
 });
 
+describe('a backend that installed the package with --omit=peer', () => {
+  test('has neither aws-cdk-lib nor constructs', () => {
+    const probe = 'for (const m of ["aws-cdk-lib", "constructs"]) { try { require.resolve(m); console.log(m); } catch {} }';
+    expect(run('node', ['-e', probe], backendApp).trim()).toBe('');
+  });
+
+  test('signs a viewer token with cdk-ivs-playback-key-pair/tokens and verifies it', () => {
+    const output = run('node', ['-e', BACKEND_SCRIPT], backendApp);
+    expect(JSON.parse(output)).toEqual({
+      channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234',
+      viewerId: 'viewer-1',
+      fingerprintMatches: true,
+      wrongKeyRejected: 'PlaybackTokenError',
+    });
+  });
+
+  test('the CLI works too', () => {
+    const keysDir = path.join(workDir, 'backend-keys');
+    run(path.join(backendApp, 'node_modules', '.bin', PACKAGE_NAME), ['keygen', '--out', keysDir], backendApp);
+    expect(run(path.join(backendApp, 'node_modules', '.bin', PACKAGE_NAME), ['fingerprint', path.join(keysDir, 'private.pem')], backendApp))
+      .toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}\n$/);
+  });
+
+  test('the construct entry point says what is missing', () => {
+    expect(() => run('node', ['-e', `require(${JSON.stringify(PACKAGE_NAME)})`], backendApp)).toThrow("Cannot find module 'aws-cdk-lib'");
+  });
+});
+
+/** A backend: plain CommonJS that signs a token, checks it and refuses another key's token. */
+const BACKEND_SCRIPT = `
+const tokens = require('${PACKAGE_NAME}/tokens');
+(async () => {
+  const key = tokens.generatePlaybackKeyPair();
+  const channelArn = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
+  const token = await tokens.signPlaybackToken(key.privateKeyPem, { channelArn, expiresIn: 300, viewerId: 'viewer-1' });
+  const verified = await tokens.verifyPlaybackToken(token, key.publicKeyPem);
+  const other = tokens.generatePlaybackKeyPair();
+  const wrongKeyRejected = await tokens.verifyPlaybackToken(token, other.publicKeyPem).then(() => 'accepted', (error) => error.name);
+  console.log(JSON.stringify({
+    channelArn: verified.channelArn,
+    viewerId: verified.viewerId,
+    fingerprintMatches: tokens.playbackKeyFingerprint(key.privateKeyPem) === key.fingerprint,
+    wrongKeyRejected,
+  }));
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
 /** The consumer: plain CommonJS, as `cdk init app --language javascript` would write it. */
 const CONSUMER_APP = `
 const { generateKeyPairSync } = require('node:crypto');
@@ -157,23 +215,25 @@ app.synth();
 
 /**
  * Installs the tarball, aws-cdk-lib and constructs (at the versions installed here) into `app`,
- * offline.
+ * offline; with `omitPeers`, installs the tarball alone, as `npm install --omit=peer` does for a
+ * backend that only signs tokens.
  *
  * `npm install --offline <tarball> aws-cdk-lib@x constructs@y` would work only where an earlier
  * `npm install` left full packuments in the cache: resolving new specs reads full packuments,
  * while `npm ci` caches only the abbreviated ones (on a machine that has only run `npm ci`, it
- * fails with "ERESOLVE ... Found: aws-cdk-lib@undefined"). So the app gets a lockfile cut from
- * this repository's package-lock.json (the closure of aws-cdk-lib, constructs and the package's
- * own dependencies), plus the tarball, and `npm ci --offline` installs exactly that from the cache.
+ * fails with "ERESOLVE ... Found: aws-cdk-lib@undefined"), and npm resolves peers even when it
+ * omits them. So the app gets a lockfile cut from this repository's package-lock.json (the
+ * closure of aws-cdk-lib and constructs, marked as peers when they are to be omitted), plus the
+ * tarball with its bundled dependencies, and `npm ci --offline` installs exactly that from the cache.
  */
-function installConsumerApp(app: string, tarballPath: string, integrity: string): void {
+function installConsumerApp(app: string, tarballPath: string, integrity: string, { omitPeers = false } = {}): void {
   const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
   const tarballSpec = `file:${path.relative(app, tarballPath)}`;
+  const peers = ['aws-cdk-lib', 'constructs'];
   const dependencies: Record<string, string> = {
     [PACKAGE_NAME]: tarballSpec,
-    'aws-cdk-lib': String(lock.packages['node_modules/aws-cdk-lib'].version),
-    'constructs': String(lock.packages['node_modules/constructs'].version),
+    ...(omitPeers ? {} : Object.fromEntries(peers.map((name) => [name, String(lock.packages[`node_modules/${name}`].version)]))),
   };
   const packages: Record<string, LockEntry> = {
     '': { name: 'consumer-app', version: '0.0.0', dependencies },
@@ -182,14 +242,18 @@ function installConsumerApp(app: string, tarballPath: string, integrity: string)
       resolved: tarballSpec,
       integrity,
       license: manifest.license,
+      bundleDependencies: manifest.bundledDependencies,
       dependencies: manifest.dependencies,
       peerDependencies: manifest.peerDependencies,
       ...(manifest.bin ? { bin: manifest.bin } : {}),
     },
   };
-  const wanted: Array<[from: string, name: string]> = [
-    ['', 'aws-cdk-lib'], ['', 'constructs'], ...Object.keys(manifest.dependencies ?? {}).map((name): [string, string] => ['', name]),
-  ];
+  // The tarball carries its runtime dependencies (jsii requires them bundled).
+  for (const name of manifest.bundledDependencies ?? []) {
+    const { version, license } = lock.packages[`node_modules/${name}`];
+    packages[`node_modules/${PACKAGE_NAME}/node_modules/${name}`] = { version, license, inBundle: true };
+  }
+  const wanted: Array<[from: string, name: string]> = peers.map((name): [string, string] => ['', name]);
   while (wanted.length > 0) {
     const [from, name] = wanted.shift()!;
     const location = lockLocation(lock.packages, from, name);
@@ -198,13 +262,14 @@ function installConsumerApp(app: string, tarballPath: string, integrity: string)
     const { dev, devOptional, peer, ...entry } = lock.packages[location];
     // With `resolved` (this repository's lockfile leaves it out), npm takes the tarball from the
     // cache by its integrity and needs no packument, which `npm ci` may not have cached.
-    packages[location] = entry.inBundle || entry.resolved ? entry : { ...entry, resolved: registryTarballUrl(location, String(entry.version)) };
+    const resolved = entry.inBundle || entry.resolved ? entry : { ...entry, resolved: registryTarballUrl(location, String(entry.version)) };
+    packages[location] = omitPeers ? { ...resolved, peer: true } : resolved;
     for (const dependency of Object.keys(entry.dependencies ?? {})) wanted.push([location, dependency]);
   }
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '0.0.0', private: true, dependencies }, null, 2));
   fs.writeFileSync(path.join(app, 'package-lock.json'), JSON.stringify({ name: 'consumer-app', version: '0.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
   try {
-    run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], app);
+    run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...(omitPeers ? ['--omit=peer'] : [])], app);
   } catch (error) {
     throw new Error(`Installing the tarball offline failed; is the npm cache filled (run "npm ci" here)?\n${(error as Error).message}`);
   }

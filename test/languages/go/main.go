@@ -1,0 +1,63 @@
+// The example app's stack (bin/private-channel-stack.ts) written in Go against the binding that
+// `npm run package` builds. Usage: go run . <public-key.pem>; synthesizes into CDK_OUTDIR.
+// A key that the construct refuses makes it print the error's message and exit with status 3.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsivs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdk-ivs-playback-key-pair/cdk-ivs-playback-key-pair-go/cdkivsplaybackkeypair"
+)
+
+// NewPrivateChannelStack builds an IVS private channel: a playback key pair, and a channel that
+// only plays with a signed token.
+func NewPrivateChannelStack(scope constructs.Construct, id string, publicKeyMaterial string) awscdk.Stack {
+	stack := awscdk.NewStack(scope, jsii.String(id), nil)
+
+	key := cdkivsplaybackkeypair.NewPlaybackKeyPair(stack, jsii.String("PlaybackKey"), jsii.String(publicKeyMaterial),
+		&cdkivsplaybackkeypair.PlaybackKeyPairOptions{
+			Tags: &map[string]*string{"purpose": jsii.String("private-channel-example")},
+		})
+	channel := awsivs.NewCfnChannel(stack, jsii.String("Channel"), &awsivs.CfnChannelProps{
+		Name:        jsii.String("private-channel-example"),
+		Authorized:  jsii.Bool(true),
+		LatencyMode: jsii.String("LOW"),
+	})
+
+	awscdk.NewCfnOutput(stack, jsii.String("PlaybackKeyPairArn"), &awscdk.CfnOutputProps{Value: key.PlaybackKeyPairArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("PlaybackKeyPairFingerprint"), &awscdk.CfnOutputProps{Value: key.PlaybackKeyPairFingerprint()})
+	awscdk.NewCfnOutput(stack, jsii.String("ChannelArn"), &awscdk.CfnOutputProps{Value: channel.AttrArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("PlaybackUrl"), &awscdk.CfnOutputProps{Value: channel.AttrPlaybackUrl()})
+	return stack
+}
+
+func main() {
+	defer jsii.Close()
+	pem, err := os.ReadFile(os.Args[1])
+	if err != nil {
+		panic(err)
+	}
+	app := awscdk.NewApp(nil)
+	if message := tryNewStack(app, string(pem)); message != "" {
+		fmt.Fprintln(os.Stderr, message)
+		jsii.Close()
+		os.Exit(3)
+	}
+	app.Synth(nil)
+}
+
+// tryNewStack returns the message of the error the construct threw, if any: jsii delivers it as a panic.
+func tryNewStack(app awscdk.App, publicKeyMaterial string) (message string) {
+	defer func() {
+		if recovered := recover(); recovered != nil {
+			message = fmt.Sprint(recovered)
+		}
+	}()
+	NewPrivateChannelStack(app, "IvsPrivateChannelExample", publicKeyMaterial)
+	return ""
+}

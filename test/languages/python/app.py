@@ -1,0 +1,44 @@
+"""The example app's stack (bin/private-channel-stack.ts) written in Python against the binding
+that `npm run package` builds. Usage: python app.py <public-key.pem>; synthesizes into CDK_OUTDIR.
+A key that the construct refuses makes it print the error's message and exit with status 3."""
+import sys
+
+import aws_cdk as cdk
+from aws_cdk import aws_ivs as ivs
+from constructs import Construct
+
+from cdk_ivs_playback_key_pair import PlaybackKeyPair
+
+
+class PrivateChannelStack(cdk.Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, public_key_material: str) -> None:
+        super().__init__(scope, construct_id)
+
+        key = PlaybackKeyPair(self, "PlaybackKey", public_key_material,
+                              tags={"purpose": "private-channel-example"})
+        channel = ivs.CfnChannel(self, "Channel",
+                                 name="private-channel-example",
+                                 authorized=True,
+                                 latency_mode="LOW")
+
+        cdk.CfnOutput(self, "PlaybackKeyPairArn", value=key.playback_key_pair_arn)
+        cdk.CfnOutput(self, "PlaybackKeyPairFingerprint", value=key.playback_key_pair_fingerprint)
+        cdk.CfnOutput(self, "ChannelArn", value=channel.attr_arn)
+        cdk.CfnOutput(self, "PlaybackUrl", value=channel.attr_playback_url)
+
+
+def main() -> int:
+    with open(sys.argv[1], encoding="utf-8") as pem:
+        public_key_material = pem.read()
+    app = cdk.App()
+    try:
+        PrivateChannelStack(app, "IvsPrivateChannelExample", public_key_material=public_key_material)
+    except RuntimeError as error:  # how jsii delivers an error thrown in the construct
+        print(error, file=sys.stderr)
+        return 3
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
