@@ -43,6 +43,8 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   } finally {
     deadline.dispose();
   }
+  // Throws when no attempt got through: Lambda's asynchronous retry then runs the event again,
+  // which the rules make safe (a repeated Create adopts its own key pair, rule 10).
   await sendResponse(event.ResponseURL, response, () => context.getRemainingTimeInMillis(), (attempt, error) => {
     console.error(JSON.stringify({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, responseAttempt: attempt, error: error.message }));
   });

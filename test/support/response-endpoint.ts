@@ -33,6 +33,7 @@ export interface ResponseBody {
   readonly Data?: Record<string, string>;
 }
 
+/** The presigned-URL endpoint: one per test file or process, told apart per event by RequestId. */
 export class ResponseEndpoint {
   /** Starts listening on 127.0.0.1 and a free port. */
   static async start(): Promise<ResponseEndpoint> {
