@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  CfnResource, Duration, RemovalPolicy, Stack, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, custom_resources as cr,
+  CfnResource, Duration, RemovalPolicy, Stack, aws_iam as iam, aws_lambda as lambda, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 
@@ -28,8 +28,31 @@ const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
 const PROVIDER_ID = 'IvsPlaybackKeyPairProvider';
 
 /**
- * The custom-resource provider behind every `PlaybackKeyPair` of a stack: one handler Lambda and
- * one Provider framework, created with the first key pair and shared by the rest.
+ * How long the handler may run. The worst legitimate event: IVS allows 3 key-pair calls a second
+ * and CloudFormation creates the key pairs of a stack in parallel; the SDK retries a throttled call
+ * up to 10 attempts with full-jitter backoff of at most 0.5, 1, 2, 4, 8, 16, 20, 20, 20 s, so one
+ * call that needs all 10 attempts waits at most 91.5 s. An event makes at most 6 IVS calls (rule 6
+ * falling back to its own key under an old name: Import, Delete, List, Get, Delete, Import); with
+ * three key pairs created at once, 18 calls share 3 a second, so two calls of an event at their
+ * worst plus four ordinary ones is about 200 s.
+ * The handler gives IVS the timeout minus the 45.5 s its answer to CloudFormation may need (6 PUT
+ * attempts of at most 5 s, 15.5 s of backoff): 300 - 45.5 = 254.5 s >= 200 s.
+ */
+export const HANDLER_TIMEOUT = Duration.minutes(5);
+
+/**
+ * How long CloudFormation waits for an answer before failing the resource by itself (the default
+ * is one hour). The handler always answers before its timeout (300 s); 60 s more covers
+ * CloudFormation's asynchronous invocation and a cold start. Only a crash (out of memory, a bug)
+ * ever reaches it, and then the stack fails in 6 minutes, not an hour.
+ */
+export const SERVICE_TIMEOUT = HANDLER_TIMEOUT.plus(Duration.minutes(1));
+
+/**
+ * The custom-resource provider behind every `PlaybackKeyPair` of a stack: one Lambda function,
+ * with its role and log group, created with the first key pair and shared by the rest. Its ARN is
+ * the key pairs' ServiceToken, which CloudFormation never lets change ("Modifying service token is
+ * not allowed"): the construct ids here fix the function's logical ID for good.
  *
  * @internal
  */
@@ -41,11 +64,11 @@ export class PlaybackKeyPairProvider extends Construct {
     return existing instanceof PlaybackKeyPairProvider ? existing : new PlaybackKeyPairProvider(stack, PROVIDER_ID);
   }
 
-  /** The ARN custom resources send their events to. */
+  /** The ARN custom resources send their events to: the handler's own ARN. */
   public readonly serviceToken: string;
 
-  /** The handler that imports and deletes the key pairs. */
-  public readonly onEventHandler: lambda.Function;
+  /** The handler that imports and deletes the key pairs and answers CloudFormation. */
+  public readonly handler: lambda.Function;
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -54,10 +77,10 @@ export class PlaybackKeyPairProvider extends Construct {
         + 'cdk-ivs-playback-key-pair package (published packages ship it)');
     }
 
-    const handlerLogs = this.logGroup('OnEventHandlerLogs');
+    const handlerLogs = this.logGroup('HandlerLogs');
     // Inline, so the function waits for no separate AWS::IAM::Policy resource.
     const playbackKeys = scope.formatArn({ service: 'ivs', resource: 'playback-key', resourceName: '*' });
-    const handlerRole = this.executionRole('OnEventHandlerServiceRole', handlerLogs, {
+    const handlerRole = this.executionRole('HandlerRole', handlerLogs, {
       Ivs: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [playbackKeys] })] }),
     });
     acknowledge(handlerRole.node.defaultChild, 'AwsSolutions-IAM5', `Resource::${flatten(scope, playbackKeys)}`,
@@ -65,31 +88,18 @@ export class PlaybackKeyPairProvider extends Construct {
       + 'key pairs in advance. The wildcard is limited to playback keys of this account and region, and the handler '
       + 'acts only on the key pair its own resource imported (the resource\'s physical ID, or the key pair carrying '
       + 'the resource\'s owner tag).');
-    this.onEventHandler = new lambda.Function(this, 'OnEventHandler', {
+    this.handler = new lambda.Function(this, 'Handler', {
       description: 'Imports, re-imports and deletes Amazon IVS playback key pairs (Custom::IvsPlaybackKeyPair)',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
-      // Generous for the SDK's backoff under the 3 TPS limit, and well under the framework's 14 minutes.
-      timeout: Duration.minutes(5),
+      timeout: HANDLER_TIMEOUT,
       memorySize: 256,
       role: handlerRole,
       logGroup: handlerLogs,
     });
-
-    const providerLogs = this.logGroup('ProviderLogs');
-    const frameworkRole = this.executionRole('ProviderOnEventRole', providerLogs);
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.onEventHandler,
-      logGroup: providerLogs,
-      frameworkOnEventRole: frameworkRole,
-    });
-    // The framework grants its role lambda:InvokeFunction on the handler's ARN and on `<ARN>:*`.
-    acknowledge(frameworkRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild, 'AwsSolutions-IAM5', `Resource::${flatten(scope, this.onEventHandler.functionArn)}:*`,
-      'Added by the aws-cdk-lib custom_resources.Provider framework (Function.grantInvoke): "<handler ARN>:*" covers '
-      + 'the versions and aliases of this provider\'s one handler function, and no other function.');
-    this.serviceToken = provider.serviceToken;
+    this.serviceToken = this.handler.functionArn;
   }
 
   private logGroup(id: string): logs.LogGroup {
@@ -126,7 +136,6 @@ export class PlaybackKeyPairProvider extends Construct {
  * forms cdk-nag reads, without making cdk-nag a dependency: the `cdk_nag` CloudFormation metadata of
  * cdk-nag 2 (`applies_to` narrows the suppression to the one finding) and the construct metadata
  * that `Validations.of(scope).acknowledge()` writes, which cdk-nag 3 reads as `Rule[finding]`.
- * No resource (a role without a DefaultPolicy) means no finding to acknowledge.
  */
 function acknowledge(resource: IConstruct | undefined, rule: string, finding: string, reason: string): void {
   if (!CfnResource.isCfnResource(resource)) return;

@@ -2,7 +2,7 @@ import {
   CustomResource, IResource, ITaggableV2, Lazy, Names, RemovalPolicy, Resource, TagManager, TagType, Token, aws_ivs as ivs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PlaybackKeyPairProvider } from './playback-key-pair-provider';
+import { PlaybackKeyPairProvider, SERVICE_TIMEOUT } from './playback-key-pair-provider';
 import { isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags } from './validation';
 
 const PLAYBACK_KEY_PAIR_RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
@@ -158,6 +158,7 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
         Tags: Lazy.any({ produce: () => this.cdkTagManager.renderTags() }),
       },
       removalPolicy: options.removalPolicy ?? RemovalPolicy.DESTROY,
+      serviceTimeout: SERVICE_TIMEOUT,
     });
     this.playbackKeyPairArn = this.resource.getAttString('Arn');
     this.playbackKeyPairFingerprint = this.resource.getAttString('Fingerprint');

@@ -22,7 +22,6 @@ jest.setTimeout(60_000);
 
 const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
 const PROVIDER = 'IvsPlaybackKeyPairProvider';
-const HANDLER_LOGICAL_ID = 'IvsPlaybackKeyPairProviderOnEventHandlerCAA5BA5B';
 
 function p384PublicKey(): string {
   return generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -51,22 +50,14 @@ function everyOptionStack(app: App): Stack {
 const EXPECTED: Record<string, Array<{ path: string; rule: string }>> = {
   IvsPrivateChannelExample: [
     {
-      path: `${PROVIDER}/OnEventHandlerServiceRole/Resource`,
+      path: `${PROVIDER}/HandlerRole/Resource`,
       rule: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:playback-key/*]',
-    },
-    {
-      path: `${PROVIDER}/ProviderOnEventRole/DefaultPolicy/Resource`,
-      rule: `AwsSolutions-IAM5[Resource::<${HANDLER_LOGICAL_ID}.Arn>:*]`,
     },
   ],
   EveryOption: [
     {
-      path: `${PROVIDER}/OnEventHandlerServiceRole/Resource`,
+      path: `${PROVIDER}/HandlerRole/Resource`,
       rule: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:us-west-2:123456789012:playback-key/*]',
-    },
-    {
-      path: `${PROVIDER}/ProviderOnEventRole/DefaultPolicy/Resource`,
-      rule: `AwsSolutions-IAM5[Resource::<${HANDLER_LOGICAL_ID}.Arn>:*]`,
     },
   ],
 };
@@ -144,45 +135,33 @@ test('the checks do report findings: a bare Lambda function fails AwsSolutions-I
   ]);
 });
 
-describe('execution roles', () => {
+describe('the execution role', () => {
   const template = () => Template.fromStack(exampleStack(new App()));
 
-  test('use no managed policy, and write only to their own log group', () => {
+  test('is the only role, uses no managed policy, and writes only to its own log group', () => {
     const roles = template().findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(2);
+    expect(Object.keys(roles)).toHaveLength(1);
     for (const role of Object.values(roles)) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
-    const logsPolicy = (logGroup: string) => [{
-      PolicyName: 'Logs',
-      PolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{
-          Effect: 'Allow',
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp(logGroup), 'Arn'] },
-        }],
-      },
-    }];
-    // The handler's role also holds its IVS statement inline (checked in playback-key-pair.test.ts).
-    template().hasResourceProperties('AWS::IAM::Role', { Policies: Match.arrayWith(logsPolicy('^IvsPlaybackKeyPairProviderOnEventHandlerLogs')) });
-    template().hasResourceProperties('AWS::IAM::Role', { Policies: logsPolicy('^IvsPlaybackKeyPairProviderProviderLogs') });
+    // The role also holds its IVS statement inline (checked in playback-key-pair.test.ts).
+    template().hasResourceProperties('AWS::IAM::Role', {
+      Policies: Match.arrayWith([{
+        PolicyName: 'Logs',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IvsPlaybackKeyPairProviderHandlerLogs'), 'Arn'] },
+          }],
+        },
+      }]),
+    });
   });
 
-  test('the Provider framework may still invoke the handler, and only the handler', () => {
-    const handlerArn = { 'Fn::GetAtt': [HANDLER_LOGICAL_ID, 'Arn'] };
-    template().hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^IvsPlaybackKeyPairProviderProviderOnEventRole') }],
-      PolicyDocument: {
-        Statement: [
-          { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [handlerArn, { 'Fn::Join': ['', [handlerArn, ':*']] }] },
-          { Effect: 'Allow', Action: 'lambda:GetFunction', Resource: handlerArn },
-        ],
-      },
-    });
-    template().hasResourceProperties('AWS::Lambda::Function', {
-      Handler: 'framework.onEvent',
-      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IvsPlaybackKeyPairProviderProviderOnEventRole'), 'Arn'] },
-    });
+  test('no separate IAM policy and no Lambda permission: CloudFormation invokes the handler with the deployer\'s credentials', () => {
+    template().resourceCountIs('AWS::IAM::Policy', 0);
+    template().resourceCountIs('AWS::Lambda::Permission', 0);
   });
 });

@@ -308,6 +308,20 @@ describe('fault injection', () => {
     expect(ivs.calls.map((c) => c.status)).toEqual([500, 200, 403, 403, 200]);
   });
 
+  test('hangNext holds one call without an answer until the client aborts it; the next call is answered', async () => {
+    ivs.hangNext('ImportPlaybackKeyPair');
+    const abort = new AbortController();
+    const hanging = client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys[0].publicKeyMaterial }), { abortSignal: abort.signal });
+    const settled = await Promise.race([hanging.then(() => 'answered', () => 'failed'), new Promise((resolve) => setTimeout(resolve, 300, 'pending'))]);
+    expect(settled).toBe('pending');
+    abort.abort();
+    await expect(hanging).rejects.toMatchObject({ name: 'AbortError' });
+
+    await importKey(keys[0].publicKeyMaterial);
+    expect(ivs.calls.map((c) => [c.operation, c.status])).toEqual([['ImportPlaybackKeyPair', 0], ['ImportPlaybackKeyPair', 200]]);
+    expect(ivs.keyPairs()).toHaveLength(1);
+  });
+
   test('a 500 is retried by the SDK and both attempts are recorded', async () => {
     const retrying = newClient({ maxAttempts: 2, retryStrategy: retryWithoutDelay(2) });
     ivs.failNext('ListPlaybackKeyPairs');

@@ -1,10 +1,12 @@
 /**
  * The shipped handler bundle against the IVS stand-in, driven through the event sequences
- * CloudFormation and the Provider framework send. Each step checks the IVS calls it made.
+ * CloudFormation sends, answering CloudFormation by PUT as in a deployment (the simulator checks
+ * every answer against the response contract). Each step checks the IVS calls it made.
  */
 import * as fs from 'node:fs';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { NOTHING_IMPORTED_PHYSICAL_ID } from '../lambda/playback-key-pair-handler/physical-ids';
 import { PlaybackKeyPair } from '../lib';
 import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../lib/tokens';
 import { OWNER_TAG_KEY } from '../lib/validation';
@@ -256,6 +258,53 @@ test('a failed Create, then the Delete for the id the framework or CloudFormatio
     expect(deleted.calls).toEqual([]);
   }
   expect(ivs.keyPairs()).toEqual([holder]);
+});
+
+test('a failed Create answers with the id that means "nothing imported", and its Delete calls nothing', async () => {
+  const key = newKey();
+  const holder = ivs.importAsSomeoneElse(key, 'theirs');
+  const resource = new SimulatedResource(handler);
+
+  const failed = await failingStep(() => resource.create(props(key)));
+  expect(failed.error.message).toContain(`already imported into IVS as playback key pair ${holder.arn}`);
+  expect(resource.lastAnswer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: NOTHING_IMPORTED_PHYSICAL_ID });
+
+  const deleted = await step(() => resource.delete()); // CloudFormation's Delete carries the id of the FAILED answer
+  expect(deleted.result).toEqual({ PhysicalResourceId: NOTHING_IMPORTED_PHYSICAL_ID });
+  expect(deleted.calls).toEqual([]);
+  expect(ivs.keyPairs()).toEqual([holder]);
+});
+
+test('a response PUT that fails twice is sent again, and CloudFormation hears exactly one answer', async () => {
+  const resource = new SimulatedResource(handler);
+  await resource.failNextResponses(2);
+
+  const created = await step(() => resource.create(props(newKey())));
+
+  expect(resource.lastResponses.map((put) => put.status)).toEqual([500, 500, 200]);
+  expect(created.calls).toEqual(['ImportPlaybackKeyPair']); // the answer is sent again, the work is not done again
+  expect(created.result.PhysicalResourceId).toBe(onlyKey().arn);
+  const failedAttempts = handlerLogs().filter((line) => 'responseAttempt' in line);
+  expect(failedAttempts).toEqual([1, 2].map((attempt) => expect.objectContaining({ responseAttempt: attempt, error: 'HTTP 500' })));
+});
+
+test('IVS does not answer: the stack hears FAILED, naming the operation, before the Lambda timeout', async () => {
+  const resource = new SimulatedResource(handler, 'PlaybackKey', { timeoutMs: 4_000 });
+  await resource.create(props(newKey()));
+  ivs.hangNext('GetPlaybackKeyPair');
+  const started = Date.now();
+
+  const failed = await failingStep(() => resource.update(props(resource.properties!.PublicKeyMaterial, 'viewer-key', { team: 'live' })));
+
+  expect(Date.now() - started).toBeLessThan(4_000);
+  expect(failed.error.message).toMatch(/^IVS GetPlaybackKeyPair did not finish within 3 s, so the handler stopped waiting/);
+  expect(failed.calls).toEqual(['GetPlaybackKeyPair']);
+  expect(resource.lastAnswer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: onlyKey().arn });
+
+  // The rollback finds the key pair as it was.
+  const rollback = await step(() => resource.rollback());
+  expect(rollback.result.answer.PhysicalResourceId).toBe(onlyKey().arn);
+  expect(onlyKey().tags).toEqual({ team: 'video', [OWNER_TAG_KEY]: owner() });
 });
 
 test('a Create repeated after its answer was lost returns the same key pair', async () => {

@@ -23,7 +23,7 @@ describe('resources', () => {
     const template = templateWith({ playbackKeyPairName: 'viewer-tokens', tags: { team: 'video' } }, publicKeyPem);
     template.resourceCountIs(RESOURCE_TYPE, 1);
     template.hasResourceProperties(RESOURCE_TYPE, {
-      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('IvsPlaybackKeyPairProviderframeworkonEvent'), 'Arn'] },
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IvsPlaybackKeyPairProviderHandler[0-9A-F]{8}$'), 'Arn'] },
       PublicKeyMaterial: publicKeyPem,
       Name: 'viewer-tokens',
       Tags: { team: 'video' },
@@ -35,7 +35,7 @@ describe('resources', () => {
     template.hasResourceProperties(RESOURCE_TYPE, { Name: Match.stringLikeRegexp('^TestStack-Key-[A-F0-9]{8}$') });
   });
 
-  test('a stack shares one provider: each further key pair adds exactly one resource', () => {
+  test('a stack shares one handler: each further key pair adds exactly one resource', () => {
     const counts = [1, 2, 3].map((keyCount) => {
       const stack = newStack();
       for (let i = 0; i < keyCount; i++) new PlaybackKeyPair(stack, `Key${i}`, p384().publicKeyPem);
@@ -45,7 +45,7 @@ describe('resources', () => {
         functions: Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function').length,
       };
     });
-    expect(counts.map((c) => c.functions)).toEqual([2, 2, 2]); // the handler and the framework's onEvent
+    expect(counts.map((c) => c.functions)).toEqual([1, 1, 1]);
     expect(counts[1].total - counts[0].total).toBe(1);
     expect(counts[2].total - counts[1].total).toBe(1);
   });
@@ -57,6 +57,7 @@ describe('resources', () => {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
       Timeout: 300,
+      Architectures: ['arm64'],
     });
   });
 
@@ -78,13 +79,12 @@ describe('resources', () => {
         },
       }]),
     });
-    // Inline in the role: the only separate policy is the one the Provider framework adds to its own role.
-    template.resourceCountIs('AWS::IAM::Policy', 1);
-    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('ivs:');
+    // Inline in the role: no separate policy for the function to wait for.
+    template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('the handler logs are kept for a year', () => {
-    templateWith().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 2); // handler and framework
+    templateWith().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 1);
   });
 });
 

@@ -1,7 +1,11 @@
 import { IvsClient } from '@aws-sdk/client-ivs';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { IvsSession } from './ivs-session';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { OWNER_TAG_KEY } from '../../lib/validation';
+import { CloudFormationResponse, RESPONSE_TIME_BUDGET_MS, sendResponse } from './cloudformation-response';
+import { ownerOf } from './desired-key-pair';
+import { IvsDeadline, IvsSession } from './ivs-session';
 import { onCreate, onDelete, onUpdate, Outcome } from './lifecycle';
+import { IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, NOTHING_IMPORTED_PHYSICAL_ID } from './physical-ids';
 
 /**
  * Created once per container. Default configuration, so AWS_REGION and AWS_ENDPOINT_URL_IVS
@@ -10,29 +14,52 @@ import { onCreate, onDelete, onUpdate, Outcome } from './lifecycle';
  */
 const ivsClient = new IvsClient({ maxAttempts: Number(process.env.AWS_MAX_ATTEMPTS) || 10 });
 
-/** The answer the Provider framework expects from an onEvent handler. */
-export interface OnEventResponse {
-  readonly PhysicalResourceId: string;
-  readonly Data?: { readonly Arn: string; readonly Fingerprint: string };
-}
+/** The part of the Lambda context the handler reads. */
+export type HandlerContext = Pick<Context, 'getRemainingTimeInMillis'>;
 
-/** Handles the Provider framework's events for `Custom::IvsPlaybackKeyPair`. */
-export async function handler(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
-  const ivs = new IvsSession(ivsClient);
+/**
+ * Handles CloudFormation's events for `Custom::IvsPlaybackKeyPair` and answers each with exactly
+ * one PUT to its ResponseURL, before the Lambda timeout: IVS calls get the time left minus what
+ * the answer needs, and a call still running then fails the event with its name.
+ */
+export async function handler(event: CloudFormationCustomResourceEvent, context: HandlerContext): Promise<void> {
+  const deadline = ivsDeadline(context);
+  const ivs = new IvsSession(ivsClient, deadline);
   // Never the whole event: it holds the ResponseURL, a presigned URL.
   const logLine = {
     requestType: event.RequestType,
     logicalResourceId: event.LogicalResourceId,
     physicalResourceId: event.RequestType === 'Create' ? undefined : event.PhysicalResourceId,
   };
+  let response: CloudFormationResponse;
   try {
     const outcome = await dispatch(event, ivs);
     log({ ...logLine, result: outcome.physicalResourceId, action: outcome.action, ivsCalls: ivs.calls, retries: ivs.retries });
-    return answer(outcome);
+    response = succeeded(event, outcome);
   } catch (error) {
-    log({ ...logLine, error: (error as Error).message, ivsCalls: ivs.calls, retries: ivs.retries });
-    throw error;
+    const reason = (error as Error).message;
+    log({ ...logLine, error: reason, ivsCalls: ivs.calls, retries: ivs.retries });
+    response = failed(event, reason, physicalIdAfterFailure(event, ivs));
+  } finally {
+    deadline.dispose();
   }
+  // Throws when no attempt got through: Lambda's asynchronous retry then runs the event again,
+  // which the rules make safe (a repeated Create adopts its own key pair, rule 10).
+  await sendResponse(event.ResponseURL, response, () => context.getRemainingTimeInMillis(), (attempt, error) => {
+    console.error(JSON.stringify({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, responseAttempt: attempt, error: error.message }));
+  });
+}
+
+/**
+ * The IVS calls may use the time left but what the answer needs: the whole response budget, or a
+ * quarter of the time when the function has less than four times that left (only in tests).
+ */
+function ivsDeadline(context: HandlerContext): IvsDeadline & { dispose(): void } {
+  const remainingMs = context.getRemainingTimeInMillis();
+  const afterMs = Math.max(0, remainingMs - Math.min(RESPONSE_TIME_BUDGET_MS, remainingMs / 4));
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('deadline')), afterMs);
+  return { signal: controller.signal, afterMs, dispose: () => clearTimeout(timer) };
 }
 
 function dispatch(event: CloudFormationCustomResourceEvent, ivs: IvsSession): Promise<Outcome> {
@@ -46,10 +73,36 @@ function dispatch(event: CloudFormationCustomResourceEvent, ivs: IvsSession): Pr
   }
 }
 
-function answer({ physicalResourceId, keyPair }: Outcome): OnEventResponse {
-  return keyPair
-    ? { PhysicalResourceId: physicalResourceId, Data: { Arn: keyPair.arn, Fingerprint: keyPair.fingerprint } }
-    : { PhysicalResourceId: physicalResourceId };
+function succeeded(event: CloudFormationCustomResourceEvent, { physicalResourceId, keyPair }: Outcome): CloudFormationResponse {
+  return {
+    ...identity(event),
+    Status: 'SUCCESS',
+    PhysicalResourceId: physicalResourceId,
+    ...(keyPair ? { Data: { Arn: keyPair.arn, Fingerprint: keyPair.fingerprint } } : {}),
+  };
+}
+
+function failed(event: CloudFormationCustomResourceEvent, reason: string, physicalResourceId: string): CloudFormationResponse {
+  return { ...identity(event), Status: 'FAILED', Reason: reason, PhysicalResourceId: physicalResourceId };
+}
+
+function identity({ StackId, RequestId, LogicalResourceId }: CloudFormationCustomResourceEvent) {
+  return { StackId, RequestId, LogicalResourceId };
+}
+
+/**
+ * CloudFormation needs a physical id in a FAILED answer too, and sends its Delete for that id.
+ * An Update or Delete keeps the current one. A failed Create names what may exist: the key pair
+ * it imported; "nothing imported" only when IVS refused every Import and no key pair of this
+ * resource was seen (so the Delete calls nothing); otherwise an id whose Delete looks for key
+ * pairs carrying this resource's owner tag.
+ */
+function physicalIdAfterFailure(event: CloudFormationCustomResourceEvent, ivs: IvsSession): string {
+  if (event.RequestType !== 'Create') return event.PhysicalResourceId;
+  if (ivs.importedArn) return ivs.importedArn;
+  const owner = ownerOf(event);
+  const ownKeySeen = ivs.listed.some((keyPair) => keyPair.tags[OWNER_TAG_KEY] === owner);
+  return ivs.importOutcomeUnknown || ownKeySeen ? IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID : NOTHING_IMPORTED_PHYSICAL_ID;
 }
 
 function log(line: object): void {

@@ -22,7 +22,24 @@ export interface KeyPairToImport {
 }
 
 interface Sendable {
-  readonly $metadata?: { attempts?: number };
+  readonly $metadata?: { attempts?: number; httpStatusCode?: number };
+}
+
+/** When the session stops waiting for IVS, so that the handler can still answer CloudFormation. */
+export interface IvsDeadline {
+  /** Aborted when the time for IVS calls is up. */
+  readonly signal: AbortSignal;
+  /** How long the handler gave IVS, for the error message. */
+  readonly afterMs: number;
+}
+
+/** An IVS call that had not finished when the handler's deadline came. */
+export class IvsDeadlineError extends Error {
+  constructor(operation: string, afterMs: number) {
+    super(`IVS ${operation} did not finish within ${Math.round(afterMs / 1000)} s, so the handler stopped waiting, `
+      + 'to answer CloudFormation before its Lambda timeout. Check the AWS Health Dashboard for IVS and deploy again.');
+    this.name = 'IvsDeadlineError';
+  }
 }
 
 /**
@@ -34,20 +51,35 @@ export class IvsSession {
   public readonly calls: string[] = [];
   /** How many extra attempts the SDK's retry policy made (throttling, 5xx). */
   public retries = 0;
+  /** The ARN of a key pair an Import of this session created. */
+  public importedArn?: string;
+  /**
+   * Whether an Import ended without IVS saying that it failed (no answer, the deadline, a 5xx), so
+   * that it may have created a key pair all the same.
+   */
+  public importOutcomeUnknown = false;
+  /** Every key pair a List of this session returned. */
+  public readonly listed: KeyPairSummary[] = [];
 
-  constructor(private readonly client: IvsClient) {}
+  constructor(private readonly client: IvsClient, private readonly deadline?: IvsDeadline) {}
 
   public async importKeyPair(keyPair: KeyPairToImport): Promise<KeyPair> {
     const { publicKeyMaterial, name, tags } = keyPair;
-    const { keyPair: imported } = await this.send('ImportPlaybackKeyPair',
-      () => this.client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial, name, tags })));
-    return asKeyPair(imported);
+    try {
+      const { keyPair: imported } = await this.send('ImportPlaybackKeyPair',
+        (abortSignal) => this.client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial, name, tags }), { abortSignal }));
+      this.importedArn = imported?.arn;
+      return asKeyPair(imported);
+    } catch (error) {
+      this.importOutcomeUnknown ||= !refusedByIvs(error);
+      throw error;
+    }
   }
 
   /** Returns undefined when there is no such key pair. */
   public async getKeyPair(arn: string): Promise<KeyPair | undefined> {
     try {
-      const { keyPair } = await this.send('GetPlaybackKeyPair', () => this.client.send(new GetPlaybackKeyPairCommand({ arn })));
+      const { keyPair } = await this.send('GetPlaybackKeyPair', (abortSignal) => this.client.send(new GetPlaybackKeyPairCommand({ arn }), { abortSignal }));
       return asKeyPair(keyPair);
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined;
@@ -59,17 +91,19 @@ export class IvsSession {
     const summaries: KeyPairSummary[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.send('ListPlaybackKeyPairs', () => this.client.send(new ListPlaybackKeyPairsCommand({ nextToken })));
+      const page = await this.send('ListPlaybackKeyPairs',
+        (abortSignal) => this.client.send(new ListPlaybackKeyPairsCommand({ nextToken }), { abortSignal }));
       summaries.push(...(page.keyPairs ?? []).map((k) => ({ arn: k.arn!, name: k.name ?? '', tags: k.tags ?? {} })));
       nextToken = page.nextToken;
     } while (nextToken);
+    this.listed.push(...summaries);
     return summaries;
   }
 
   /** Returns false when the key pair was already gone. */
   public async deleteKeyPair(arn: string): Promise<boolean> {
     try {
-      await this.send('DeletePlaybackKeyPair', () => this.client.send(new DeletePlaybackKeyPairCommand({ arn })));
+      await this.send('DeletePlaybackKeyPair', (abortSignal) => this.client.send(new DeletePlaybackKeyPairCommand({ arn }), { abortSignal }));
       return true;
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return false;
@@ -83,28 +117,52 @@ export class IvsSession {
     const stale = Object.keys(current).filter((key) => !Object.hasOwn(wanted, key) && !/^aws:/i.test(key));
     const changed = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current[key] !== value));
     if (stale.length > 0) {
-      await this.send('UntagResource', () => this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale })));
+      await this.send('UntagResource', (abortSignal) => this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }), { abortSignal }));
     }
     if (Object.keys(changed).length > 0) {
-      await this.send('TagResource', () => this.client.send(new TagResourceCommand({ resourceArn: arn, tags: changed })));
+      await this.send('TagResource', (abortSignal) => this.client.send(new TagResourceCommand({ resourceArn: arn, tags: changed }), { abortSignal }));
     }
   }
 
-  private async send<T extends Sendable>(operation: string, call: () => Promise<T>): Promise<T> {
+  private async send<T extends Sendable>(operation: string, call: (abortSignal?: AbortSignal) => Promise<T>): Promise<T> {
     this.calls.push(operation);
     try {
-      const output = await call();
+      const output = await this.beforeDeadline(call(this.deadline?.signal));
       this.countRetries(output);
       return output;
     } catch (error) {
+      if (this.deadline?.signal.aborted) throw new IvsDeadlineError(operation, this.deadline.afterMs);
       this.countRetries(error as Sendable);
       throw quoteService(operation, error);
     }
   }
 
+  /**
+   * The SDK aborts the request in flight, but not a retry's backoff sleep (up to 20 s): stop
+   * waiting at the deadline whatever the SDK is doing.
+   */
+  private beforeDeadline<T>(call: Promise<T>): Promise<T> {
+    const signal = this.deadline?.signal;
+    if (!signal) return call;
+    let onAbort: () => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    return Promise.race([call, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
   private countRetries(response: Sendable | undefined): void {
     this.retries += Math.max(0, (response?.$metadata?.attempts ?? 1) - 1);
   }
+}
+
+/** IVS answered with a 4xx error: it did not do what was asked. */
+function refusedByIvs(error: unknown): boolean {
+  const status = (error as Sendable | undefined)?.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500;
 }
 
 function asKeyPair(keyPair: { arn?: string; name?: string; fingerprint?: string; tags?: Record<string, string> } | undefined): KeyPair {

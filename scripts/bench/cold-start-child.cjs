@@ -3,21 +3,18 @@
 // it one CloudFormation event. Spawned once per sample by scripts/bench.ts with plain `node` (no
 // TypeScript loader), so the process does no more than the Lambda runtime would.
 //
-//   node cold-start-child.cjs <handler file> <returns|responds>
+//   node cold-start-child.cjs <handler file>
 //
-// The event comes in BENCH_EVENT (JSON). After the answer, fd 3 also gets the count and size of the
-// files the handler loaded and the CPU time the process had used when it sent its answer (less
-// sensitive than wall time to other load on the machine).
-//   returns:  a Provider framework onEvent handler (ours): its return value is the answer; it is
-//             written to fd 3, a pipe the parent watches, the moment the handler's promise resolves.
-//   responds: a handler that PUTs its own answer to the event's ResponseURL (AwsCustomResource). Its
-//             ResponseURL names https://127.0.0.1 without a port (the handler drops the port), so
-//             that one host is sent to the parent's plain-HTTP listener at BENCH_RESPONSE_PORT
-//             instead; every other https request is untouched. (The SDK loads `https` at start-up
-//             anyway, so requiring it here adds nothing the handler would not load.)
+// The event comes in BENCH_EVENT (JSON). The handler answers by PUTting to the event's ResponseURL,
+// which names https://127.0.0.1 without a port (both handlers drop an absent port), so that one
+// host is sent to the parent's plain-HTTP listener at BENCH_RESPONSE_PORT instead; every other
+// https request is untouched. (The SDK loads `https` at start-up anyway, so requiring it here adds
+// nothing the handler would not load.) After the answer, fd 3 gets the count and size of the files
+// the handler loaded and the CPU time the process had used when it sent its answer (less sensitive
+// than wall time to other load on the machine).
 const fs = require('node:fs');
 
-const [handlerFile, mode] = process.argv.slice(2);
+const [handlerFile] = process.argv.slice(2);
 const event = JSON.parse(process.env.BENCH_EVENT);
 
 /** CPU time (user + system) this process had used when it sent its answer, in ms. */
@@ -29,7 +26,7 @@ const markAnswer = () => {
   }
 };
 
-if (mode === 'responds') {
+{
   const http = require('node:http');
   const https = require('node:https');
   const port = Number(process.env.BENCH_RESPONSE_PORT);
@@ -68,16 +65,11 @@ const reportLoaded = () => {
 Promise.resolve()
   .then(() => require(require('node:path').resolve(handlerFile)).handler(event, context))
   .then(
-    (answer) => {
-      if (mode === 'returns') {
-        markAnswer();
-        write({ kind: 'answer', answer });
-      }
+    () => {
       reportLoaded();
       process.exit(0);
     },
     (error) => {
-      if (mode === 'returns') write({ kind: 'error', error: String(error && error.message ? error.message : error) });
       process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
       process.exit(1);
     },

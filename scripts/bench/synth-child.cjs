@@ -71,11 +71,35 @@ const t4 = performance.now();
 const cpu4 = process.cpuUsage(cpu2);
 
 const template = assembly.getStackByName(stack.stackName).template;
-const resources = Object.values(template.Resources ?? {});
+// CDK's own metadata resource is the same for every variant: not counted.
+const byId = Object.fromEntries(Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type !== 'AWS::CDK::Metadata'));
+const resources = Object.values(byId);
 const types = {};
 for (const { Type } of resources) types[Type] = (types[Type] ?? 0) + 1;
 // The first custom resource's properties, to build the event its handler receives.
 const custom = resources.find((resource) => resource.Type.startsWith('Custom::'));
+const keyPairId = Object.keys(byId).find((id) => byId[id].Type.startsWith('Custom::') || byId[id].Type === 'AWS::IVS::PlaybackKeyPair');
+
+/** The logical ids a resource waits for: DependsOn, Ref and Fn::GetAtt. */
+function dependencies(resource) {
+  const found = new Set(resource.DependsOn ?? []);
+  const visit = (node) => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      if (typeof node.Ref === 'string') found.add(node.Ref);
+      if (Array.isArray(node['Fn::GetAtt'])) found.add(node['Fn::GetAtt'][0]);
+      Object.values(node).forEach(visit);
+    }
+  };
+  visit(resource.Properties);
+  return [...found].filter((id) => id in byId);
+}
+
+/** The longest chain of resources CloudFormation creates one after another, ending at `id`, as types. */
+function longestChain(id) {
+  const before = dependencies(byId[id]).map(longestChain).reduce((longest, chain) => (chain.length > longest.length ? chain : longest), []);
+  return [...before, byId[id].Type.replace(/^AWS::/, '')];
+}
 if (!cliOutdir) fs.rmSync(outdir, { recursive: true, force: true });
 
 process.stdout.write(`${JSON.stringify({
@@ -89,5 +113,6 @@ process.stdout.write(`${JSON.stringify({
   appCpuMs: (cpu4.user + cpu4.system) / 1000,
   resources: resources.length,
   types,
+  chain: keyPairId ? longestChain(keyPairId) : [],
   customResource: custom && { type: custom.Type, properties: custom.Properties },
 })}\n`);

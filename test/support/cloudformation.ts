@@ -1,9 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { acceptedResponse, lambdaContext, PRESIGNED_QUERY, ReceivedResponse, ResponseBody, ResponseEndpoint } from './response-endpoint';
 import type { OnEventHandler } from './shipped-handler';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/IvsStack/5b6f1d2e-0c1a-11f0-9f3e-0a1b2c3d4e5f';
-const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:IvsStack-Provider-framework-onEvent';
-export const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/presigned?X-Amz-Signature=secret';
+const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:IvsStack-IvsPlaybackKeyPairProviderHandler-AbCdEf123456';
+/** The presigned part of every ResponseURL the simulated CloudFormation hands out: never to be logged. */
+export const RESPONSE_URL = PRESIGNED_QUERY;
+
+/** What an event's answer is, once CloudFormation accepted it: SUCCESS. FAILED rejects with the Reason. */
+export interface SimulatedAnswer {
+  readonly PhysicalResourceId: string;
+  readonly Data?: Record<string, string>;
+}
+
+/** Options of a simulated resource. */
+export interface SimulatedResourceOptions {
+  /** The Lambda timeout the handler's context counts down from. Default: 300 s, the function's. */
+  readonly timeoutMs?: number;
+}
+
+let sharedEndpoint: Promise<ResponseEndpoint> | undefined;
+
+/** One ResponseURL endpoint per test process, as CloudFormation has one S3 bucket per region. */
+function responseEndpoint(): Promise<ResponseEndpoint> {
+  sharedEndpoint ??= ResponseEndpoint.start();
+  return sharedEndpoint;
+}
 
 /** Resource properties as CloudFormation sends them: every scalar a string. */
 export interface KeyPairProperties {
@@ -14,21 +37,47 @@ export interface KeyPairProperties {
 
 /**
  * One `Custom::IvsPlaybackKeyPair` resource as CloudFormation drives it: the events it sends, in
- * the order it sends them, including the rollback Update and the cleanup Deletes.
+ * the order it sends them, including the rollback Update and the cleanup Deletes. Like
+ * CloudFormation, it invokes the handler with a ResponseURL (a local endpoint) and a Lambda
+ * context, and learns the outcome only from the PUT, which it checks against the response
+ * contract (`acceptedResponse`). An event resolves to `{ PhysicalResourceId, Data }` on SUCCESS
+ * and rejects with an Error whose message is the Reason on FAILED.
  */
 export class SimulatedResource {
   public physicalResourceId?: string;
   public properties?: KeyPairProperties;
   public data?: Record<string, string>;
+  /** Every PUT of the last event, refused ones included. */
+  public lastResponses: ReceivedResponse[] = [];
+  /** The body CloudFormation accepted for the last event. */
+  public lastAnswer?: ResponseBody;
   private beforeUpdate?: { properties?: KeyPairProperties; physicalResourceId?: string };
   private attempted?: KeyPairProperties;
 
-  constructor(private readonly handler: OnEventHandler, public readonly logicalResourceId = 'PlaybackKey') {}
+  constructor(
+    private readonly handler: OnEventHandler,
+    public readonly logicalResourceId = 'PlaybackKey',
+    private readonly options: SimulatedResourceOptions = {},
+  ) {}
 
+  /** Refuses the next `count` PUTs with 500 (of any simulated resource: use in one resource's step at a time). */
+  public async failNextResponses(count: number): Promise<void> {
+    (await responseEndpoint()).failNext(count);
+  }
+
+  /** A failed Create still leaves the physical id it answered with: CloudFormation's Delete carries it. */
   public async create(properties: KeyPairProperties) {
-    const answer = await this.send({ RequestType: 'Create', ResourceProperties: this.withToken(properties) });
-    this.accept(properties, answer);
-    return answer;
+    try {
+      const answer = await this.send({ RequestType: 'Create', ResourceProperties: this.withToken(properties) });
+      this.accept(properties, answer);
+      return answer;
+    } catch (error) {
+      if (this.lastAnswer?.Status === 'FAILED') {
+        this.properties = properties;
+        this.physicalResourceId = this.lastAnswer.PhysicalResourceId;
+      }
+      throw error;
+    }
   }
 
   /** This resource's Update within a stack update; the stack update then completes or rolls back. */
@@ -79,7 +128,7 @@ export class SimulatedResource {
     });
   }
 
-  private accept(properties: KeyPairProperties, answer: { PhysicalResourceId: string; Data?: Record<string, string> }) {
+  private accept(properties: KeyPairProperties, answer: SimulatedAnswer) {
     this.properties = properties;
     this.physicalResourceId = answer.PhysicalResourceId;
     this.data = answer.Data;
@@ -89,15 +138,29 @@ export class SimulatedResource {
     return { ServiceToken: SERVICE_TOKEN, ...properties };
   }
 
-  private send(fields: Record<string, unknown>) {
-    return this.handler({
+  private async send(fields: Record<string, unknown>): Promise<SimulatedAnswer> {
+    const endpoint = await responseEndpoint();
+    const requestId = randomUUID();
+    const event = {
       ServiceToken: SERVICE_TOKEN,
-      ResponseURL: RESPONSE_URL,
+      ResponseURL: endpoint.url(requestId),
       StackId: STACK_ID,
-      RequestId: `request-${Math.random().toString(16).slice(2)}`,
+      RequestId: requestId,
       LogicalResourceId: this.logicalResourceId,
       ResourceType: 'Custom::IvsPlaybackKeyPair',
       ...fields,
-    } as unknown as CloudFormationCustomResourceEvent);
+    } as unknown as CloudFormationCustomResourceEvent;
+    this.lastAnswer = undefined;
+    let thrown: Error | undefined;
+    await this.handler(event, lambdaContext(this.options.timeoutMs)).catch((error: Error) => { thrown = error; });
+    this.lastResponses = endpoint.responsesFor(requestId);
+    if (this.lastResponses.length === 0) {
+      throw new Error(`The handler sent no response to the ${event.RequestType}${thrown ? ` (it threw: ${thrown.message})` : ''}: `
+        + 'CloudFormation would wait for the ServiceTimeout');
+    }
+    const answer = acceptedResponse(event, this.lastResponses);
+    this.lastAnswer = answer;
+    if (answer.Status === 'FAILED') throw new Error(answer.Reason);
+    return answer.Data ? { PhysicalResourceId: answer.PhysicalResourceId, Data: answer.Data } : { PhysicalResourceId: answer.PhysicalResourceId };
   }
 }

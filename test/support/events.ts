@@ -1,6 +1,6 @@
 /**
- * Fixtures for the handler tests: keys, CloudFormation custom-resource events as the Provider
- * framework passes them on, IVS answers and IVS errors shaped exactly as `@aws-sdk/client-ivs` raises them.
+ * Fixtures for the handler tests: keys, CloudFormation custom-resource events as CloudFormation
+ * sends them to the handler, IVS answers and IVS errors shaped exactly as `@aws-sdk/client-ivs` raises them.
  */
 import { randomUUID, createHash, createPublicKey, KeyObject } from 'node:crypto';
 import {

@@ -66,6 +66,7 @@ export interface RecordedCall {
   readonly operation: IvsOperation;
   /** The ARN the call addressed (body `arn` or the `/tags/{arn}` path), if any. */
   readonly arn?: string;
+  /** The HTTP status answered; 0 for a call held without an answer (`hangNext`). */
   readonly status: number;
   /** Set when the call was answered with an error. */
   readonly errorType?: IvsErrorType;
@@ -116,6 +117,7 @@ export class IvsStandIn {
   private readonly clock: () => number;
   private throttleBudgets: { remaining: number; operation?: IvsOperation }[] = [];
   private readonly pendingFailures = new Map<IvsOperation, IvsErrorType[]>();
+  private readonly pendingHangs = new Set<IvsOperation>();
   private rateLimits: Partial<Record<IvsOperation, number>> = {};
   private readonly acceptedAt = new Map<IvsOperation, number[]>();
 
@@ -182,6 +184,14 @@ export class IvsStandIn {
     this.pendingFailures.set(operation, [...(this.pendingFailures.get(operation) ?? []), errorType]);
   }
 
+  /**
+   * Never answers the next call of `operation`: it is recorded with status 0 and held open until
+   * the client gives up or the stand-in stops, as when IVS does not answer at all.
+   */
+  hangNext(operation: IvsOperation): void {
+    this.pendingHangs.add(operation);
+  }
+
   /** Removes a key pair as if someone else deleted it; no call is recorded. Returns whether it existed. */
   deleteBehindTheBack(arn: string): boolean {
     return this.store.delete(arn);
@@ -233,6 +243,10 @@ export class IvsStandIn {
     const unknown = { message: `The stand-in does not implement ${req.method} ${req.url}` };
     if (!request) return send(res, 404, unknown, 'UnknownOperationException');
     const { operation, arn, body } = request;
+    if (this.pendingHangs.delete(operation)) {
+      this.calls.push({ operation, arn, status: 0, body });
+      return;
+    }
     try {
       this.injectFaults(operation);
       const output = this.dispatch(request);

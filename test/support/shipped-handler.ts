@@ -7,9 +7,13 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { PlaybackKeyPair } from '../../lib';
 import type { IvsStandIn } from './ivs-stand-in';
 import { p384 } from './keys';
+import type { lambdaContext } from './response-endpoint';
 
-/** The Provider framework's view of an onEvent handler. */
-export type OnEventHandler = (event: CloudFormationCustomResourceEvent) => Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }>;
+/**
+ * A custom-resource handler as Lambda calls it: CloudFormation's event and the Lambda context.
+ * It answers by PUTting to the event's ResponseURL; what it resolves to means nothing.
+ */
+export type OnEventHandler = (event: CloudFormationCustomResourceEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
 /**
  * Synthesizes a cloud assembly with a key pair and returns the directory of the handler asset

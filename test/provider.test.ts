@@ -1,0 +1,117 @@
+/**
+ * What every stack with a `PlaybackKeyPair` pays for the custom resource, and what must never
+ * change once a version has been deployed: the handler function's logical ID (the key pairs'
+ * ServiceToken) and the key pair's property layout.
+ */
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
+import { PlaybackKeyPair } from '../lib';
+import { p384 } from './support/keys';
+
+const RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
+
+interface CfnTemplate {
+  readonly Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
+}
+
+function template(stack: Stack): CfnTemplate {
+  return Template.fromStack(stack).toJSON() as CfnTemplate;
+}
+
+function stackWithKeys(count: number, stack = new Stack(new App(), 'KeyStack')): Stack {
+  for (let i = 0; i < count; i++) new PlaybackKeyPair(stack, `Key${i}`, p384().publicKeyPem);
+  return stack;
+}
+
+/** Resources besides CDK's own metadata. */
+function resourceCount(stack: Stack): number {
+  return Object.values(template(stack).Resources).filter((resource) => resource.Type !== 'AWS::CDK::Metadata').length;
+}
+
+/** The logical ids a resource waits for: DependsOn, Ref and Fn::GetAtt. */
+function dependencies(resource: unknown): Set<string> {
+  const found = new Set<string>((resource as { DependsOn?: string[] }).DependsOn ?? []);
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (typeof record.Ref === 'string' && !record.Ref.startsWith('AWS::')) found.add(record.Ref);
+      if (Array.isArray(record['Fn::GetAtt'])) found.add(record['Fn::GetAtt'][0] as string);
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit((resource as { Properties?: unknown }).Properties);
+  return found;
+}
+
+/** The longest chain of resources CloudFormation creates one after another, ending at `logicalId`. */
+function longestChain(resources: CfnTemplate['Resources'], logicalId: string): string[] {
+  const before = [...dependencies(resources[logicalId])].filter((id) => id in resources).map((id) => longestChain(resources, id));
+  return [...before.reduce((longest, chain) => (chain.length > longest.length ? chain : longest), []), logicalId];
+}
+
+describe('the cost of a key pair', () => {
+  test('one key pair: 4 resources (the function, its role, its log group, the key pair); each further one adds 1', () => {
+    expect([1, 2, 3].map((count) => resourceCount(stackWithKeys(count)))).toEqual([4, 5, 6]);
+    const types = Object.values(template(stackWithKeys(1)).Resources).map((resource) => resource.Type).sort();
+    expect(types).toEqual(['AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', RESOURCE_TYPE]);
+  });
+
+  test('a key pair waits for a chain of at most 4 resources: log group, role, function, key pair', () => {
+    const resources = template(stackWithKeys(3)).Resources;
+    const chains = Object.keys(resources).filter((id) => resources[id].Type === RESOURCE_TYPE).map((id) => longestChain(resources, id));
+    expect(chains).toHaveLength(3);
+    for (const chain of chains) {
+      expect(chain.map((id) => resources[id].Type)).toEqual(['AWS::Logs::LogGroup', 'AWS::IAM::Role', 'AWS::Lambda::Function', RESOURCE_TYPE]);
+    }
+  });
+
+  test('CloudFormation fails a key pair that gets no answer after 6 minutes, not the default hour', () => {
+    const resources = template(stackWithKeys(1)).Resources;
+    const [keyPair] = Object.values(resources).filter((resource) => resource.Type === RESOURCE_TYPE);
+    const [handler] = Object.values(resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+    expect(keyPair.Properties!.ServiceTimeout).toBe('360'); // aws-cdk-lib writes it as a string, as CloudFormation passes every property
+    // The handler answers before its own timeout; the ServiceTimeout leaves a minute for the invocation.
+    expect(handler.Properties!.Timeout).toBe(300);
+  });
+});
+
+/*
+ * Fixed for good. CloudFormation refuses to change an existing custom resource's ServiceToken
+ * ("Modifying service token is not allowed"), so a stack deployed with one version of this library
+ * can only be updated by a later version whose handler function has the same logical ID. Rollback
+ * Updates and Deletes also send the properties as an older version wrote them, so the property
+ * names stay too. If this test fails, the change breaks every deployed stack: undo it. (0.1.0, the
+ * Provider-framework version, was never published, so this layout is the first one in use.)
+ */
+describe('fixed for good: the ServiceToken and the property layout', () => {
+  const HANDLER_LOGICAL_ID = 'IvsPlaybackKeyPairProviderHandler9273857C';
+
+  test('the key pair sends its events to the function with this logical ID, with exactly these properties', () => {
+    const stack = new Stack(new App(), 'Pinned');
+    new PlaybackKeyPair(stack, 'Key', p384().publicKeyPem, { playbackKeyPairName: 'viewer-key', tags: { team: 'video' } });
+    const resources = template(stack).Resources;
+
+    expect(resources[HANDLER_LOGICAL_ID].Type).toBe('AWS::Lambda::Function');
+    const [keyPair] = Object.values(resources).filter((resource) => resource.Type === RESOURCE_TYPE);
+    expect(Object.keys(keyPair.Properties!).sort()).toEqual(['Name', 'PublicKeyMaterial', 'ServiceTimeout', 'ServiceToken', 'Tags']);
+    expect(keyPair.Properties).toMatchObject({
+      ServiceToken: { 'Fn::GetAtt': [HANDLER_LOGICAL_ID, 'Arn'] },
+      PublicKeyMaterial: expect.stringMatching(/^-----BEGIN PUBLIC KEY-----/),
+      Name: 'viewer-key',
+      Tags: { team: 'video' },
+    });
+  });
+
+  test('the same logical ID whichever construct, stage or nesting creates the first key pair', () => {
+    const stage = new Stage(new App(), 'Prod');
+    const stack = new Stack(stage, 'Video', { stackName: 'another-name' });
+    new PlaybackKeyPair(new Construct(new Construct(stack, 'Deep'), 'Deeper'), 'First', p384().publicKeyPem);
+    new PlaybackKeyPair(stack, 'Second', p384().publicKeyPem);
+    const resources = template(stack).Resources;
+
+    const tokens = Object.values(resources).filter((resource) => resource.Type === RESOURCE_TYPE).map((resource) => resource.Properties!.ServiceToken);
+    expect(tokens).toEqual([{ 'Fn::GetAtt': [HANDLER_LOGICAL_ID, 'Arn'] }, { 'Fn::GetAtt': [HANDLER_LOGICAL_ID, 'Arn'] }]);
+  });
+});
