@@ -9,6 +9,7 @@ import { NOTHING_IMPORTED_PHYSICAL_ID } from '../lambda/playback-key-pair-handle
 import { generatePlaybackKeyPair, PlaybackKeyPair, playbackKeyFingerprint } from '../lib';
 import { OWNER_TAG_KEY } from '../lib/validation';
 import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from './support/cloudformation';
+import { TemplateJson, waitsFor } from './support/deployment-order';
 import { messageOf } from './support/errors';
 import { IVS_RATE_LIMITS, IvsOperation, IvsStandIn, StandInKeyPair } from './support/ivs-stand-in';
 import { p384, pemBody, wrongKeys } from './support/keys';
@@ -426,6 +427,26 @@ describe('moved constructs, stack refactoring, siblings, lost answers', () => {
     expect(ivs.keyPairs()).toEqual([...foreign, original]);
   });
 
+  test('two key pairs of one stack rotated in one deployment at the quota: the template orders them, and both rotate', async () => {
+    ivs.importAsSomeoneElse(newKey(), 'other-team');
+    const before = siblingsTemplate(newKey(), newKey());
+    const after = siblingsTemplate(newKey(), newKey());
+    const [first, second] = before.ids.map((id) => new SimulatedResource(handler, id));
+    await first.create(before.properties[0]);
+    await second.create(before.properties[1]);
+
+    const rotated = waitsFor(before.template, second.logicalResourceId, first.logicalResourceId)
+      ? [await settled(first.update(after.properties[0])), await settled(second.update(after.properties[1]))]
+      : await updateAtOnce(first, after.properties[0], second, after.properties[1]);
+
+    expect(rotated.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
+    await first.completeStackUpdate();
+    await second.completeStackUpdate();
+    const keys = ivs.keyPairs();
+    expect(keys.map((k) => k.publicKeyMaterial).slice(1).sort()).toEqual(after.properties.map((p) => p.PublicKeyMaterial).sort());
+    expect(keys.map((k) => k.arn).slice(1).sort()).toEqual([first.physicalResourceId, second.physicalResourceId].sort());
+  });
+
   test('a Create whose answer was lost: the Delete of the id CloudFormation made up removes its key pair, and nothing else', async () => {
     // Room for one more (the quota is 3): a sibling in this stack, and this logical ID in another stack.
     await new SimulatedResource(handler, 'SiblingKey').create(props(newKey(), 'sibling'));
@@ -446,6 +467,40 @@ describe('moved constructs, stack refactoring, siblings, lost answers', () => {
     expect(again.calls).toEqual(['ImportPlaybackKeyPair']);
   });
 });
+
+/** Two key pairs in one stack, synthesized; their logical IDs and properties as CloudFormation sends them. */
+function siblingsTemplate(firstKey: string, secondKey: string) {
+  const stack = new Stack(new App(), 'IvsStack');
+  const keyPairs = [new PlaybackKeyPair(stack, 'First', firstKey), new PlaybackKeyPair(stack, 'Second', secondKey)];
+  const template = Template.fromStack(stack).toJSON() as TemplateJson;
+  const ids = keyPairs.map((keyPair) => stack.getLogicalId(keyPair.node.findChild('Resource').node.defaultChild as never));
+  const properties = ids.map((id) => {
+    const { PublicKeyMaterial, Name } = template.Resources[id].Properties as KeyPairProperties;
+    return { PublicKeyMaterial, Name };
+  });
+  return { template, ids, properties };
+}
+
+function settled<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then((value) => ({ status: 'fulfilled', value }), (reason) => ({ status: 'rejected', reason }));
+}
+
+/**
+ * CloudFormation updating two resources at once, in the interleaving that loses: the second's
+ * import lands in the slot the first has just freed for its own import.
+ */
+async function updateAtOnce(first: SimulatedResource, firstProps: KeyPairProperties, second: SimulatedResource, secondProps: KeyPairProperties) {
+  let release!: () => void;
+  ivs.holdAnswer('DeletePlaybackKeyPair', new Promise<void>((resolve) => { release = resolve; }));
+  const slotFreed = ivs.nextCall('DeletePlaybackKeyPair');
+  const firstUpdate = settled(first.update(firstProps));
+  await slotFreed;
+  const slotTaken = ivs.nextCall('ImportPlaybackKeyPair');
+  const secondUpdate = settled(second.update(secondProps));
+  await slotTaken;
+  release();
+  return Promise.all([firstUpdate, secondUpdate]);
+}
 
 describe('bad input that only the handler can see', () => {
   test('a key passed as a token synthesizes', () => {
