@@ -1,5 +1,5 @@
 import {
-  CustomResource, IResource, ITaggableV2, Lazy, Names, RemovalPolicy, Resource, TagManager, TagType, Token, aws_ivs as ivs,
+  CustomResource, IResource, ITaggableV2, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType, Token, aws_ivs as ivs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PlaybackKeyPairProvider, SERVICE_TIMEOUT } from './playback-key-pair-provider';
@@ -46,8 +46,11 @@ export interface PlaybackKeyPairOptions {
    * What happens to the key pair when it is removed from the stack or the stack is deleted.
    *
    * `RETAIN` also keeps the old key pair when a key change replaces it (it then still counts
-   * against the quota of 3). A rename, or a key change at the quota, deletes the current key
-   * pair whatever the policy: IVS cannot hold one key twice nor more than 3 key pairs.
+   * against the quota of 3), so a key rotation does not revoke the old key: tokens signed with
+   * the old private key keep working for as long as the old key pair stays imported. Delete it
+   * yourself when the old private key must stop working. A rename, or a key change at the quota,
+   * deletes the current key pair whatever the policy: IVS cannot hold one key twice nor more than
+   * 3 key pairs.
    *
    * @default RemovalPolicy.DESTROY - the key pair is deleted; its public key stays in the template
    *   history, so it can always be imported again
@@ -70,6 +73,9 @@ abstract class PlaybackKeyPairBase extends Resource implements IPlaybackKeyPair 
  * An Amazon IVS playback key pair, imported from a public key through a custom resource that
  * handles what `AWS::IVS::PlaybackKeyPair` cannot: rollbacks of key changes, renames of an
  * existing key, key changes at the 3-key quota, and keys deleted outside CloudFormation.
+ *
+ * The key pairs of one stack are deployed one at a time: each depends on the one created before
+ * it in the same stack. Two key pairs of one stack may not have the same key.
  *
  * @resource Custom::IvsPlaybackKeyPair
  */
@@ -132,11 +138,14 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
    *   it is a positional argument rather than a field of `options`, which keeps call sites as
    *   short as `new PlaybackKeyPair(this, 'Key', fs.readFileSync('public.pem', 'utf8'))`.
    * @param options - name, tags and removal policy
+   * @throws Error if another `PlaybackKeyPair` of the same stack already has this key (compared
+   *   as DER, so PEM formatting does not matter)
    */
   constructor(scope: Construct, id: string, publicKeyMaterial: string, options: PlaybackKeyPairOptions = {}) {
     super(scope, id);
+    const siblings = keyPairsOf(Stack.of(this));
     if (!Token.isUnresolved(publicKeyMaterial)) {
-      validatePublicKeyMaterial(publicKeyMaterial);
+      siblings.claimKey(validatePublicKeyMaterial(publicKeyMaterial).der, this.node.path);
     }
     this.playbackKeyPairName = options.playbackKeyPairName
       ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
@@ -160,6 +169,7 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
       removalPolicy: options.removalPolicy ?? RemovalPolicy.DESTROY,
       serviceTimeout: SERVICE_TIMEOUT,
     });
+    siblings.queue(this.resource);
     this.playbackKeyPairArn = this.resource.getAttString('Arn');
     this.playbackKeyPairFingerprint = this.resource.getAttString('Fingerprint');
   }
@@ -171,6 +181,44 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     this.resource.applyRemovalPolicy(policy);
   }
+}
+
+/**
+ * The key pairs of one stack, in the order they were added: each waits for the previous one, so
+ * that CloudFormation sends their events one at a time (a key change at the quota of 3 frees a
+ * slot a sibling could otherwise take, and IVS allows 3 key-pair calls a second). Also refuses
+ * one literal key twice in a stack, which IVS could never hold.
+ */
+class StackKeyPairs {
+  private last?: CustomResource;
+  private readonly pathsByKey = new Map<string, string>();
+
+  /** Registers a literal key, by its DER (PEM formatting aside). */
+  public claimKey(der: Buffer, path: string): void {
+    const holder = this.pathsByKey.get(der.toString('base64'));
+    if (holder) {
+      throw new Error(`PlaybackKeyPair ${path} has the same public key as PlaybackKeyPair ${holder} in the same stack. `
+        + 'IVS cannot hold one key twice: give each key pair its own key, or use one PlaybackKeyPair for both.');
+    }
+    this.pathsByKey.set(der.toString('base64'), path);
+  }
+
+  /** Makes `resource` depend on the key pair added before it. */
+  public queue(resource: CustomResource): void {
+    if (this.last) resource.node.addDependency(this.last);
+    this.last = resource;
+  }
+}
+
+const keyPairsByStack = new WeakMap<Stack, StackKeyPairs>();
+
+function keyPairsOf(stack: Stack): StackKeyPairs {
+  let keyPairs = keyPairsByStack.get(stack);
+  if (!keyPairs) {
+    keyPairs = new StackKeyPairs();
+    keyPairsByStack.set(stack, keyPairs);
+  }
+  return keyPairs;
 }
 
 function tagErrors(tags: Record<string, string>): string[] {

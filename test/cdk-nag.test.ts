@@ -2,17 +2,18 @@
  * AWS Solutions checks (cdk-nag) over the example stack and over a stack that uses every option.
  *
  * cdk-nag 3 is a policy-validation plugin, not an aspect: it reports violations from its own
- * `validateScope()` and from `Validations.of(app).addPlugins()` at synth time, and adds no
- * annotations, so `Aspects.of(stack).add(pack)` + `Annotations.findError()` (the cdk-nag 2 recipe)
- * would pass vacuously here. Both cdk-nag 3 routes are checked instead, plus a control stack that
- * proves the checks do report findings.
+ * `validateScope()` and adds no annotations, so `Aspects.of(stack).add(pack)` +
+ * `Annotations.findError()` (the cdk-nag 2 recipe) would pass vacuously here. `validateScope()` is
+ * checked instead, plus a control stack that proves the checks do report findings. (Its other
+ * route, `Validations.of(app).addPlugins()`, needs an aws-cdk-lib newer than 2.257.0, the version
+ * every language's tests pin: cdk-nag 3 then reads the construct tree from the validation context.)
  *
  * The library acknowledges the findings it cannot fix on the one resource that causes each, in the
  * forms cdk-nag 2 and 3 read. The expected list below is exact: widening or adding an
  * acknowledgement must be a visible change to this file.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { App, CfnResource, RemovalPolicy, Stack, Tags, Validations, aws_ivs as ivs, aws_lambda as lambda } from 'aws-cdk-lib';
+import { App, CfnResource, RemovalPolicy, Stack, Tags, aws_ivs as ivs, aws_lambda as lambda } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PrivateChannelStack } from '../bin/private-channel-stack';
@@ -107,13 +108,6 @@ describe.each([
     const stack = build(new App());
     expect(findings(stack, 'error')).toEqual([]);
     expect(findings(stack, 'warning')).toEqual([]);
-  });
-
-  test('synthesizes with AwsSolutionsChecks registered as a validation plugin', () => {
-    const app = new App();
-    build(app);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-    expect(() => app.synth()).not.toThrow();
   });
 
   test('carries exactly the expected acknowledgements, each with a reason, for cdk-nag 2 and 3 alike', () => {

@@ -113,6 +113,8 @@ const deleteOf = (arn: string): Sent => ['DeletePlaybackKeyPair', { arn }];
 const listOf = (nextToken?: string): Sent => ['ListPlaybackKeyPairs', { nextToken }];
 const tagOf = (resourceArn: string, tags: Record<string, string>): Sent => ['TagResource', { resourceArn, tags }];
 const untagOf = (resourceArn: string, tagKeys: string[]): Sent => ['UntagResource', { resourceArn, tagKeys }];
+/** The one TagResource that puts this resource's owner tag on its current key pair before a key change. */
+const ownerTagOf = (resourceArn: string): Sent => tagOf(resourceArn, { [OWNER_TAG_KEY]: OWNER });
 
 /** The calls ever sent to `arn` that change or remove it. */
 function writesTo(arn: string): Sent[] {
@@ -321,18 +323,47 @@ describe('rule 2: Update changing only tags changes them in place', () => {
   });
 });
 
-describe('rule 3: Update changing the key imports the new key first and deletes nothing', () => {
+describe('rule 3: Update changing the key re-tags the current key pair, imports the new key first and deletes nothing', () => {
   const tags = { team: 'video' };
 
-  test('imports the new key, answers its ARN, leaves the old key pair to the cleanup Delete', async () => {
+  test('tags the current key pair with its owner, imports the new key, answers its ARN, leaves the old key pair to the cleanup Delete', async () => {
     givenImports(ivsKeyPair(ARN_B, KEY_B, 'my-key', wanted(tags)));
 
     const answer = await invoke(updateEvent(props(KEY_A, 'my-key', tags), props(KEY_B, 'my-key', tags), ARN_A));
 
     expect(answer).toEqual(answerFor(ARN_B, KEY_B));
-    expect(sent()).toEqual([importOf(KEY_B, 'my-key', wanted(tags))]);
+    expect(sent()).toEqual([ownerTagOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags))]);
     expect(ivsMock.commandCalls(DeletePlaybackKeyPairCommand)).toHaveLength(0);
-    expect(ivsMock.calls()).toHaveLength(1);
+    expect(ivsMock.calls()).toHaveLength(2);
+  });
+
+  test('the owner tag names the logical ID of the event, e.g. after cdk refactor renamed it', async () => {
+    const renamed = 'RenamedKeyResource0F1E2D3C';
+    const renamedOwner = { [OWNER_TAG_KEY]: `${STACK_ID}/${renamed}` };
+    givenImports(ivsKeyPair(ARN_B, KEY_B, 'my-key', { ...tags, ...renamedOwner }));
+
+    await invoke(updateEvent(props(KEY_A, 'my-key', tags), props(KEY_B, 'my-key', tags), ARN_A, { logicalId: renamed }));
+
+    expect(sent()).toEqual([tagOf(ARN_A, renamedOwner), importOf(KEY_B, 'my-key', { ...tags, ...renamedOwner })]);
+  });
+
+  test('a current key pair deleted outside CloudFormation (404 on the tag) does not stop the import', async () => {
+    ivsMock.on(TagResourceCommand, { resourceArn: ARN_A }).rejects(ivsErrors.notFound());
+    givenImports(ivsKeyPair(ARN_B, KEY_B, 'my-key', wanted(tags)));
+
+    const answer = await invoke(updateEvent(props(KEY_A, 'my-key', tags), props(KEY_B, 'my-key', tags), ARN_A));
+
+    expect(answer).toEqual(answerFor(ARN_B, KEY_B));
+    expect(sent()).toEqual([ownerTagOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags))]);
+  });
+
+  test('any other error on the tag stops the update before the import', async () => {
+    ivsMock.on(TagResourceCommand, { resourceArn: ARN_A }).rejects(ivsErrors.accessDenied('not authorized to perform: ivs:TagResource'));
+
+    const error = await failure(updateEvent(props(KEY_A, 'my-key', tags), props(KEY_B, 'my-key', tags), ARN_A));
+
+    expect(error.message).toBe('IVS TagResource failed with AccessDeniedException: not authorized to perform: ivs:TagResource');
+    expect(sent()).toEqual([ownerTagOf(ARN_A)]);
   });
 
   test('a new key with a new name is one import under the new name, still no Delete', async () => {
@@ -341,7 +372,7 @@ describe('rule 3: Update changing the key imports the new key first and deletes 
     const answer = await invoke(updateEvent(props(KEY_A, 'old-name', tags), props(KEY_B, 'new-name', tags), ARN_A));
 
     expect(answer).toEqual(answerFor(ARN_B, KEY_B));
-    expect(sent()).toEqual([importOf(KEY_B, 'new-name', wanted(tags))]);
+    expect(sent()).toEqual([ownerTagOf(ARN_A), importOf(KEY_B, 'new-name', wanted(tags))]);
   });
 
   test('previous properties whose key cannot be read count as a key change', async () => {
@@ -350,7 +381,7 @@ describe('rule 3: Update changing the key imports the new key first and deletes 
     const answer = await invoke(updateEvent(props('not a key', 'my-key', tags), props(KEY_A, 'my-key', tags), ARN_A));
 
     expect(answer).toEqual(answerFor(ARN_B, KEY_A));
-    expect(sent()).toEqual([importOf(KEY_A, 'my-key', wanted(tags))]);
+    expect(sent()).toEqual([ownerTagOf(ARN_A), importOf(KEY_A, 'my-key', wanted(tags))]);
   });
 
   test.each(Object.entries(reformatted))('the same key reformatted (%s) is not a key change: Get only, same ARN', async (_, format) => {
@@ -377,9 +408,9 @@ describe('rule 4: a rollback adopts the key pair this resource imported before',
     const answer = await invoke(updateEvent(props(KEY_B, 'my-key', tags), props(KEY_A, 'my-key', tags), ARN_B));
 
     expect(answer).toEqual(answerFor(ARN_A, KEY_A));
-    expect(sent()).toEqual([importOf(KEY_A, 'my-key', wanted(tags)), listOf(), getOf(ARN_B), getOf(ARN_A)]);
+    expect(sent()).toEqual([ownerTagOf(ARN_B), importOf(KEY_A, 'my-key', wanted(tags)), listOf(), getOf(ARN_B), getOf(ARN_A)]);
     expect(ivsMock.commandCalls(DeletePlaybackKeyPairCommand)).toHaveLength(0);
-    expect(ivsMock.calls()).toHaveLength(4);
+    expect(ivsMock.calls()).toHaveLength(5);
   });
 
   test('the adopted key pair gets the wanted tags', async () => {
@@ -390,7 +421,7 @@ describe('rule 4: a rollback adopts the key pair this resource imported before',
 
     expect(answer).toEqual(answerFor(ARN_A, KEY_A));
     expect(sent()).toEqual([
-      importOf(KEY_A, 'my-key', wanted(tags)), listOf(), getOf(ARN_A),
+      ownerTagOf(ARN_B), importOf(KEY_A, 'my-key', wanted(tags)), listOf(), getOf(ARN_A),
       untagOf(ARN_A, ['note']), tagOf(ARN_A, { team: 'video' }),
     ]);
     expect(ivsMock.commandCalls(DeletePlaybackKeyPairCommand)).toHaveLength(0);
@@ -403,8 +434,8 @@ describe('rule 4: a rollback adopts the key pair this resource imported before',
     const answer = await invoke(updateEvent(props(KEY_B, 'my-key', tags), props(KEY_A, 'my-key', tags), ARN_A));
 
     expect(answer).toEqual(answerFor(ARN_A, KEY_A));
-    expect(sent()).toEqual([importOf(KEY_A, 'my-key', wanted(tags)), listOf(), getOf(ARN_A)]);
-    expect(ivsMock.calls()).toHaveLength(3);
+    expect(sent()).toEqual([ownerTagOf(ARN_A), importOf(KEY_A, 'my-key', wanted(tags)), listOf(), getOf(ARN_A)]);
+    expect(ivsMock.calls()).toHaveLength(4);
   });
 });
 
@@ -461,14 +492,29 @@ describe('rule 5: Update changing only the name deletes the key pair, then impor
 describe('rule 6: Update changing the key at the quota of 3', () => {
   const tags = { team: 'video' };
 
-  test('Import hits the quota, the current key pair is deleted, the second Import succeeds', async () => {
+  test('Import hits the quota, the current key pair (another key) is deleted, the second Import succeeds', async () => {
     givenImports(ivsErrors.quota(), ivsKeyPair(ARN_B, KEY_B, 'my-key', wanted(tags)));
+    givenKeyPairs(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted(tags)));
 
     const answer = await invoke(updateEvent(props(KEY_A, 'my-key', tags), props(KEY_B, 'my-key', tags), ARN_A));
 
     expect(answer).toEqual(answerFor(ARN_B, KEY_B));
-    expect(sent()).toEqual([importOf(KEY_B, 'my-key', wanted(tags)), deleteOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags))]);
-    expect(ivsMock.calls()).toHaveLength(3);
+    expect(sent()).toEqual([
+      ownerTagOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags)), getOf(ARN_A), deleteOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags)),
+    ]);
+    expect(ivsMock.calls()).toHaveLength(5);
+  });
+
+  test('a rollback at the quota whose current key pair already holds the wanted key keeps it (IVS reported the quota before the duplicate)', async () => {
+    // The forward update to KEY_B failed, so the physical id is still ARN_A, holding KEY_A.
+    givenImports(ivsErrors.quota());
+    givenKeyPairs(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted({ team: 'audio' })));
+
+    const answer = await invoke(updateEvent(props(KEY_B, 'my-key', { team: 'audio' }), props(KEY_A, 'my-key', tags), ARN_A));
+
+    expect(answer).toEqual(answerFor(ARN_A, KEY_A));
+    expect(sent()).toEqual([ownerTagOf(ARN_A), importOf(KEY_A, 'my-key', wanted(tags)), getOf(ARN_A), tagOf(ARN_A, { team: 'video' })]);
+    expect(writesTo(ARN_A).filter(([operation]) => operation === 'DeletePlaybackKeyPair')).toEqual([]);
   });
 
   test('when the current key pair is already gone (404): an error listing the key pairs in use and the limit of 3', async () => {
@@ -485,16 +531,19 @@ describe('rule 6: Update changing the key at the quota of 3', () => {
     expect(error.message).toContain('IVS allows 3 playback key pairs per account and region');
     for (const arn of [ARN_C, ARN_X, ARN_B]) expect(error.message).toContain(arn);
     expect(error.message).toContain('fromPlaybackKeyPairArn');
-    expect(sent()).toEqual([importOf(KEY_B, 'my-key', wanted(tags)), deleteOf(ARN_A), listOf()]);
+    expect(sent()).toEqual([ownerTagOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags)), getOf(ARN_A), listOf()]);
   });
 
   test('the rollback of such an update, at the quota again, frees the slot of the failed new key', async () => {
     givenImports(ivsErrors.quota(), ivsKeyPair(ARN_C, KEY_A, 'my-key', wanted(tags)));
+    givenKeyPairs(ivsKeyPair(ARN_B, KEY_B, 'my-key', wanted(tags)));
 
     const answer = await invoke(updateEvent(props(KEY_B, 'my-key', tags), props(KEY_A, 'my-key', tags), ARN_B));
 
     expect(answer).toEqual(answerFor(ARN_C, KEY_A));
-    expect(sent()).toEqual([importOf(KEY_A, 'my-key', wanted(tags)), deleteOf(ARN_B), importOf(KEY_A, 'my-key', wanted(tags))]);
+    expect(sent()).toEqual([
+      ownerTagOf(ARN_B), importOf(KEY_A, 'my-key', wanted(tags)), getOf(ARN_B), deleteOf(ARN_B), importOf(KEY_A, 'my-key', wanted(tags)),
+    ]);
   });
 
   // Questionable, pinned here so it is visible: when the second import fails (someone took the slot
@@ -503,12 +552,13 @@ describe('rule 6: Update changing the key at the quota of 3', () => {
   test('if the second import fails too, the error is the quota message and the current key pair is already deleted', async () => {
     givenImports(ivsErrors.quota(), ivsErrors.quota());
     givenKeyPairs(ivsKeyPair(ARN_C, KEY_C, 'player-a', {}), ivsKeyPair(ARN_X, p384Key(), 'player-b', {}), ivsKeyPair(ARN_B, p384Key(), 'player-c', {}));
+    ivsMock.on(GetPlaybackKeyPairCommand, { arn: ARN_A }).resolves({ keyPair: ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted(tags)) });
 
     const error = await failure(updateEvent(props(KEY_A, 'my-key', tags), props(KEY_B, 'my-key', tags), ARN_A));
 
     expect(error.message).toContain('IVS allows 3 playback key pairs per account and region');
     expect(sent()).toEqual([
-      importOf(KEY_B, 'my-key', wanted(tags)), deleteOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags)), listOf(),
+      ownerTagOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags)), getOf(ARN_A), deleteOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags)), listOf(),
     ]);
   });
 });
@@ -544,23 +594,65 @@ describe('rule 7: a key pair deleted outside CloudFormation', () => {
   });
 });
 
-describe('rule 8: Delete of a physical id that is not a playback key pair ARN touches nothing', () => {
-  test.each([
+describe('rule 8: Delete of a physical id that is not a playback key pair ARN deletes only what this resource left behind', () => {
+  const notArns = [
     'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
     'MyStack-Key-1ABCDEF',
     'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf012345',
     'arn:aws:ivs:us-east-1:123456789012:stream-key/g1H2I3j4k5L6',
-  ])('%s: succeeds with zero IVS calls', async (physicalId) => {
+  ];
+
+  test.each(notArns)('%s: one List; nothing carries this resource\'s owner tag, so nothing is deleted', async (physicalId) => {
+    givenKeyPairs(
+      ivsKeyPair(ARN_X, KEY_C, 'someone-elses', {}),
+      ivsKeyPair(ARN_B, KEY_B, 'sibling', { [OWNER_TAG_KEY]: `${STACK_ID}/OtherKeyResource` }),
+      ivsKeyPair(ARN_C, KEY_A, 'other-stack', { [OWNER_TAG_KEY]: `${OTHER_STACK_ID}/${LOGICAL_ID}` }),
+    );
+
     await expect(invoke(deleteEvent(props(KEY_A), physicalId))).resolves.toEqual({ PhysicalResourceId: physicalId });
 
-    expect(ivsMock.calls()).toHaveLength(0);
+    expect(sent()).toEqual([listOf()]);
   });
 
-  test('also when the properties of the failed resource are invalid', async () => {
+  test('a key pair left behind by a Create whose answer was lost (exactly this owner tag) is deleted; no other', async () => {
+    givenKeyPairs(
+      ivsKeyPair(ARN_X, KEY_C, 'someone-elses', { [OWNER_TAG_KEY]: `${OWNER}-not-quite` }),
+      ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted({ team: 'video' })),
+      ivsKeyPair(ARN_B, KEY_B, 'sibling', { [OWNER_TAG_KEY]: `${STACK_ID}/OtherKeyResource` }),
+    );
+
+    await expect(invoke(deleteEvent(props(KEY_A), 'MyStack-Key-1ABCDEF'))).resolves.toEqual({ PhysicalResourceId: 'MyStack-Key-1ABCDEF' });
+
+    expect(sent()).toEqual([listOf(), deleteOf(ARN_A)]);
+    expect(logLine().action).toBe(`deleted ${ARN_A}, left behind by a Create whose answer was lost`);
+  });
+
+  test('the owner tags are read over every page of List; each key pair of this owner costs one Delete', async () => {
+    ivsMock.on(ListPlaybackKeyPairsCommand)
+      .resolvesOnce({ keyPairs: [summary(ivsKeyPair(ARN_A, KEY_A)), summary(ivsKeyPair(ARN_X, KEY_C, 'theirs', {}))], nextToken: 'page-2' })
+      .resolvesOnce({ keyPairs: [summary(ivsKeyPair(ARN_B, KEY_B))] })
+      .rejects(new Error('List called more than twice'));
+    givenMissing(ARN_B);
+
+    await invoke(deleteEvent(props(KEY_A), 'MyStack-Key-1ABCDEF'));
+
+    expect(sent()).toEqual([listOf(), listOf('page-2'), deleteOf(ARN_A), deleteOf(ARN_B)]);
+  });
+
+  test('also when the properties of the failed resource are invalid: the owner comes from the stack and logical ID', async () => {
+    givenKeyPairs(ivsKeyPair(ARN_A, KEY_A));
+
     await expect(invoke(deleteEvent(props('garbage', 'bad name!'), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED')))
       .resolves.toEqual({ PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' });
 
+    expect(sent()).toEqual([listOf(), deleteOf(ARN_A)]);
+  });
+
+  test('the id a failed Create answers when it knows it imported nothing: no IVS call at all', async () => {
+    await expect(invoke(deleteEvent(props(KEY_A), NOTHING_IMPORTED_PHYSICAL_ID))).resolves.toEqual({ PhysicalResourceId: NOTHING_IMPORTED_PHYSICAL_ID });
+
     expect(ivsMock.calls()).toHaveLength(0);
+    expect(logLine().action).toBe('nothing to delete: the failed Create imported nothing');
   });
 });
 
@@ -616,7 +708,8 @@ describe('rule 9: a key held by someone else is never adopted nor touched', () =
     const error = await failure(updateEvent(props(KEY_B, 'my-key'), props(KEY_A, 'my-key'), ARN_A));
 
     expectForeignKeyError(error, ARN_X);
-    expect(sent()).toEqual([importOf(KEY_A, 'my-key', wanted()), listOf(), getOf(ARN_A), getOf(ARN_X)]);
+    expect(sent()).toEqual([ownerTagOf(ARN_A), importOf(KEY_A, 'my-key', wanted()), listOf(), getOf(ARN_A), getOf(ARN_X)]);
+    expect(writesTo(ARN_X)).toEqual([]);
   });
 
   test('a conflict for a key no listed key pair holds: an error asking to deploy again', async () => {
@@ -628,6 +721,50 @@ describe('rule 9: a key held by someone else is never adopted nor touched', () =
     expect(error.message).toContain(KEY_A.fingerprint);
     expect(error.message).toContain('none of the 1 key pairs it lists holds it');
     expect(sent()).toEqual([importOf(KEY_A, 'my-key', wanted()), listOf(), getOf(ARN_X)]);
+  });
+});
+
+describe('rule 9, same stack: a key held by another resource of this stack is explained as a move', () => {
+  const OLD_LOGICAL_ID = 'OldPlaceKeyResourceF00D1234';
+
+  test('the error names the other logical ID, says CloudFormation creates before it deletes, and gives the ways that keep the key', async () => {
+    givenImports(ivsErrors.conflict());
+    givenKeyPairs(ivsKeyPair(ARN_X, KEY_A, 'MyStack-OldPlace-Key-12AB34CD', { team: 'video', [OWNER_TAG_KEY]: `${STACK_ID}/${OLD_LOGICAL_ID}` }));
+
+    const error = await failure(createEvent(props(KEY_A, 'MyStack-NewPlace-Key-56EF78AB')));
+
+    expect(error.message).toContain(`${ARN_X} (name "MyStack-OldPlace-Key-12AB34CD") by the resource "${OLD_LOGICAL_ID}" of this same stack`);
+    expect(error.message).toContain(KEY_A.fingerprint);
+    expect(error.message).toContain('CloudFormation creates the resource under the new logical ID before it deletes the one under the old');
+    expect(error.message).toContain('playbackKeyPairName: "MyStack-OldPlace-Key-12AB34CD"');
+    expect(error.message).toContain(`overrideLogicalId('${OLD_LOGICAL_ID}')`);
+    expect(error.message).toContain('`cdk refactor`');
+    expect(error.message).toContain('move it in two deploys');
+    expect(error.message).not.toContain('fromPlaybackKeyPairArn');
+    expect(error.message).not.toContain('delete-playback-key-pair');
+    expect(sent()).toEqual([importOf(KEY_A, 'MyStack-NewPlace-Key-56EF78AB', wanted()), listOf(), getOf(ARN_X)]);
+    expect(writesTo(ARN_X)).toEqual([]);
+  });
+
+  test('an Update to a key a sibling holds gets the same explanation and changes nothing of the sibling', async () => {
+    givenImports(ivsErrors.conflict());
+    givenKeyPairs(ivsKeyPair(ARN_A, KEY_B, 'my-key', wanted()), ivsKeyPair(ARN_X, KEY_A, 'sibling', { [OWNER_TAG_KEY]: `${STACK_ID}/${OLD_LOGICAL_ID}` }));
+
+    const error = await failure(updateEvent(props(KEY_B, 'my-key'), props(KEY_A, 'my-key'), ARN_A));
+
+    expect(error.message).toContain(`by the resource "${OLD_LOGICAL_ID}" of this same stack`);
+    expect(error.message).toContain('If two PlaybackKeyPairs of this stack were given the same key, give each its own key.');
+    expect(writesTo(ARN_X)).toEqual([]);
+  });
+
+  test('an owner tag that merely starts like this stack id (another stack\'s longer id) is a stranger\'s', async () => {
+    givenImports(ivsErrors.conflict());
+    givenKeyPairs(ivsKeyPair(ARN_X, KEY_A, 'theirs', { [OWNER_TAG_KEY]: `${STACK_ID}-copy/${LOGICAL_ID}` }));
+
+    const error = await failure(createEvent(props(KEY_A, 'my-key')));
+
+    expect(error.message).toContain('which this stack did not import');
+    expect(error.message).toContain('fromPlaybackKeyPairArn');
   });
 });
 
@@ -835,9 +972,9 @@ describe('the log line: one JSON line per event, no ResponseURL, no key material
   });
 
   test('Delete without IVS calls', async () => {
-    await invoke(deleteEvent(props(KEY_A), 'MyStack-Key-1ABCDEF'));
+    await invoke(deleteEvent(props(KEY_A), NOTHING_IMPORTED_PHYSICAL_ID));
 
-    expect(logLine()).toMatchObject({ requestType: 'Delete', physicalResourceId: 'MyStack-Key-1ABCDEF', ivsCalls: [] });
+    expect(logLine()).toMatchObject({ requestType: 'Delete', physicalResourceId: NOTHING_IMPORTED_PHYSICAL_ID, ivsCalls: [] });
   });
 
   test('a failure logs the error and the calls made', async () => {

@@ -172,6 +172,16 @@ describe('errors arrive as the SDK error classes', () => {
     expect(ivs.keyPairs()).toHaveLength(3);
   });
 
+  test('quotaBeforeDuplicate: a full region answers 402 even for a key it already holds (default: 409)', async () => {
+    await ivs.stop();
+    ivs = await IvsStandIn.start({ quotaBeforeDuplicate: true });
+    client = newClient();
+    for (const key of keys.slice(0, 3)) await importKey(key.publicKeyMaterial);
+    await rejection(importKey(keys[0].publicKeyMaterial), ServiceQuotaExceededException);
+    await client.send(new DeletePlaybackKeyPairCommand({ arn: ivs.keyPairs()[2].arn }));
+    await rejection(importKey(keys[0].publicKeyMaterial), ConflictException); // room again: the duplicate shows
+  });
+
   const spkiPem = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }) as string;
   test.each([
     ['a P-256 key', () => spkiPem(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey)],
@@ -331,6 +341,32 @@ describe('fault injection', () => {
       ['ListPlaybackKeyPairs', 200],
     ]);
     retrying.destroy();
+  });
+});
+
+describe('interleaving concurrent callers', () => {
+  test('nextCall resolves once the call was carried out; holdAnswer holds only that call\'s answer until released', async () => {
+    const arn = (await importKey(keys[0].publicKeyMaterial)).keyPair!.arn!;
+    let release!: () => void;
+    ivs.holdAnswer('DeletePlaybackKeyPair', new Promise<void>((resolve) => { release = resolve; }));
+    const deleted = ivs.nextCall('DeletePlaybackKeyPair');
+    let answered = false;
+    const deleting = client.send(new DeletePlaybackKeyPairCommand({ arn })).then(() => { answered = true; });
+
+    expect(await deleted).toMatchObject({ operation: 'DeletePlaybackKeyPair', arn, status: 200 });
+    expect(ivs.keyPairs()).toEqual([]); // carried out
+    await importKey(keys[1].publicKeyMaterial); // other calls are answered meanwhile
+    expect(answered).toBe(false);
+    release();
+    await deleting;
+    expect(answered).toBe(true);
+    await client.send(new DeletePlaybackKeyPairCommand({ arn: ivs.keyPairs()[0].arn })); // held once only
+  });
+
+  test('a held error answer is sent after the release too', async () => {
+    ivs.failNext('ListPlaybackKeyPairs', 403);
+    ivs.holdAnswer('ListPlaybackKeyPairs', Promise.resolve());
+    await rejection(client.send(new ListPlaybackKeyPairsCommand({})), AccessDeniedException);
   });
 });
 

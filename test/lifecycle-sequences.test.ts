@@ -11,6 +11,7 @@ import { PlaybackKeyPair } from '../lib';
 import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../lib/tokens';
 import { OWNER_TAG_KEY } from '../lib/validation';
 import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from './support/cloudformation';
+import { TemplateJson, waitsFor } from './support/deployment-order';
 import { messageOf } from './support/errors';
 import { IVS_RATE_LIMITS, IvsOperation, IvsStandIn, StandInKeyPair } from './support/ivs-stand-in';
 import { p384, pemBody, wrongKeys } from './support/keys';
@@ -113,7 +114,7 @@ test('create, tag change, key change, cleanup of the old key, stack delete', asy
 
   const secondKey = newKey();
   const rotated = await step(() => resource.update(props(secondKey, 'viewer-key', { env: 'prod' })));
-  expect(rotated.calls).toEqual(['ImportPlaybackKeyPair']);
+  expect(rotated.calls).toEqual(['TagResource', 'ImportPlaybackKeyPair']); // the owner tag on the old key, then the new key
   expect(rotated.result.PhysicalResourceId).not.toBe(original.arn);
   expect(ivs.keyPairs().map((k) => k.arn)).toEqual([original.arn, rotated.result.PhysicalResourceId]);
 
@@ -129,7 +130,7 @@ test('create, tag change, key change, cleanup of the old key, stack delete', asy
   expect(logs.map((line) => line.requestType)).toEqual(['Create', 'Update', 'Update', 'Update', 'Delete', 'Delete']);
   expect(logs[3]).toEqual({
     requestType: 'Update', logicalResourceId: 'PlaybackKey', physicalResourceId: original.arn,
-    result: rotated.result.PhysicalResourceId, action: 'imported', ivsCalls: ['ImportPlaybackKeyPair'], retries: 0,
+    result: rotated.result.PhysicalResourceId, action: 'imported', ivsCalls: ['TagResource', 'ImportPlaybackKeyPair'], retries: 0,
   });
 });
 
@@ -149,12 +150,12 @@ test('a key change whose stack update fails rolls back to exactly the original k
   const original = onlyKey();
 
   const rotated = await step(() => resource.update(props(newKey(), 'viewer-key', { team: 'live' })));
-  expect(rotated.calls).toEqual(['ImportPlaybackKeyPair']);
+  expect(rotated.calls).toEqual(['TagResource', 'ImportPlaybackKeyPair']);
   expect(ivs.keyPairs()).toHaveLength(2); // the old key survives the Update, for the rollback
 
   const rollback = await step(() => resource.rollback());
   expect(rollback.calls).toEqual([
-    'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', // the rollback Update adopts the original
+    'TagResource', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', // the rollback Update adopts the original
     'DeletePlaybackKeyPair', // the cleanup Delete of the failed update's key
   ]);
   expect(rollback.result.answer).toEqual({ PhysicalResourceId: original.arn, Data: { Arn: original.arn, Fingerprint: original.fingerprint } });
@@ -171,7 +172,7 @@ test('a rollback after the forward Update itself failed finds the original key s
   expect(failed.error.message).toMatch(/^IVS ImportPlaybackKeyPair failed with AccessDeniedException: /);
 
   const rollback = await step(() => resource.rollback());
-  expect(rollback.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair']);
+  expect(rollback.calls).toEqual(['TagResource', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair']);
   expect(rollback.result.answer.PhysicalResourceId).toBe(original.arn);
   expect(ivs.keyPairs()).toEqual([original]);
 });
@@ -210,12 +211,12 @@ test('a key change while the region holds 3 key pairs frees its own slot, and it
   const original = ivs.keyPairs()[2];
 
   const rotated = await step(() => resource.update(props(newKey())));
-  expect(rotated.calls).toEqual(['ImportPlaybackKeyPair', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair']);
-  expect(ivs.calls[0].status).toBe(402);
+  expect(rotated.calls).toEqual(['TagResource', 'ImportPlaybackKeyPair', 'GetPlaybackKeyPair', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair']);
+  expect(ivs.calls[1].status).toBe(402);
 
   const rollback = await step(() => resource.rollback());
   expect(rollback.calls).toEqual([
-    'ImportPlaybackKeyPair', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair', // quota again: free, then import
+    'TagResource', 'ImportPlaybackKeyPair', 'GetPlaybackKeyPair', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair', // quota again: free, then import
     'DeletePlaybackKeyPair', // cleanup of the failed update's key, already gone
   ]);
   const keys = ivs.keyPairs();
@@ -252,11 +253,16 @@ test('a failed Create, then the Delete for the id the framework or CloudFormatio
   const resource = new SimulatedResource(handler);
   await failingStep(() => resource.create(props(key)));
 
+  // Such an id may hide a key pair of this resource (a lost answer): one List shows there is none.
   for (const placeholder of ['AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', 'IvsStack-PlaybackKey-1A2B3C4D5E6F']) {
-    const deleted = await step(() => resource.delete(placeholder));
+    const deleted = await step(() => resource.deleteAfterFailedCreate(props(key), placeholder));
     expect(deleted.result).toEqual({ PhysicalResourceId: placeholder });
-    expect(deleted.calls).toEqual([]);
+    expect(deleted.calls).toEqual(['ListPlaybackKeyPairs']);
   }
+  // The id the handler answers when it knows the Create imported nothing: no IVS call at all.
+  const nothingImported = await step(() => resource.deleteAfterFailedCreate(props(key), NOTHING_IMPORTED_PHYSICAL_ID));
+  expect(nothingImported.result).toEqual({ PhysicalResourceId: NOTHING_IMPORTED_PHYSICAL_ID });
+  expect(nothingImported.calls).toEqual([]);
   expect(ivs.keyPairs()).toEqual([holder]);
 });
 
@@ -391,6 +397,159 @@ test.each<[IvsOperation, (resource: SimulatedResource, key: string) => Promise<u
   expect(outcome.calls.filter((call) => call === operation)).toHaveLength(3);
   expect(ivs.keyPairs()).toHaveLength(operation === 'DeletePlaybackKeyPair' ? 0 : 1);
 });
+
+describe('moved constructs, stack refactoring, siblings, lost answers', () => {
+  test('a construct moved to a new logical ID: its Create explains the move, and the rollback keeps the key pair alive', async () => {
+    const key = newKey();
+    const old = new SimulatedResource(handler, 'OldPlaceKey');
+    await old.create(props(key, 'IvsStack-OldPlace-Key-1A2B3C4D'));
+    const original = onlyKey();
+
+    // CloudFormation creates the resource under its new logical ID before it deletes the old one.
+    const moved = new SimulatedResource(handler, 'NewPlaceKey');
+    const failed = await failingStep(() => moved.create(props(key, 'IvsStack-NewPlace-Key-5E6F7A8B')));
+    expect(failed.error.message).toContain(`by the resource "OldPlaceKey" of this same stack`);
+    expect(failed.error.message).toContain('CloudFormation creates the resource under the new logical ID before it deletes the one under the old');
+    expect(failed.error.message).toContain(`overrideLogicalId('OldPlaceKey')`);
+    expect(failed.error.message).toContain('playbackKeyPairName: "IvsStack-OldPlace-Key-1A2B3C4D"');
+    expect(failed.error.message).toContain('move it in two deploys');
+    expect(failed.error.message).not.toContain('fromPlaybackKeyPairArn');
+    expect(failed.error.message).not.toContain('delete-playback-key-pair');
+    expect(failed.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair']);
+
+    // The stack update rolls back: the new resource is deleted, the old one is untouched and stays.
+    const cleanup = await step(() => moved.deleteAfterFailedCreate(props(key, 'IvsStack-NewPlace-Key-5E6F7A8B'),
+      'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED'));
+    expect(cleanup.calls).toEqual(['ListPlaybackKeyPairs']);
+    expect(ivs.keyPairs()).toEqual([original]);
+    expect(ivs.calls.filter((call) => call.arn === original.arn && call.operation !== 'GetPlaybackKeyPair')).toEqual([]);
+  });
+
+  test('two key pairs of one stack given the same key (as a token): the second is told which sibling holds it', async () => {
+    const key = newKey();
+    await new SimulatedResource(handler, 'FirstKey').create(props(key, 'first'));
+    const failed = await failingStep(() => new SimulatedResource(handler, 'SecondKey').create(props(key, 'second')));
+    expect(failed.error.message).toContain('by the resource "FirstKey" of this same stack');
+    expect(failed.error.message).toContain('If two PlaybackKeyPairs of this stack were given the same key, give each its own key.');
+    expect(failed.error.message).not.toContain('fromPlaybackKeyPairArn');
+    expect(onlyKey().tags[OWNER_TAG_KEY]).toBe(owner('FirstKey'));
+  });
+
+  test('after cdk refactor renamed the logical ID, a key change whose stack update fails rolls back to the original key pair', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey');
+    await resource.create(props(newKey(), 'viewer-key', { team: 'video' }));
+    const original = onlyKey();
+
+    // The refactoring sends the handler no event: the key pair's owner tag still names PlaybackKey.
+    const refactored = resource.refactoredTo('RefactoredKey');
+    const rotated = await step(() => refactored.update(props(newKey(), 'viewer-key', { team: 'live' })));
+    expect(rotated.calls).toEqual(['TagResource', 'ImportPlaybackKeyPair']);
+    expect(ivs.keyPairs()[0].tags[OWNER_TAG_KEY]).toBe(owner('RefactoredKey'));
+
+    const rollback = await step(() => refactored.rollback());
+    expect(rollback.calls).toEqual([
+      'TagResource', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', // adopts the original
+      'DeletePlaybackKeyPair', // the cleanup Delete of the failed update's key
+    ]);
+    expect(rollback.result.answer).toEqual({ PhysicalResourceId: original.arn, Data: { Arn: original.arn, Fingerprint: original.fingerprint } });
+    expect(ivs.keyPairs()).toEqual([{ ...original, tags: { team: 'video', [OWNER_TAG_KEY]: owner('RefactoredKey') } }]);
+  });
+
+  test('a rollback at the quota keeps the current key pair when it already holds the wanted key (IVS reports the quota first)', async () => {
+    await ivs.stop();
+    ivs = await IvsStandIn.start({ quotaBeforeDuplicate: true });
+    handler = loadShippedHandler(assetDir, ivs);
+    const foreign = [ivs.importAsSomeoneElse(newKey(), 'other-team-a'), ivs.importAsSomeoneElse(newKey(), 'other-team-b')];
+    const resource = new SimulatedResource(handler);
+    await resource.create(props(newKey()));
+    const original = ivs.keyPairs()[2];
+
+    // The forward update fails at its import, so the physical id still holds the original key.
+    ivs.failNext('ImportPlaybackKeyPair', 'AccessDeniedException');
+    await failingStep(() => resource.update(props(newKey())));
+
+    const rollback = await step(() => resource.rollback());
+    expect(ivs.calls[1]).toMatchObject({ operation: 'ImportPlaybackKeyPair', status: 402 });
+    expect(rollback.calls).toEqual(['TagResource', 'ImportPlaybackKeyPair', 'GetPlaybackKeyPair']); // no Delete, no re-import
+    expect(rollback.result.answer.PhysicalResourceId).toBe(original.arn);
+    expect(rollback.result.cleanup).toBeUndefined();
+    expect(ivs.keyPairs()).toEqual([...foreign, original]);
+  });
+
+  test('two key pairs of one stack rotated in one deployment at the quota: the template orders them, and both rotate', async () => {
+    ivs.importAsSomeoneElse(newKey(), 'other-team');
+    const before = siblingsTemplate(newKey(), newKey());
+    const after = siblingsTemplate(newKey(), newKey());
+    const [first, second] = before.ids.map((id) => new SimulatedResource(handler, id));
+    await first.create(before.properties[0]);
+    await second.create(before.properties[1]);
+
+    const rotated = waitsFor(before.template, second.logicalResourceId, first.logicalResourceId)
+      ? [await settled(first.update(after.properties[0])), await settled(second.update(after.properties[1]))]
+      : await updateAtOnce(first, after.properties[0], second, after.properties[1]);
+
+    expect(rotated.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
+    await first.completeStackUpdate();
+    await second.completeStackUpdate();
+    const keys = ivs.keyPairs();
+    expect(keys.map((k) => k.publicKeyMaterial).slice(1).sort()).toEqual(after.properties.map((p) => p.PublicKeyMaterial).sort());
+    expect(keys.map((k) => k.arn).slice(1).sort()).toEqual([first.physicalResourceId, second.physicalResourceId].sort());
+  });
+
+  test('a Create whose answer was lost: the Delete of the id CloudFormation made up removes its key pair, and nothing else', async () => {
+    // Room for one more (the quota is 3): a sibling in this stack, and this logical ID in another stack.
+    await new SimulatedResource(handler, 'SiblingKey').create(props(newKey(), 'sibling'));
+    const otherStack = ivs.importAsSomeoneElse(newKey(), 'same-logical-id-other-stack',
+      { [OWNER_TAG_KEY]: owner().replace('/IvsStack/', '/OtherStack/') });
+    const untouched = ivs.keyPairs();
+    expect(untouched.map((k) => k.arn)).toContain(otherStack.arn);
+
+    const key = newKey();
+    const resource = new SimulatedResource(handler);
+    const lost = await step(() => resource.createWithLostAnswer(props(key)));
+    expect(lost.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'DeletePlaybackKeyPair']);
+    expect(lost.result).toEqual({ PhysicalResourceId: 'IvsStack-PlaybackKey-1A2B3C4D5E6F' });
+    expect(ivs.keyPairs()).toEqual(untouched);
+
+    // Nothing blocks the next import of that key, e.g. when the stack is created again.
+    const again = await step(() => new SimulatedResource(handler).create(props(key)));
+    expect(again.calls).toEqual(['ImportPlaybackKeyPair']);
+  });
+});
+
+/** Two key pairs in one stack, synthesized; their logical IDs and properties as CloudFormation sends them. */
+function siblingsTemplate(firstKey: string, secondKey: string) {
+  const stack = new Stack(new App(), 'IvsStack');
+  const keyPairs = [new PlaybackKeyPair(stack, 'First', firstKey), new PlaybackKeyPair(stack, 'Second', secondKey)];
+  const template = Template.fromStack(stack).toJSON() as TemplateJson;
+  const ids = keyPairs.map((keyPair) => stack.getLogicalId(keyPair.node.findChild('Resource').node.defaultChild as never));
+  const properties = ids.map((id) => {
+    const { PublicKeyMaterial, Name } = template.Resources[id].Properties as KeyPairProperties;
+    return { PublicKeyMaterial, Name };
+  });
+  return { template, ids, properties };
+}
+
+function settled<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then((value) => ({ status: 'fulfilled', value }), (reason) => ({ status: 'rejected', reason }));
+}
+
+/**
+ * CloudFormation updating two resources at once, in the interleaving that loses: the second's
+ * import lands in the slot the first has just freed for its own import.
+ */
+async function updateAtOnce(first: SimulatedResource, firstProps: KeyPairProperties, second: SimulatedResource, secondProps: KeyPairProperties) {
+  let release!: () => void;
+  ivs.holdAnswer('DeletePlaybackKeyPair', new Promise<void>((resolve) => { release = resolve; }));
+  const slotFreed = ivs.nextCall('DeletePlaybackKeyPair');
+  const firstUpdate = settled(first.update(firstProps));
+  await slotFreed;
+  const slotTaken = ivs.nextCall('ImportPlaybackKeyPair');
+  const secondUpdate = settled(second.update(secondProps));
+  await slotTaken;
+  release();
+  return Promise.all([firstUpdate, secondUpdate]);
+}
 
 describe('bad input that only the handler can see', () => {
   test('a key passed as a token synthesizes', () => {

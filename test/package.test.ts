@@ -74,14 +74,14 @@ afterAll(() => {
 describe('the tarball', () => {
   const files = (): string[] => packed.files.map((file) => file.path).sort();
 
-  test('holds exactly the compiled library, the handler bundle, the docs and the README/CHANGELOG/LICENSE', () => {
+  test('holds exactly the compiled library, the jsii assembly, the handler bundle, jose, API.md and the README/CHANGELOG/LICENSE', () => {
     const expected = [
       'package.json',
       HANDLER_ASSET,
       ...['README.md', 'CHANGELOG.md', 'LICENSE'].filter((file) => fs.existsSync(path.join(REPO, file))),
       '.jsii',
+      'API.md',
       ...filesUnder('lib').filter((file) => file.endsWith('.js') || file.endsWith('.d.ts')),
-      ...filesUnder('docs'),
       ...filesUnder('node_modules/jose').filter((file) => !file.startsWith('node_modules/jose/node_modules/')),
     ].sort();
     expect(files()).toEqual(expected);

@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack, Tags, aws_ssm as ssm } from 'aws-cdk-lib';
+import { App, NestedStack, RemovalPolicy, Stack, Tags, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PlaybackKeyPair, PlaybackKeyPairOptions } from '../lib';
 import { OWNER_TAG_KEY } from '../lib/validation';
@@ -144,6 +144,52 @@ describe('removal policy', () => {
     const stack = newStack();
     new PlaybackKeyPair(stack, 'Key', p384().publicKeyPem).applyRemovalPolicy(RemovalPolicy.RETAIN);
     Template.fromStack(stack).hasResource(RESOURCE_TYPE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('several key pairs in one stack', () => {
+  const logicalIdOf = (stack: Stack, key: PlaybackKeyPair) => stack.getLogicalId(key.node.findChild('Resource').node.defaultChild as never);
+
+  test('each key pair depends on the one added before it, so CloudFormation sends their events one at a time', () => {
+    const stack = newStack();
+    const keys = ['First', 'Second', 'Third'].map((id) => new PlaybackKeyPair(stack, id, p384().publicKeyPem));
+    const [first, second, third] = keys.map((key) => logicalIdOf(stack, key));
+    const resources = Template.fromStack(stack).findResources(RESOURCE_TYPE);
+    expect(resources[first].DependsOn).toBeUndefined();
+    expect(resources[second].DependsOn).toEqual([first]);
+    expect(resources[third].DependsOn).toEqual([second]);
+  });
+
+  test('the chain is per stack: a key pair in another stack (a nested one too) starts its own', () => {
+    const stack = newStack();
+    new PlaybackKeyPair(stack, 'Parent', p384().publicKeyPem);
+    const nested = new NestedStack(stack, 'Nested');
+    const child = new PlaybackKeyPair(nested, 'Child', p384().publicKeyPem);
+    const other = new Stack(stack.node.root as App, 'OtherStack');
+    const stranger = new PlaybackKeyPair(other, 'Stranger', p384().publicKeyPem);
+    expect(Template.fromStack(nested).findResources(RESOURCE_TYPE)[logicalIdOf(nested, child)].DependsOn).toBeUndefined();
+    expect(Template.fromStack(other).findResources(RESOURCE_TYPE)[logicalIdOf(other, stranger)].DependsOn).toBeUndefined();
+  });
+
+  test('the same literal key twice in one stack is refused, naming both construct paths, even when the PEM text differs', () => {
+    const stack = newStack();
+    const { publicKeyPem, privateKeyPem } = p384();
+    new PlaybackKeyPair(stack, 'Original', publicKeyPem);
+    const reformatted = `# the same key, copied\r\n${publicKeyPem.replace(/\n/g, '\r\n')}`;
+    const message = messageOf(() => new PlaybackKeyPair(stack, 'Copy', reformatted));
+    expect(message).toBe('PlaybackKeyPair TestStack/Copy has the same public key as PlaybackKeyPair TestStack/Original in the '
+      + 'same stack. IVS cannot hold one key twice: give each key pair its own key, or use one PlaybackKeyPair for both.');
+    for (const body of [pemBody(publicKeyPem), pemBody(privateKeyPem)]) expect(message).not.toContain(body.slice(0, 32));
+  });
+
+  test('the same key in two stacks, or as a token, is left to deploy time', () => {
+    const app = new App();
+    const { publicKeyPem } = p384();
+    const stack = new Stack(app, 'One');
+    new PlaybackKeyPair(stack, 'Key', publicKeyPem);
+    new PlaybackKeyPair(stack, 'FromSsm', ssm.StringParameter.valueForStringParameter(stack, '/ivs/public-key'));
+    new PlaybackKeyPair(stack, 'AlsoFromSsm', ssm.StringParameter.valueForStringParameter(stack, '/ivs/public-key'));
+    expect(() => new PlaybackKeyPair(new Stack(app, 'Two'), 'Key', publicKeyPem)).not.toThrow();
   });
 });
 

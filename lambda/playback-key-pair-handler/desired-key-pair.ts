@@ -12,6 +12,8 @@ export interface DesiredKeyPair extends KeyPairToImport {
   readonly fingerprint: string;
   /** The owner tag's value: this stack and logical resource. */
   readonly owner: string;
+  /** This stack's id, to tell its other resources' key pairs from strangers'. */
+  readonly stackId: string;
 }
 
 /** The CloudFormation event fields that identify a resource. */
@@ -30,7 +32,7 @@ export function desiredKeyPair(properties: Properties, resource: ResourceIdentit
   const userTags = tagsOf(properties);
   validateTags(userTags);
   const owner = ownerOf(resource);
-  return { publicKeyMaterial, name, der, fingerprint, owner, tags: { ...userTags, [OWNER_TAG_KEY]: owner } };
+  return { publicKeyMaterial, name, der, fingerprint, owner, stackId: resource.StackId, tags: { ...userTags, [OWNER_TAG_KEY]: owner } };
 }
 
 /** Whether the previous properties held the same public key (false when they cannot be read). */
@@ -54,6 +56,16 @@ export function previousName(previous: Properties | undefined): string {
 export function ownerOf({ StackId, LogicalResourceId }: ResourceIdentity): string {
   const owner = `${StackId}/${LogicalResourceId}`;
   return owner.length <= 256 ? owner : `sha256:${createHash('sha256').update(owner).digest('hex')}`;
+}
+
+/**
+ * The logical ID an owner tag names within the stack `stackId`, or undefined when the tag names
+ * another stack, is missing, or was hashed (a hash cannot be read back).
+ */
+export function logicalIdInStack(ownerTag: string | undefined, stackId: string): string | undefined {
+  const prefix = `${stackId}/`;
+  const logicalId = ownerTag?.startsWith(prefix) ? ownerTag.slice(prefix.length) : '';
+  return /^[A-Za-z0-9]+$/.test(logicalId) ? logicalId : undefined;
 }
 
 /** Tags arrive as a map; an older template format may have sent a list of `{Key, Value}`. */

@@ -128,6 +128,35 @@ export class SimulatedResource {
     });
   }
 
+  /**
+   * `cdk refactor` (a stack refactoring) moves the resource to a new logical ID without sending it
+   * any event: the same physical id, properties and attributes, now under `logicalResourceId`.
+   */
+  public refactoredTo(logicalResourceId: string): SimulatedResource {
+    const moved = new SimulatedResource(this.handler, logicalResourceId, this.options);
+    moved.physicalResourceId = this.physicalResourceId;
+    moved.properties = this.properties;
+    moved.data = this.data;
+    return moved;
+  }
+
+  /**
+   * A Create whose answer never reached CloudFormation, though the handler ran. CloudFormation
+   * gives up, fails the resource and, rolling the stack back, deletes it under an id it made up;
+   * resolves to that Delete's answer.
+   */
+  public async createWithLostAnswer(properties: KeyPairProperties) {
+    await this.send({ RequestType: 'Create', ResourceProperties: this.withToken(properties) }).catch(() => undefined);
+    this.properties = properties;
+    return this.delete(`IvsStack-${this.logicalResourceId}-1A2B3C4D5E6F`);
+  }
+
+  /** The rollback after this resource's Create failed: the Delete of the id the failed answer carried. */
+  public async deleteAfterFailedCreate(properties: KeyPairProperties, physicalResourceId: string) {
+    this.properties = properties;
+    return this.delete(physicalResourceId);
+  }
+
   private accept(properties: KeyPairProperties, answer: SimulatedAnswer) {
     this.properties = properties;
     this.physicalResourceId = answer.PhysicalResourceId;

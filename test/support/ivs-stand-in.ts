@@ -50,6 +50,11 @@ export interface IvsStandInOptions {
   readonly rateLimit?: RateLimit;
   /** Milliseconds clock for the rate-limit window; inject a fake one to test the window without sleeping. */
   readonly clock?: () => number;
+  /**
+   * Check the quota before the duplicate key on import (402 for a key IVS already holds, when the
+   * region is full). Which one IVS checks first is undocumented. Default false: the duplicate first.
+   */
+  readonly quotaBeforeDuplicate?: boolean;
 }
 
 /** A key pair as the stand-in stores it. */
@@ -120,6 +125,8 @@ export class IvsStandIn {
   private readonly pendingHangs = new Set<IvsOperation>();
   private rateLimits: Partial<Record<IvsOperation, number>> = {};
   private readonly acceptedAt = new Map<IvsOperation, number[]>();
+  private readonly callWaiters: { operation: IvsOperation; resolve: (call: RecordedCall) => void }[] = [];
+  private readonly heldAnswers: { operation: IvsOperation; release: Promise<unknown> }[] = [];
 
   private constructor(private readonly options: IvsStandInOptions) {
     this.clock = options.clock ?? Date.now;
@@ -192,6 +199,22 @@ export class IvsStandIn {
     this.pendingHangs.add(operation);
   }
 
+  /**
+   * Resolves with the next call of `operation` once the stand-in has carried it out (its answer
+   * may still be on its way), to start a concurrent caller at an exact moment.
+   */
+  nextCall(operation: IvsOperation): Promise<RecordedCall> {
+    return new Promise((resolve) => this.callWaiters.push({ operation, resolve }));
+  }
+
+  /**
+   * Carries out the next call of `operation` at once but holds its answer back until `release`
+   * settles: forces the interleaving of concurrent callers that a test needs.
+   */
+  holdAnswer(operation: IvsOperation, release: Promise<unknown>): void {
+    this.heldAnswers.push({ operation, release });
+  }
+
   /** Removes a key pair as if someone else deleted it; no call is recorded. Returns whether it existed. */
   deleteBehindTheBack(arn: string): boolean {
     return this.store.delete(arn);
@@ -244,19 +267,33 @@ export class IvsStandIn {
     if (!request) return send(res, 404, unknown, 'UnknownOperationException');
     const { operation, arn, body } = request;
     if (this.pendingHangs.delete(operation)) {
-      this.calls.push({ operation, arn, status: 0, body });
+      this.record({ operation, arn, status: 0, body });
       return;
     }
+    let output: object;
     try {
       this.injectFaults(operation);
-      const output = this.dispatch(request);
-      this.calls.push({ operation, arn, status: 200, body });
-      send(res, 200, output);
+      output = this.dispatch(request);
+      this.record({ operation, arn, status: 200, body });
     } catch (error) {
       const { status, errorType } = asIvsError(error);
-      this.calls.push({ operation, arn, status, errorType, body });
-      sendError(res, error);
+      this.record({ operation, arn, status, errorType, body });
+      await this.heldAnswer(operation);
+      return sendError(res, error);
     }
+    await this.heldAnswer(operation);
+    send(res, 200, output);
+  }
+
+  private record(call: RecordedCall): void {
+    this.calls.push(call);
+    const waiter = this.callWaiters.findIndex((w) => w.operation === call.operation);
+    if (waiter >= 0) this.callWaiters.splice(waiter, 1)[0].resolve(call);
+  }
+
+  private async heldAnswer(operation: IvsOperation): Promise<void> {
+    const hold = this.heldAnswers.findIndex((h) => h.operation === operation);
+    if (hold >= 0) await this.heldAnswers.splice(hold, 1)[0].release.catch(() => undefined);
   }
 
   // Order: scripted throttles, then the rate window, then one-off failures, then the real work.
@@ -307,17 +344,25 @@ export class IvsStandIn {
     const der = p384PublicKeyDer(body.publicKeyMaterial);
     const name = validName(body.name);
     const tags = validTags(body.tags ?? {});
-    if ([...this.store.values()].some((k) => p384PublicKeyDer(k.publicKeyMaterial).equals(der))) {
-      throw new IvsError('ConflictException', 'A playback key pair with this public key already exists');
-    }
-    if (this.store.size >= (this.options.keyPairQuota ?? 3)) {
-      throw new IvsError('ServiceQuotaExceededException', 'Playback key pair quota exceeded');
-    }
+    const checks = [() => this.refuseDuplicate(der), () => this.refuseOverQuota()];
+    for (const check of this.options.quotaBeforeDuplicate ? checks.reverse() : checks) check();
     const arn = `arn:aws:ivs:${IVS_STAND_IN_REGION}:${IVS_STAND_IN_ACCOUNT}:playback-key/${randomId(12)}`;
     const publicKeyMaterial = body.publicKeyMaterial as string;
     const keyPair = { arn, name, fingerprint: md5Fingerprint(der), tags, publicKeyMaterial };
     this.store.set(arn, keyPair);
     return keyPair;
+  }
+
+  private refuseDuplicate(der: Buffer): void {
+    if ([...this.store.values()].some((k) => p384PublicKeyDer(k.publicKeyMaterial).equals(der))) {
+      throw new IvsError('ConflictException', 'A playback key pair with this public key already exists');
+    }
+  }
+
+  private refuseOverQuota(): void {
+    if (this.store.size >= (this.options.keyPairQuota ?? 3)) {
+      throw new IvsError('ServiceQuotaExceededException', 'Playback key pair quota exceeded');
+    }
   }
 
   private listKeyPairs(body: Record<string, unknown>): object {
