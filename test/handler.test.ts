@@ -639,13 +639,22 @@ describe('rule 8: Delete of a physical id that is not a playback key pair ARN de
     expect(sent()).toEqual([listOf(), listOf('page-2'), deleteOf(ARN_A), deleteOf(ARN_B)]);
   });
 
-  test('also when the properties of the failed resource are invalid: the owner comes from the stack and logical ID', async () => {
+  test('also when the key in the failed resource\'s properties is invalid: owner and name come from the event', async () => {
     givenKeyPairs(ivsKeyPair(ARN_A, KEY_A));
 
-    await expect(invoke(deleteEvent(props('garbage', 'bad name!'), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED')))
+    await expect(invoke(deleteEvent(props('garbage'), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED')))
       .resolves.toEqual({ PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' });
 
     expect(sent()).toEqual([listOf(), deleteOf(ARN_A)]);
+  });
+
+  test('a key pair with this owner tag but another name is spared: a sibling cdk refactor moved away from this logical ID', async () => {
+    givenKeyPairs(ivsKeyPair(ARN_B, KEY_B, 'moved-sibling'));
+
+    await invoke(deleteEvent(props(KEY_A, 'my-key'), 'MyStack-Key-1ABCDEF'));
+
+    expect(sent()).toEqual([listOf()]);
+    expect(logLine().action).toBe('nothing to delete: not a playback key pair ARN, and no key pair carries this resource\'s owner tag and name');
   });
 
   test('the id a failed Create answers when it knows it imported nothing: no IVS call at all', async () => {

@@ -9,7 +9,7 @@ import {
 import { IvsSession, KeyPair, KeyPairSummary } from './ivs-session';
 import { NOTHING_IMPORTED_PHYSICAL_ID } from './physical-ids';
 
-/** What an event did, for the Provider framework's answer and the log line. */
+/** What an event did, for the answer to CloudFormation and the log line. */
 export interface Outcome {
   readonly physicalResourceId: string;
   /** The key pair now behind the resource; absent after a Delete. */
@@ -52,7 +52,7 @@ export async function onDelete(event: CloudFormationCustomResourceDeleteEvent, i
     return { physicalResourceId: arn, action: 'nothing to delete: the failed Create imported nothing' };
   }
   if (!isPlaybackKeyPairArn(arn)) {
-    return deleteLeftBehind(ivs, arn, event);
+    return deleteLeftBehind(ivs, arn, event, previousName(event.ResourceProperties));
   }
   const deleted = await ivs.deleteKeyPair(arn);
   return { physicalResourceId: arn, action: deleted ? 'deleted' : 'already deleted' };
@@ -60,16 +60,18 @@ export async function onDelete(event: CloudFormationCustomResourceDeleteEvent, i
 
 /**
  * CloudFormation invents a physical id when a Create's answer never arrived; that Create may have
- * imported a key pair, which carries exactly this resource's owner tag. Nothing else is touched.
+ * imported a key pair, which carries exactly this resource's owner tag and the name the Create
+ * asked for. Nothing else is touched: the name also spares a sibling that `cdk refactor` moved
+ * away from this logical ID and whose owner tag was not healed yet.
  */
-async function deleteLeftBehind(ivs: IvsSession, physicalResourceId: string, resource: ResourceIdentity): Promise<Outcome> {
+async function deleteLeftBehind(ivs: IvsSession, physicalResourceId: string, resource: ResourceIdentity, name: string): Promise<Outcome> {
   const owner = ownerOf(resource);
-  const leftBehind = (await ivs.listKeyPairs()).filter((summary) => summary.tags[OWNER_TAG_KEY] === owner);
+  const leftBehind = (await ivs.listKeyPairs()).filter((summary) => summary.tags[OWNER_TAG_KEY] === owner && summary.name === name);
   for (const keyPair of leftBehind) {
     await ivs.deleteKeyPair(keyPair.arn);
   }
   const action = leftBehind.length === 0
-    ? 'nothing to delete: not a playback key pair ARN, and no key pair carries this resource\'s owner tag'
+    ? 'nothing to delete: not a playback key pair ARN, and no key pair carries this resource\'s owner tag and name'
     : `deleted ${leftBehind.map((keyPair) => keyPair.arn).join(', ')}, left behind by a Create whose answer was lost`;
   return { physicalResourceId, action };
 }
