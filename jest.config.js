@@ -1,9 +1,12 @@
+const handlerTests = require('./test/support/handler-tests.cjs');
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // `npm run test:languages` runs these (jest.languages.config.js): they take minutes.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/languages/'],
+  // `npm run test:languages` runs test/languages/ (jest.languages.config.js): it takes minutes.
+  // `npm run test:handler` runs the handler's tests on its Lambda runtime's Node.js (jest.handler.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/languages/', ...handlerTests],
   // TypeScript first: lib/ is compiled in place, and tests must run the source, not a stale build.
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {

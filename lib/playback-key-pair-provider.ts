@@ -4,6 +4,7 @@ import {
   CfnResource, Duration, RemovalPolicy, Stack, aws_iam as iam, aws_lambda as lambda, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { HANDLER_NODE_MAJOR } from './handler-runtime';
 
 /** Where `npm run build` writes the pre-bundled handler; shipped in the package. */
 export const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'playback-key-pair-handler');
@@ -90,7 +91,7 @@ export class PlaybackKeyPairProvider extends Construct {
       + 'the resource\'s owner tag).');
     this.handler = new lambda.Function(this, 'Handler', {
       description: 'Imports, re-imports and deletes Amazon IVS playback key pairs (Custom::IvsPlaybackKeyPair)',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: new lambda.Runtime(`nodejs${HANDLER_NODE_MAJOR}.x`, lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true }),
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),

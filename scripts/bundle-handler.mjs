@@ -2,6 +2,7 @@
 // consumers synthesize without esbuild or Docker. Deterministic output keeps the asset hash stable.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { handlerNodeMajor } from './handler-node-major.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -11,7 +12,7 @@ await build({
   outfile: 'assets/playback-key-pair-handler/index.js',
   bundle: true,
   platform: 'node',
-  target: 'node24',
+  target: `node${handlerNodeMajor()}`,
   format: 'cjs',
   minify: true,
   sourcemap: false,

@@ -25,11 +25,11 @@ const HANDLER_DIR = path.join('assets', 'playback-key-pair-handler');
 
 /**
  * What scripts/bundle-handler.mjs reads besides node_modules: the handler, the lib/ sources it
- * imports (all of them, so a new import does not break this test), the script and package.json
+ * imports (all of them, so a new import does not break this test), the scripts and package.json
  * (esbuild reads its `type` and `sideEffects`). Not tsconfig.json: the script tells esbuild to
  * ignore it, so a checkout with a different one (or none) still bundles the same bytes.
  */
-const BUNDLE_INPUTS = ['lambda', 'lib', 'scripts/bundle-handler.mjs', 'package.json'];
+const BUNDLE_INPUTS = ['lambda', 'lib', 'scripts/bundle-handler.mjs', 'scripts/handler-node-major.mjs', 'package.json'];
 
 type Library = typeof repoLibrary;
 

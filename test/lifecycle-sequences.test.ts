@@ -8,6 +8,7 @@ import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { NOTHING_IMPORTED_PHYSICAL_ID } from '../lambda/playback-key-pair-handler/physical-ids';
 import { PlaybackKeyPair } from '../lib';
+import { HANDLER_NODE_MAJOR } from '../lib/handler-runtime';
 import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../lib/tokens';
 import { OWNER_TAG_KEY } from '../lib/validation';
 import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from './support/cloudformation';
@@ -55,6 +56,12 @@ afterEach(async () => {
 
 afterAll(() => {
   fs.rmSync(assemblyDir, { recursive: true, force: true });
+});
+
+test('runs on the Node.js major of the handler\'s Lambda runtime, as Lambda runs the bundle', () => {
+  // `npm run test:handler` (part of `npm test`) starts these tests on it through scripts/with-node.mjs.
+  const major = Number(process.versions.node.split('.')[0]);
+  expect({ node: major, hint: 'run these tests with "npm run test:handler"' }).toEqual({ node: HANDLER_NODE_MAJOR, hint: expect.any(String) });
 });
 
 function newKey(): string {

