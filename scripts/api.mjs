@@ -5,6 +5,8 @@
 //   the build with, so that a breaking change of the construct's API fails the build;
 // - etc/cdk-ivs-playback-key-pair-tokens.api.md: api-extractor's report of the
 //   `cdk-ivs-playback-key-pair/tokens` entry point, which jsii does not see.
+// The check also compiles the README's TypeScript examples with jsii-rosetta in strict mode (as
+// `npm run package` and Construct Hub do), so that a README change that breaks one fails at once.
 //
 // `node scripts/api.mjs check` (in `npm test`) fails on a breaking change, and on any change of the
 // API or its TSDoc that the records do not have yet. `node scripts/api.mjs update` (`npm run docs`)
@@ -46,6 +48,7 @@ if (mode === 'check') {
     process.exit(1);
   }
   run('api-extractor', 'run');
+  run('jsii-rosetta', 'extract', '--strict', '--cache-to', '.jsii.tabl.json');
 } else {
   if (breakingChanges() && flag !== '--allow-breaking') {
     console.error('Not updating the API records: the change breaks the construct\'s API (above). Pass --allow-breaking if that is intended.');
