@@ -1,7 +1,8 @@
 'use strict';
 // One cold start, as a fresh Lambda container would run it: load a custom-resource handler and pass
 // it one CloudFormation event. Spawned once per sample by scripts/bench.ts with plain `node` (no
-// TypeScript loader), so the process does no more than the Lambda runtime would.
+// TypeScript loader), so the process does no more than the Lambda runtime would, and on the
+// Node.js major of the handler's Lambda runtime (from tools/node-versions), as Lambda runs it.
 //
 //   node cold-start-child.cjs <handler file>
 //
@@ -10,8 +11,8 @@
 // host is sent to the parent's plain-HTTP listener at BENCH_RESPONSE_PORT instead; every other
 // https request is untouched. (The SDK loads `https` at start-up anyway, so requiring it here adds
 // nothing the handler would not load.) After the answer, fd 3 gets the count and size of the files
-// the handler loaded and the CPU time the process had used when it sent its answer (less sensitive
-// than wall time to other load on the machine).
+// the handler loaded, the CPU time the process had used when it sent its answer (less sensitive
+// than wall time to other load on the machine) and the Node.js version it ran on.
 const fs = require('node:fs');
 
 const [handlerFile] = process.argv.slice(2);
@@ -59,7 +60,7 @@ const write = (line) => fs.writeSync(3, `${JSON.stringify(line)}\n`);
 const reportLoaded = () => {
   const files = Object.keys(require.cache).filter((file) => file !== __filename);
   const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
-  write({ kind: 'loaded', modules: files.length, bytes, cpuMs: cpuAtAnswerMs });
+  write({ kind: 'loaded', modules: files.length, bytes, cpuMs: cpuAtAnswerMs, node: process.version });
 };
 
 Promise.resolve()
