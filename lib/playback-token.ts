@@ -10,8 +10,8 @@ import type { JWTPayload } from 'jose';
 import { loadPlaybackPrivateKey, loadPlaybackPublicKey } from './key-material';
 
 /**
- * jose is loaded on first use: every CDK app that imports the construct would otherwise load a JWT
- * library on each synth without using it.
+ * jose is loaded on first use: the key helpers and the CLI's keygen and fingerprint, which share
+ * this entry point, never need it. (The construct's entry point does not reach this file at all.)
  */
 function jose(): typeof Jose {
   return require('jose');
