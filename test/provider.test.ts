@@ -3,10 +3,14 @@
  * change once a version has been deployed: the handler function's logical ID (the key pairs'
  * ServiceToken) and the key pair's property layout.
  */
-import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack, Stage, aws_lambda as lambda } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { PlaybackKeyPair } from '../lib';
+import { HANDLER_ASSET_DIR } from '../lib/playback-key-pair-provider';
 import { p384 } from './support/keys';
 
 const RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
@@ -87,6 +91,38 @@ describe('the cost of a key pair', () => {
     expect(keyPair.Properties!.ServiceTimeout).toBe('360'); // aws-cdk-lib writes it as a string, as CloudFormation passes every property
     // The handler answers before its own timeout; the ServiceTimeout leaves a minute for the invocation.
     expect(handler.Properties!.Timeout).toBe(300);
+  });
+});
+
+describe('the handler\'s code', () => {
+  /** The function's Code, its asset metadata and its asset manifest entry, from a synthesized stack. */
+  function publishedCode(build: (stack: Stack) => void) {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'ivs-key-code-')), context: { 'aws:cdk:enable-asset-metadata': true } });
+    const stack = new Stack(app, 'Code');
+    build(stack);
+    const assembly = app.synth();
+    const [fn] = Object.values(template(stack).Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function') as any[];
+    const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Code.assets.json'), 'utf8'));
+    const assets = Object.values<any>(manifest.files).filter((asset) => asset.source.packaging === 'zip')
+      // Named after the function that uses it: ours, or the control function.
+      .map(({ displayName, ...entry }) => ({ ...entry, displayName: displayName.replace(/^(IvsPlaybackKeyPairProvider\/Handler|Control)\//, '<function>/') }));
+    fs.rmSync(assembly.directory, { recursive: true, force: true });
+    return { code: fn.Properties.Code, metadata: fn.Metadata, assets };
+  }
+
+  test('is staged and published as lambda.Code.fromAsset publishes it: the same S3 location, asset and metadata', () => {
+    const ours = publishedCode((stack) => new PlaybackKeyPair(stack, 'Key', p384().publicKeyPem));
+    const fromAsset = publishedCode((stack) => new lambda.Function(stack, 'Control', {
+      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
+    }));
+
+    expect(ours.code).toEqual(fromAsset.code);
+    expect(ours.assets).toEqual(fromAsset.assets);
+    expect(ours.metadata).toMatchObject({
+      'aws:asset:path': fromAsset.metadata['aws:asset:path'],
+      'aws:asset:is-bundled': false,
+      'aws:asset:property': 'Code',
+    });
   });
 });
 
