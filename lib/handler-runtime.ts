@@ -4,7 +4,7 @@
  * The one place that names it: the construct's Lambda runtime, the esbuild target of the handler
  * bundle (scripts/bundle-handler.mjs) and the Node.js the handler's tests run on
  * (scripts/with-node.mjs, from tools/node-versions/) all read it, so they move together. The
- * scripts read this line of the source (scripts/handler-node-major.mjs): keep it a number literal.
+ * scripts read this line of the source (scripts/node-versions.mjs): keep it a number literal.
  *
  * @internal
  */

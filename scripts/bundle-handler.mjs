@@ -2,7 +2,7 @@
 // consumers synthesize without esbuild or Docker. Deterministic output keeps the asset hash stable.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { handlerNodeMajor } from './handler-node-major.mjs';
+import { handlerNodeMajor } from './node-versions.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

