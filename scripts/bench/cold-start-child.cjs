@@ -27,24 +27,22 @@ const markAnswer = () => {
   }
 };
 
-{
-  const http = require('node:http');
-  const https = require('node:https');
-  const port = Number(process.env.BENCH_RESPONSE_PORT);
-  const httpsRequest = https.request;
-  https.request = function request(options, ...rest) {
-    if (options && typeof options === 'object' && options.hostname === '127.0.0.1' && options.port === undefined) {
-      const request = http.request({ ...options, port }, ...rest);
-      const end = request.end;
-      request.end = function endAndMark(...args) {
-        markAnswer();
-        return end.apply(this, args);
-      };
-      return request;
-    }
-    return httpsRequest.call(this, options, ...rest);
-  };
-}
+const http = require('node:http');
+const https = require('node:https');
+const port = Number(process.env.BENCH_RESPONSE_PORT);
+const httpsRequest = https.request;
+https.request = function request(options, ...rest) {
+  if (options && typeof options === 'object' && options.hostname === '127.0.0.1' && options.port === undefined) {
+    const request = http.request({ ...options, port }, ...rest);
+    const end = request.end;
+    request.end = function endAndMark(...args) {
+      markAnswer();
+      return end.apply(this, args);
+    };
+    return request;
+  }
+  return httpsRequest.call(this, options, ...rest);
+};
 
 const context = {
   functionName: 'bench',
