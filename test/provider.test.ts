@@ -11,6 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { PlaybackKeyPair } from '../lib';
 import { HANDLER_ASSET_DIR } from '../lib/playback-key-pair-provider';
+import { directDependencies } from './support/deployment-order';
 import { p384 } from './support/keys';
 
 const RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
@@ -33,25 +34,9 @@ function resourceCount(stack: Stack): number {
   return Object.values(template(stack).Resources).filter((resource) => resource.Type !== 'AWS::CDK::Metadata').length;
 }
 
-/** The logical ids a resource waits for: DependsOn, Ref and Fn::GetAtt. */
-function dependencies(resource: unknown): Set<string> {
-  const found = new Set<string>((resource as { DependsOn?: string[] }).DependsOn ?? []);
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (typeof record.Ref === 'string' && !record.Ref.startsWith('AWS::')) found.add(record.Ref);
-      if (Array.isArray(record['Fn::GetAtt'])) found.add(record['Fn::GetAtt'][0] as string);
-      Object.values(record).forEach(visit);
-    }
-  };
-  visit((resource as { Properties?: unknown }).Properties);
-  return found;
-}
-
 /** The longest chain of resources CloudFormation creates one after another, ending at `logicalId`. */
 function longestChain(resources: CfnTemplate['Resources'], logicalId: string): string[] {
-  const before = [...dependencies(resources[logicalId])].filter((id) => id in resources).map((id) => longestChain(resources, id));
+  const before = [...new Set(directDependencies({ Resources: resources }, logicalId))].map((id) => longestChain(resources, id));
   return [...before.reduce((longest, chain) => (chain.length > longest.length ? chain : longest), []), logicalId];
 }
 

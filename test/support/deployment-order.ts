@@ -30,7 +30,8 @@ export function waitsFor(template: TemplateJson, dependent: string, dependency: 
   return false;
 }
 
-function directDependencies(template: TemplateJson, logicalId: string): string[] {
+/** The resources of the template that `logicalId` names in DependsOn, Ref or Fn::GetAtt. */
+export function directDependencies(template: TemplateJson, logicalId: string): string[] {
   const resource = template.Resources[logicalId];
   if (!resource) return [];
   const dependsOn = resource.DependsOn === undefined ? [] : [resource.DependsOn].flat();
