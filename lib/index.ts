@@ -1,1 +1,1 @@
-export * from './playback-key-pair';
+export * from './construct/playback-key-pair';

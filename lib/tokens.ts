@@ -10,8 +10,8 @@
  *
  * @packageDocumentation
  */
-export { PlaybackKeyPairValidationError } from './validation';
-export { generatePlaybackKeyPair, playbackKeyFingerprint } from './key-material';
-export type { PlaybackKeyPairMaterial } from './key-material';
-export { signPlaybackToken, verifyPlaybackToken, playbackUrlWithToken, PlaybackTokenError } from './playback-token';
-export type { PlaybackTokenClaims, VerifiedPlaybackToken, VerifyPlaybackTokenOptions } from './playback-token';
+export { PlaybackKeyPairValidationError } from './shared/validation';
+export { generatePlaybackKeyPair, playbackKeyFingerprint } from './backend/key-material';
+export type { PlaybackKeyPairMaterial } from './backend/key-material';
+export { signPlaybackToken, verifyPlaybackToken, playbackUrlWithToken, PlaybackTokenError } from './backend/playback-token';
+export type { PlaybackTokenClaims, VerifiedPlaybackToken, VerifyPlaybackTokenOptions } from './backend/playback-token';

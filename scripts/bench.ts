@@ -31,7 +31,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
-import { NOTHING_IMPORTED_PHYSICAL_ID } from '../lambda/playback-key-pair-handler/physical-ids';
+import { NOTHING_IMPORTED_PHYSICAL_ID } from '../lib/shared/contract';
 import { generatePlaybackKeyPair, verifyPlaybackToken } from '../lib/tokens';
 import { SimulatedResource } from '../test/support/cloudformation';
 import { IvsStandIn } from '../test/support/ivs-stand-in';
@@ -128,7 +128,7 @@ interface LambdaNode {
 }
 
 /**
- * Finds the Node.js binary of the handler's Lambda runtime major (lib/handler-runtime.ts), installed
+ * Finds the Node.js binary of the handler's Lambda runtime major (lib/shared/contract.ts), installed
  * from the npm registry into tools/node-versions by `npm ci` (scripts/node-versions.mjs).
  */
 async function lambdaNode(): Promise<LambdaNode> {

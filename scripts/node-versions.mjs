@@ -1,16 +1,15 @@
-// The Node.js releases this project runs on: the major of the handler's Lambda runtime, read from
-// its one definition in lib/handler-runtime.ts (the source, so the scripts that need it do not
-// wait for a build), and the binaries that tools/node-versions/ installs from the npm registry.
-import { existsSync, readFileSync } from 'node:fs';
+// The Node.js releases this project runs on: the major of the handler's Lambda runtime, from the
+// contract (lib/shared/contract.ts), and the binaries that tools/node-versions/ installs from the
+// npm registry.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { contract } from './contract.mjs';
 
 const NODE_VERSIONS = fileURLToPath(new URL('../tools/node-versions/node_modules/', import.meta.url));
 
+/** The handler's Lambda runtime major: HANDLER_NODE_MAJOR of the contract. */
 export function handlerNodeMajor() {
-  const source = readFileSync(new URL('../lib/handler-runtime.ts', import.meta.url), 'utf8');
-  const match = /export const HANDLER_NODE_MAJOR = (\d+);/.exec(source);
-  if (!match) throw new Error('lib/handler-runtime.ts no longer defines HANDLER_NODE_MAJOR as a number literal');
-  return Number(match[1]);
+  return contract().HANDLER_NODE_MAJOR;
 }
 
 /** The bin directory of Node.js `major` from tools/node-versions; throws, saying how to get it, when missing. */

@@ -29,7 +29,7 @@ const HANDLER_DIR = path.join('assets', 'playback-key-pair-handler');
  * (esbuild reads its `type` and `sideEffects`). Not tsconfig.json: the script tells esbuild to
  * ignore it, so a checkout with a different one (or none) still bundles the same bytes.
  */
-const BUNDLE_INPUTS = ['lambda', 'lib', 'scripts/bundle-handler.mjs', 'scripts/node-versions.mjs', 'package.json'];
+const BUNDLE_INPUTS = ['lambda', 'lib', 'scripts/bundle-handler.mjs', 'scripts/node-versions.mjs', 'scripts/contract.mjs', 'package.json'];
 
 type Library = typeof repoLibrary;
 

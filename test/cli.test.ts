@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliIo, main } from '../lib/cli';
-import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../lib/key-material';
+import { CliIo, main } from '../lib/backend/cli';
+import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../lib/backend/key-material';
 
 let dir: string;
 let stdout: string;
@@ -183,6 +183,6 @@ describe('help and unknown commands', () => {
   });
 
   test('the published file starts with a node shebang', () => {
-    expect(readFileSync(join(__dirname, '..', 'lib', 'cli.ts'), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(readFileSync(join(__dirname, '..', 'lib', 'backend', 'cli.ts'), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
   });
 });

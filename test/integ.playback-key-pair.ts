@@ -41,7 +41,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, CfnElement, Stack, aws_ivs as ivs } from 'aws-cdk-lib';
 import { PlaybackKeyPair } from '../lib';
-import { OWNER_TAG_KEY } from '../lib/validation';
+import { OWNER_TAG_KEY } from '../lib/shared/contract';
 
 /** The context key that picks the version of the app. */
 const VARIANT_CONTEXT_KEY = 'playbackKeyPairIntegVariant';

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../lib/key-material';
-import { PlaybackKeyPairValidationError } from '../lib/validation';
+import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../lib/backend/key-material';
+import { PlaybackKeyPairValidationError } from '../lib/shared/validation';
 
 /** Generated with `openssl ecparam -name secp384r1 -genkey` / `openssl ec -pubout`; fingerprint from `openssl md5 -c` of the DER. */
 const OPENSSL_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----

@@ -1,7 +1,7 @@
 import { App, NestedStack, RemovalPolicy, Stack, Tags, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PlaybackKeyPair, PlaybackKeyPairOptions } from '../lib';
-import { OWNER_TAG_KEY } from '../lib/validation';
+import { OWNER_TAG_KEY } from '../lib/shared/contract';
 import { messageOf } from './support/errors';
 import { p384, pemBody, wrongKeys } from './support/keys';
 

@@ -1,14 +1,14 @@
 import { createPrivateKey, generateKeyPairSync, verify } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { generatePlaybackKeyPair } from '../lib/key-material';
+import { generatePlaybackKeyPair } from '../lib/backend/key-material';
 import {
   PlaybackTokenClaims,
   PlaybackTokenError,
   playbackUrlWithToken,
   signPlaybackToken,
   verifyPlaybackToken,
-} from '../lib/playback-token';
-import { PlaybackKeyPairValidationError } from '../lib/validation';
+} from '../lib/backend/playback-token';
+import { PlaybackKeyPairValidationError } from '../lib/shared/validation';
 
 const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/abcdABCDefgh';
 const UUID = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';

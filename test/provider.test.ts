@@ -10,7 +10,7 @@ import { App, Stack, Stage, aws_lambda as lambda } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { PlaybackKeyPair } from '../lib';
-import { HANDLER_ASSET_DIR } from '../lib/playback-key-pair-provider';
+import { HANDLER_ASSET_DIR } from '../lib/construct/playback-key-pair-provider';
 import { directDependencies } from './support/deployment-order';
 import { p384 } from './support/keys';
 

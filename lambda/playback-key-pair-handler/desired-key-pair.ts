@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  OWNER_TAG_KEY, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags,
-} from '../../lib/validation';
+import { KeyPairProperty, OWNER_TAG_KEY } from '../../lib/shared/contract';
+import { validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags } from '../../lib/shared/validation';
 import { KeyPairToImport } from './ivs-session';
 
 /** The key pair a resource's properties ask for, checked as IVS would check it. */
@@ -26,8 +25,8 @@ type Properties = Record<string, unknown>;
 
 /** Reads and validates the properties; throws the same messages the construct throws at synth time. */
 export function desiredKeyPair(properties: Properties, resource: ResourceIdentity): DesiredKeyPair {
-  const { der, fingerprint, pem: publicKeyMaterial } = validatePublicKeyMaterial(String(properties.PublicKeyMaterial ?? ''));
-  const name = String(properties.Name ?? '');
+  const { der, fingerprint, pem: publicKeyMaterial } = validatePublicKeyMaterial(String(properties[KeyPairProperty.PUBLIC_KEY_MATERIAL] ?? ''));
+  const name = String(properties[KeyPairProperty.NAME] ?? '');
   validatePlaybackKeyPairName(name);
   const userTags = tagsOf(properties);
   validateTags(userTags);
@@ -38,7 +37,7 @@ export function desiredKeyPair(properties: Properties, resource: ResourceIdentit
 /** Whether the previous properties held the same public key (false when they cannot be read). */
 export function holdsSameKey(previous: Properties | undefined, desired: DesiredKeyPair): boolean {
   try {
-    return validatePublicKeyMaterial(String(previous?.PublicKeyMaterial ?? '')).der.equals(desired.der);
+    return validatePublicKeyMaterial(String(previous?.[KeyPairProperty.PUBLIC_KEY_MATERIAL] ?? '')).der.equals(desired.der);
   } catch {
     return false;
   }
@@ -46,7 +45,7 @@ export function holdsSameKey(previous: Properties | undefined, desired: DesiredK
 
 /** The previous name, if the previous properties had one. */
 export function previousName(previous: Properties | undefined): string {
-  return String(previous?.Name ?? '');
+  return String(previous?.[KeyPairProperty.NAME] ?? '');
 }
 
 /**
@@ -70,7 +69,7 @@ export function logicalIdInStack(ownerTag: string | undefined, stackId: string):
 
 /** Tags arrive as a map; an older template format may have sent a list of `{Key, Value}`. */
 function tagsOf(properties: Properties): Record<string, string> {
-  const tags = properties.Tags;
+  const tags = properties[KeyPairProperty.TAGS];
   if (Array.isArray(tags)) {
     return Object.fromEntries(tags.map((tag: { Key: string; Value: string }) => [String(tag.Key), String(tag.Value ?? '')]));
   }

@@ -1,11 +1,12 @@
 import { IvsClient } from '@aws-sdk/client-ivs';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { OWNER_TAG_KEY } from '../../lib/validation';
 import { CloudFormationResponse, RESPONSE_TIME_BUDGET_MS, sendResponse } from './cloudformation-response';
 import { ownerOf } from './desired-key-pair';
 import { IvsDeadline, IvsSession } from './ivs-session';
 import { onCreate, onDelete, onUpdate, Outcome } from './lifecycle';
-import { IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, NOTHING_IMPORTED_PHYSICAL_ID } from './physical-ids';
+import {
+  IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, KeyPairAttribute, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY,
+} from '../../lib/shared/contract';
 
 /**
  * Created once per container. Default configuration, so AWS_REGION and AWS_ENDPOINT_URL_IVS
@@ -78,7 +79,7 @@ function succeeded(event: CloudFormationCustomResourceEvent, { physicalResourceI
     ...identity(event),
     Status: 'SUCCESS',
     PhysicalResourceId: physicalResourceId,
-    ...(keyPair ? { Data: { Arn: keyPair.arn, Fingerprint: keyPair.fingerprint } } : {}),
+    ...(keyPair ? { Data: { [KeyPairAttribute.ARN]: keyPair.arn, [KeyPairAttribute.FINGERPRINT]: keyPair.fingerprint } } : {}),
   };
 }
 

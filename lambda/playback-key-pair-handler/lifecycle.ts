@@ -2,12 +2,12 @@ import { ConflictException, ResourceNotFoundException, ServiceQuotaExceededExcep
 import type {
   CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
-import { isPlaybackKeyPairArn, OWNER_TAG_KEY } from '../../lib/validation';
+import { NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
+import { isPlaybackKeyPairArn } from '../../lib/shared/validation';
 import {
   DesiredKeyPair, desiredKeyPair, holdsSameKey, logicalIdInStack, ownerOf, previousName, ResourceIdentity,
 } from './desired-key-pair';
 import { IvsSession, KeyPair, KeyPairSummary } from './ivs-session';
-import { NOTHING_IMPORTED_PHYSICAL_ID } from './physical-ids';
 
 /** What an event did, for the answer to CloudFormation and the log line. */
 export interface Outcome {

@@ -10,7 +10,7 @@ import {
 import type {
   CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
-import { OWNER_TAG_KEY } from '../../lib/validation';
+import { OWNER_TAG_KEY } from '../../lib/shared/contract';
 import { p384, wrongKeys } from './keys';
 
 export const ACCOUNT = '123456789012';

@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { PlaybackKeyPair } from '../../lib';
-import { HANDLER_NODE_MAJOR } from '../../lib/handler-runtime';
+import { HANDLER_NODE_MAJOR } from '../../lib/shared/contract';
 import type { IvsStandIn } from './ivs-stand-in';
 import { p384 } from './keys';
 import type { lambdaContext } from './response-endpoint';

@@ -6,11 +6,7 @@
  */
 import { createHash, createPublicKey, KeyObject } from 'node:crypto';
 
-/**
- * The tag the handler puts on every key pair it imports, naming the stack and logical resource
- * that own it. Users cannot set it, so they can neither remove nor overwrite it.
- */
-export const OWNER_TAG_KEY = 'cdk-ivs-playback-key-pair:owner';
+import { OWNER_TAG_KEY } from './contract';
 
 /** IVS allows 50 tags per key pair; the owner tag takes one of them. */
 export const MAX_USER_TAGS = 49;

@@ -3,9 +3,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PlaybackKeyPairProvider, SERVICE_TIMEOUT } from './playback-key-pair-provider';
-import { isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags } from './validation';
-
-const PLAYBACK_KEY_PAIR_RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
+import { KeyPairAttribute, KeyPairProperty, PLAYBACK_KEY_PAIR_RESOURCE_TYPE } from '../shared/contract';
+import { isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags } from '../shared/validation';
 
 /**
  * An Amazon IVS playback key pair: the public half of the key that signs viewer tokens for
@@ -154,7 +153,7 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
     }
     validateTags(options.tags ?? {}, Token.isUnresolved);
 
-    this.cdkTagManager = new TagManager(TagType.MAP, PLAYBACK_KEY_PAIR_RESOURCE_TYPE, options.tags, { tagPropertyName: 'Tags' });
+    this.cdkTagManager = new TagManager(TagType.MAP, PLAYBACK_KEY_PAIR_RESOURCE_TYPE, options.tags, { tagPropertyName: KeyPairProperty.TAGS });
     // Tags.of() adds tags after construction; check the final set when the app synthesizes.
     this.node.addValidation({ validate: () => tagErrors(this.cdkTagManager.tagValues()) });
 
@@ -162,16 +161,16 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
       serviceToken: PlaybackKeyPairProvider.getOrCreate(this).serviceToken,
       resourceType: PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
       properties: {
-        PublicKeyMaterial: publicKeyMaterial,
-        Name: this.playbackKeyPairName,
-        Tags: Lazy.any({ produce: () => this.cdkTagManager.renderTags() }),
+        [KeyPairProperty.PUBLIC_KEY_MATERIAL]: publicKeyMaterial,
+        [KeyPairProperty.NAME]: this.playbackKeyPairName,
+        [KeyPairProperty.TAGS]: Lazy.any({ produce: () => this.cdkTagManager.renderTags() }),
       },
       removalPolicy: options.removalPolicy ?? RemovalPolicy.DESTROY,
       serviceTimeout: SERVICE_TIMEOUT,
     });
     siblings.queue(this.resource);
-    this.playbackKeyPairArn = this.resource.getAttString('Arn');
-    this.playbackKeyPairFingerprint = this.resource.getAttString('Fingerprint');
+    this.playbackKeyPairArn = this.resource.getAttString(KeyPairAttribute.ARN);
+    this.playbackKeyPairFingerprint = this.resource.getAttString(KeyPairAttribute.FINGERPRINT);
   }
 
   /**

@@ -6,17 +6,15 @@
 import * as fs from 'node:fs';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { NOTHING_IMPORTED_PHYSICAL_ID } from '../lambda/playback-key-pair-handler/physical-ids';
-import { PlaybackKeyPair } from '../lib';
-import { HANDLER_NODE_MAJOR } from '../lib/handler-runtime';
-import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../lib/tokens';
-import { OWNER_TAG_KEY } from '../lib/validation';
-import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from './support/cloudformation';
-import { TemplateJson, waitsFor } from './support/deployment-order';
-import { messageOf } from './support/errors';
-import { IVS_RATE_LIMITS, IvsOperation, IvsStandIn, StandInKeyPair } from './support/ivs-stand-in';
-import { p384, pemBody, wrongKeys } from './support/keys';
-import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from './support/shipped-handler';
+import { PlaybackKeyPair } from '../../lib';
+import { HANDLER_NODE_MAJOR, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
+import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../../lib/tokens';
+import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from '../support/cloudformation';
+import { TemplateJson, waitsFor } from '../support/deployment-order';
+import { messageOf } from '../support/errors';
+import { IVS_RATE_LIMITS, IvsOperation, IvsStandIn, StandInKeyPair } from '../support/ivs-stand-in';
+import { p384, pemBody, wrongKeys } from '../support/keys';
+import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from '../support/shipped-handler';
 
 jest.setTimeout(30_000);
 

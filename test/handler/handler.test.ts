@@ -10,17 +10,17 @@ import {
 } from '@aws-sdk/client-ivs';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../lambda/playback-key-pair-handler/index';
-import { IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, NOTHING_IMPORTED_PHYSICAL_ID } from '../lambda/playback-key-pair-handler/physical-ids';
+import { handler } from '../../lambda/playback-key-pair-handler/index';
+import { IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
 import {
-  isPlaybackKeyPairArn, OWNER_TAG_KEY, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags,
-} from '../lib/validation';
-import { messageOf } from './support/errors';
-import { acceptedResponse, lambdaContext, ResponseBody, ResponseEndpoint } from './support/response-endpoint';
+  isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags,
+} from '../../lib/shared/validation';
+import { messageOf } from '../support/errors';
+import { acceptedResponse, lambdaContext, ResponseBody, ResponseEndpoint } from '../support/response-endpoint';
 import {
   allPemBodyLines, createEvent, deleteEvent, IvsKeyPair, ivsErrors, ivsKeyPair, keyArn, KeyPairProps, LOGICAL_ID,
   OTHER_STACK_ID, OWNER_TAG, p384Key, props, reformatted, rejectedKeys, RESPONSE_URL, STACK_ID, summary, updateEvent,
-} from './support/events';
+} from '../support/events';
 
 const ivsMock = mockClient(IvsClient);
 let logSpy: jest.SpiedFunction<typeof console.log>;
@@ -839,7 +839,7 @@ describe('rule 11: a Create at the quota explains the limit', () => {
 // Validation, service errors, the log line
 // ---------------------------------------------------------------------------------------------
 
-describe('deploy-time validation rejects before any IVS call, with the messages of lib/validation', () => {
+describe('deploy-time validation rejects before any IVS call, with the messages of lib/shared/validation', () => {
   const p256 = rejectedKeys.p256();
   const rsa = rejectedKeys.rsa();
   const pkcs8Private = rejectedKeys.pkcs8Private();

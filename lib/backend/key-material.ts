@@ -5,7 +5,7 @@
  * Error messages describe what was found and never echo the key text, which may be a private key.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { describeCurve, fingerprintOfDer, PlaybackKeyPairValidationError } from './validation';
+import { describeCurve, fingerprintOfDer, PlaybackKeyPairValidationError } from '../shared/validation';
 
 const REQUIRED_CURVE = 'secp384r1';
 const REQUIRED_ALGORITHM = 'an ECDSA P-384 (secp384r1)';

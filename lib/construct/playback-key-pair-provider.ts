@@ -5,10 +5,10 @@ import {
   aws_logs as logs, cx_api as cxapi,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { HANDLER_NODE_MAJOR } from './handler-runtime';
+import { HANDLER_NODE_MAJOR } from '../shared/contract';
 
 /** Where `npm run build` writes the pre-bundled handler; shipped in the package. */
-export const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'playback-key-pair-handler');
+export const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'playback-key-pair-handler');
 
 /** The IVS actions the handler calls, and nothing else. */
 export const HANDLER_ACTIONS = [

@@ -1,0 +1,62 @@
+/**
+ * The contract between the construct (which writes the custom resource into the template) and
+ * the handler (which serves it at deploy time), in one place: the resource type, the property and
+ * attribute names, the owner tag, the physical-id markers and the handler's Node.js major.
+ *
+ * Imported by the construct (lib/construct/), the handler (lambda/) and the build scripts
+ * (scripts/, through the compiled lib/shared/contract.js). Constants only: no imports at all.
+ *
+ * @internal
+ */
+
+/** The CloudFormation resource type of a `PlaybackKeyPair`. */
+export const PLAYBACK_KEY_PAIR_RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
+
+/** The properties the construct writes and the handler reads (all arrive as strings or a tag map). */
+export const KeyPairProperty = {
+  /** The public key, a PEM SubjectPublicKeyInfo block. */
+  PUBLIC_KEY_MATERIAL: 'PublicKeyMaterial',
+  /** The key pair's name in IVS. */
+  NAME: 'Name',
+  /** The user's tags, a map (an older template format may send a list of `{Key, Value}`). */
+  TAGS: 'Tags',
+} as const;
+
+/** The attributes the handler answers with and the construct reads with `Fn::GetAtt`. */
+export const KeyPairAttribute = {
+  /** The imported key pair's ARN. */
+  ARN: 'Arn',
+  /** The fingerprint IVS computed for the imported key. */
+  FINGERPRINT: 'Fingerprint',
+} as const;
+
+/**
+ * The tag the handler puts on every key pair it imports, naming the stack and logical resource
+ * that own it. Users cannot set it, so they can neither remove nor overwrite it.
+ */
+export const OWNER_TAG_KEY = 'cdk-ivs-playback-key-pair:owner';
+
+/**
+ * The PhysicalResourceId a failed Create answers with when it knows that it imported nothing
+ * (CloudFormation requires an id in every answer, FAILED included). The Delete that CloudFormation
+ * sends for it after the failed Create succeeds without calling IVS. Every other id that is not a
+ * playback-key ARN may hide a key pair whose Create answer was lost.
+ */
+export const NOTHING_IMPORTED_PHYSICAL_ID = 'cdk-ivs-playback-key-pair:create-failed:nothing-imported';
+
+/**
+ * The PhysicalResourceId a failed Create answers with when an Import may have created a key pair
+ * without the handler learning its ARN (no answer from IVS, the handler's deadline, a 5xx), or when
+ * it saw a key pair carrying this resource's owner tag. Not an ARN, and not
+ * `NOTHING_IMPORTED_PHYSICAL_ID`: the Delete for it looks for this resource's key pairs by owner tag.
+ */
+export const IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID = 'cdk-ivs-playback-key-pair:create-failed:import-outcome-unknown';
+
+/**
+ * The Node.js major version the custom-resource handler runs on in Lambda (`nodejs<major>.x`).
+ *
+ * The construct's Lambda runtime, the esbuild target of the handler bundle
+ * (scripts/bundle-handler.mjs) and the Node.js the handler's tests run on (scripts/with-node.mjs,
+ * from tools/node-versions/) all read it, so they move together.
+ */
+export const HANDLER_NODE_MAJOR = 24;
