@@ -5,20 +5,8 @@
  * Error messages never contain key text or a token: both are credentials.
  */
 import { KeyObject } from 'node:crypto';
-import type * as Jose from 'jose';
-import type { JWTPayload } from 'jose';
-import { loadPlaybackPrivateKey, loadPlaybackPublicKey } from './key-material';
-
-/**
- * jose is loaded on first use: the key helpers and the CLI's keygen and fingerprint, which share
- * this entry point, never need it. (The construct's entry point does not reach this file at all.)
- */
-function jose(): typeof Jose {
-  return require('jose');
-}
-
-/** The only header IVS accepts, in this order. */
-const HEADER = { alg: 'ES384', typ: 'JWT' } as const;
+import { ES384_HEADER_JSON, JwtPayload, signEs384Jwt, verifyEs384Jwt } from './es384-jwt';
+import { cachedPrivateKey, cachedPublicKey } from './key-cache';
 
 /** IVS claim names, keyed by the property of {@link PlaybackTokenClaims} they come from. */
 const CLAIM = {
@@ -186,10 +174,18 @@ export class PlaybackTokenError extends Error {
  * @throws PlaybackTokenError if a claim is not one IVS accepts
  */
 export async function signPlaybackToken(privateKey: string | KeyObject, claims: PlaybackTokenClaims): Promise<string> {
-  const key = loadPlaybackPrivateKey(privateKey, 'The signing key passed to signPlaybackToken');
+  return signWithCheckedKey(cachedPrivateKey(privateKey, 'The signing key passed to signPlaybackToken'), claims);
+}
+
+/**
+ * Signs with a key already known to be a P-384 private key (the token signer's).
+ *
+ * @internal
+ */
+export function signWithCheckedKey(privateKey: KeyObject, claims: PlaybackTokenClaims): string {
   const payload = toPayload(claims, Math.floor(Date.now() / 1000));
   // No iat, nbf, iss or jti: IVS ignores them, and the token travels in every playback URL, so it stays minimal.
-  return new (jose().SignJWT)(payload).setProtectedHeader(HEADER).sign(key);
+  return signEs384Jwt(payload, privateKey);
 }
 
 /**
@@ -208,9 +204,9 @@ export async function verifyPlaybackToken(
   publicKey: string | KeyObject,
   options: VerifyPlaybackTokenOptions = {},
 ): Promise<VerifiedPlaybackToken> {
-  const key = loadPlaybackPublicKey(publicKey, 'The verification key passed to verifyPlaybackToken');
-  const verified = fromPayload(await verifiedPayload(token, key, options));
+  const key = cachedPublicKey(publicKey, 'The verification key passed to verifyPlaybackToken');
   const now = Math.floor((options.currentDate ?? new Date()).getTime() / 1000);
+  const verified = fromPayload(verifiedPayload(token, key, { now, toleranceSeconds: options.clockToleranceSeconds ?? 0 }));
   // IVS refuses a single-viewer token that lives too long, however valid its signature.
   checkSingleViewerLifetime(verified, Math.floor(verified.expiresAt.getTime() / 1000) - now);
   return verified;
@@ -244,7 +240,7 @@ function parseAbsoluteUrl(playbackUrl: string): URL {
   }
 }
 
-function toPayload(claims: PlaybackTokenClaims, now: number): JWTPayload {
+function toPayload(claims: PlaybackTokenClaims, now: number): Record<string, unknown> {
   if (typeof claims !== 'object' || claims === null) {
     throw new PlaybackTokenError(`claims must be an object with at least channelArn and expiresAt or expiresIn; got ${claims === null ? 'null' : typeof claims}`);
   }
@@ -262,13 +258,13 @@ function toPayload(claims: PlaybackTokenClaims, now: number): JWTPayload {
   });
 }
 
-function fromPayload(payload: JWTPayload): VerifiedPlaybackToken {
+function fromPayload(payload: JwtPayload): VerifiedPlaybackToken {
   const claim = (name: string) => `The token's claim "${name}"`;
   const strict = payload[CLAIM.strictOriginEnforcement] === true;
   return definedOnly({
     channelArn: checkChannelArn(payload[CLAIM.channelArn], claim(CLAIM.channelArn)),
-    // jwtVerify has checked that exp is present and a number.
-    expiresAt: new Date(payload.exp! * 1000),
+    // verifyEs384Jwt has checked that exp is present and a number.
+    expiresAt: new Date(payload.exp * 1000),
     accessControlAllowOrigin: ifDefined(payload[CLAIM.accessControlAllowOrigin], (value) =>
       checkOrigins(value, strict, claim(CLAIM.accessControlAllowOrigin))),
     strictOriginEnforcement: ifDefined(payload[CLAIM.strictOriginEnforcement], (value) => checkBoolean(value, claim(CLAIM.strictOriginEnforcement))),
@@ -278,34 +274,15 @@ function fromPayload(payload: JWTPayload): VerifiedPlaybackToken {
   });
 }
 
-async function verifiedPayload(token: string, key: KeyObject, options: VerifyPlaybackTokenOptions): Promise<JWTPayload> {
-  try {
-    const { payload } = await jose().jwtVerify(token, key, {
-      algorithms: [HEADER.alg],
-      typ: HEADER.typ,
-      requiredClaims: ['exp'],
-      currentDate: options.currentDate,
-      clockTolerance: options.clockToleranceSeconds ?? 0,
-    });
-    return payload;
-  } catch (error) {
-    throw new PlaybackTokenError(`Playback token rejected: ${describeVerificationFailure(error)}`, { cause: error });
+function verifiedPayload(token: string, key: KeyObject, clock: { now: number; toleranceSeconds: number }): JwtPayload {
+  const result = verifyEs384Jwt(token, key, clock);
+  if ('failure' in result) {
+    const { kind, reason } = result.failure;
+    // A token that is not the IVS form at all gets the form spelled out.
+    const form = kind === 'malformed' ? `. A playback token is a compact JWT with header ${ES384_HEADER_JSON} and a numeric exp claim` : '';
+    throw new PlaybackTokenError(`Playback token rejected: ${reason}${form}`);
   }
-}
-
-function describeVerificationFailure(error: unknown): string {
-  const joseErrors = jose().errors;
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
-    return 'its signature does not match the given key; it must be signed with ES384 by the private half of that key pair';
-  }
-  if (error instanceof joseErrors.JWTExpired) {
-    return `it expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}; exp must be in the future`;
-  }
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) {
-    return 'its header alg is not ES384, the only algorithm IVS accepts';
-  }
-  const reason = error instanceof Error ? error.message : String(error);
-  return `${reason}. A playback token is a compact JWT with header {"alg":"ES384","typ":"JWT"} and a numeric exp claim`;
+  return result.payload;
 }
 
 function expiryOf(claims: PlaybackTokenClaims, now: number): number {
