@@ -8,6 +8,11 @@
  * functions or error classes. Other languages sign the same tokens with their own JWT libraries
  * (the README shows Python).
  *
+ * It needs no package at run time: tokens are signed and verified with `node:crypto`. Only
+ * `createPlaybackTokenSigner` loads `@aws-sdk/client-secrets-manager` (an optional peer dependency that
+ * Lambda's Node.js runtimes include), when it first reads its secret. `import` gets an ES module build
+ * and `require` a CommonJS one, with the same API.
+ *
  * @packageDocumentation
  */
 export { PlaybackKeyPairValidationError } from './shared/validation';
@@ -15,3 +20,5 @@ export { generatePlaybackKeyPair, playbackKeyFingerprint } from './backend/key-m
 export type { PlaybackKeyPairMaterial } from './backend/key-material';
 export { signPlaybackToken, verifyPlaybackToken, playbackUrlWithToken, PlaybackTokenError } from './backend/playback-token';
 export type { PlaybackTokenClaims, VerifiedPlaybackToken, VerifyPlaybackTokenOptions } from './backend/playback-token';
+export { createPlaybackTokenSigner, PlaybackTokenSignerError } from './backend/token-signer';
+export type { PlaybackTokenSigner, PlaybackTokenSignerOptions } from './backend/token-signer';
