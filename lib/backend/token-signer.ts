@@ -155,7 +155,7 @@ function readFailure(secretId: string, error: unknown): PlaybackTokenSignerError
   const secret = `the secret ${JSON.stringify(secretId)}`;
   switch (name) {
     case 'ResourceNotFoundException':
-      return new PlaybackTokenSignerError(`Secrets Manager has no ${secret} with an AWSCURRENT value (ResourceNotFoundException): `
+      return new PlaybackTokenSignerError(`Secrets Manager has no AWSCURRENT value of ${secret} (ResourceNotFoundException): `
         + 'check secretId (the name or ARN of the secret GeneratedPlaybackKeyPair made) and the region', { cause: error });
     case 'AccessDeniedException':
       return new PlaybackTokenSignerError(`Not allowed to read ${secret} (AccessDeniedException): grant secretsmanager:GetSecretValue `
@@ -185,7 +185,7 @@ function keyFromSecret(secretId: string, output: GetSecretValueCommandOutput): K
     throw invalid('it is not JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(`it is JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`);
+    throw invalid(`it is a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`);
   }
   const { privateKeyPem, fingerprint } = value as Record<string, unknown>;
   if (typeof privateKeyPem !== 'string') {
