@@ -74,7 +74,7 @@ afterAll(() => {
 describe('the tarball', () => {
   const files = (): string[] => packed.files.map((file) => file.path).sort();
 
-  test('holds exactly the compiled library, the jsii assembly, the handler bundle, jose, API.md and the README/CHANGELOG/LICENSE', () => {
+  test('holds exactly the compiled library (CommonJS, and the ES module of ./tokens), the jsii assembly, the handler bundle, API.md and the README/CHANGELOG/LICENSE', () => {
     const expected = [
       'package.json',
       HANDLER_ASSET,
@@ -82,7 +82,8 @@ describe('the tarball', () => {
       '.jsii',
       'API.md',
       ...filesUnder('lib').filter((file) => file.endsWith('.js') || file.endsWith('.d.ts')),
-      ...filesUnder('node_modules/jose').filter((file) => !file.startsWith('node_modules/jose/node_modules/')),
+      'lib/tokens.mjs',
+      'lib/tokens.d.mts',
     ].sort();
     expect(files()).toEqual(expected);
   });
@@ -100,7 +101,7 @@ describe('the tarball', () => {
   test('has no TypeScript sources, tests, handler sources, examples or scripts', () => {
     const unwanted = files().filter((file) => (file.endsWith('.ts') && !file.endsWith('.d.ts'))
       || /^(test|lambda|bin|scripts|etc|rosetta|dist|cdk\.out)\//.test(file)
-      || (file.startsWith('node_modules/') && !file.startsWith('node_modules/jose/'))
+      || file.startsWith('node_modules/')
       || /(^|\/)(tsconfig[^/]*\.json|jest\.config\.js|api-extractor\.json|cdk\.json|package-lock\.json)$/.test(file)
       || file.endsWith('.map') || file.endsWith('.tgz'));
     expect(unwanted).toEqual([]);
@@ -109,9 +110,13 @@ describe('the tarball', () => {
   test('main, types, every export and every bin point at files it ships', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values<string>(manifest.bin ?? {});
-    const exported = Object.values<string | Record<string, string>>(manifest.exports)
-      .flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));
-    expect(exported).toEqual(expect.arrayContaining(['./lib/index.js', './lib/tokens.js', './lib/tokens.d.ts']));
+    const targets = (target: unknown): string[] => (typeof target === 'string' ? [target] : Object.values(target as object).flatMap(targets));
+    const exported = targets(manifest.exports);
+    expect(exported).toEqual(expect.arrayContaining(['./lib/index.js', './lib/tokens.js', './lib/tokens.d.ts', './lib/tokens.mjs', './lib/tokens.d.mts']));
+    expect(manifest.exports['./tokens']).toEqual({
+      import: { types: './lib/tokens.d.mts', default: './lib/tokens.mjs' },
+      require: { types: './lib/tokens.d.ts', default: './lib/tokens.js' },
+    });
     for (const entry of [manifest.main, manifest.types, ...bins, ...exported]) {
       expect(files()).toContain(path.posix.normalize(entry));
     }
@@ -152,8 +157,8 @@ describe('a JavaScript CDK app with only aws-cdk-lib and constructs', () => {
 });
 
 describe('a backend that installed the package with --omit=peer', () => {
-  test('has neither aws-cdk-lib nor constructs', () => {
-    const probe = 'for (const m of ["aws-cdk-lib", "constructs"]) { try { require.resolve(m); console.log(m); } catch {} }';
+  test('has neither aws-cdk-lib nor constructs, nor the Secrets Manager client or jose', () => {
+    const probe = 'for (const m of ["aws-cdk-lib", "constructs", "@aws-sdk/client-secrets-manager", "jose"]) { try { require.resolve(m); console.log(m); } catch {} }';
     expect(run('node', ['-e', probe], backendApp).trim()).toBe('');
   });
 
@@ -165,6 +170,23 @@ describe('a backend that installed the package with --omit=peer', () => {
       fingerprintMatches: true,
       wrongKeyRejected: 'PlaybackTokenError',
     });
+  });
+
+  test('import gets the ES module build, which signs and verifies too', () => {
+    const output = run('node', ['--input-type=module', '-e', ESM_BACKEND_SCRIPT], backendApp);
+    expect(JSON.parse(output)).toEqual({
+      resolved: path.join(fs.realpathSync(backendApp), 'node_modules', PACKAGE_NAME, 'lib', 'tokens.mjs'),
+      channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234',
+    });
+  });
+
+  test.each([
+    ['require', [], `const { createPlaybackTokenSigner } = require('${PACKAGE_NAME}/tokens');`],
+    ['import', ['--input-type=module'], `import { createPlaybackTokenSigner } from '${PACKAGE_NAME}/tokens';`],
+  ])('the token signer (%s) fails with an error that names the package to install', (_, flags, load) => {
+    const { name, message } = JSON.parse(run('node', [...flags, '-e', `${load}\n${SIGNER_SCRIPT}`], backendApp));
+    expect(name).toBe('PlaybackTokenSignerError');
+    expect(message).toMatch(/^createPlaybackTokenSigner reads the key with the AWS SDK's Secrets Manager client, which is not installed: run "npm install @aws-sdk\/client-secrets-manager"/);
   });
 
   test('the CLI works too', () => {
@@ -196,6 +218,23 @@ const tokens = require('${PACKAGE_NAME}/tokens');
     wrongKeyRejected,
   }));
 })().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+/** The same backend as an ES module, through the "import" condition of the package's exports. */
+const ESM_BACKEND_SCRIPT = `
+import { generatePlaybackKeyPair, signPlaybackToken, verifyPlaybackToken } from '${PACKAGE_NAME}/tokens';
+const key = generatePlaybackKeyPair();
+const token = await signPlaybackToken(key.privateKeyPem, { channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234', expiresIn: 300 });
+const { channelArn } = await verifyPlaybackToken(token, key.publicKeyPem);
+console.log(JSON.stringify({ resolved: new URL(import.meta.resolve('${PACKAGE_NAME}/tokens')).pathname, channelArn }));
+`;
+
+/** The token signer where @aws-sdk/client-secrets-manager is not installed: prints the error it fails with. */
+const SIGNER_SCRIPT = `
+createPlaybackTokenSigner({ secretId: 'viewer-key' })
+  .sign({ channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234', expiresIn: 300 })
+  .then(() => { console.error('signed without the SDK'); process.exit(1); },
+    (error) => console.log(JSON.stringify({ name: error.name, message: error.message })));
 `;
 
 /** The consumer: plain CommonJS, as `cdk init app --language javascript` would write it. */
@@ -245,6 +284,7 @@ function installConsumerApp(app: string, tarballPath: string, integrity: string,
       bundleDependencies: manifest.bundledDependencies,
       dependencies: manifest.dependencies,
       peerDependencies: manifest.peerDependencies,
+      peerDependenciesMeta: manifest.peerDependenciesMeta,
       ...(manifest.bin ? { bin: manifest.bin } : {}),
     },
   };
