@@ -15,7 +15,8 @@
  *  4. `cdk synth` time of a stack with one key pair, as a ratio to one with CfnPlaybackKeyPair.
  *  5. A viewer-token backend bundled for Lambda with esbuild from `cdk-ivs-playback-key-pair/tokens`:
  *     its size next to the same backend written with jose directly, and a check from esbuild's
- *     metafile that no input comes from aws-cdk-lib or constructs.
+ *     metafile that no input comes from aws-cdk-lib or constructs. Its cold start and signing rate next to
+ *     jose and raw node:crypto: scripts/bench/token-performance.ts.
  *
  * Run counts: BENCH_RUNS (cold starts per handler, default 21), BENCH_EVENT_RUNS (lifecycle
  * sequences, default 25), BENCH_SYNTH_RUNS (synth runs per stack and validation setting, default 5).
@@ -36,6 +37,7 @@ import { generatePlaybackKeyPair, verifyPlaybackToken } from '../lib/tokens';
 import { SimulatedResource } from '../test/support/cloudformation';
 import { IvsStandIn } from '../test/support/ivs-stand-in';
 import type { OnEventHandler } from '../test/support/shipped-handler';
+import { benchTokenPerformance } from './bench/token-performance';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUR_HANDLER = path.join(ROOT, 'assets', 'playback-key-pair-handler', 'index.js');
@@ -696,8 +698,8 @@ async function bundleTokenBackend(dir: string, backend: TokenBackend, node: Lamb
   const kept = Object.values(metafile.outputs)[0].inputs;
   const inputs = Object.entries(metafile.inputs).map(([input, { bytes }]) =>
     ({ file: fs.realpathSync(path.resolve(dir, input)), bytes, bytesInBundle: kept[input]?.bytesInOutput ?? 0 }));
-  if (backend === 'ours' && !inputs.some((input) => input.file === path.join(ROOT, 'lib', 'tokens.js'))) {
-    throw new Error('The token backend bundle does not hold lib/tokens.js: "cdk-ivs-playback-key-pair/tokens" no longer resolves there');
+  if (backend === 'ours' && !inputs.some((input) => input.file === path.join(ROOT, 'lib', 'tokens.mjs'))) {
+    throw new Error('The token backend bundle does not hold lib/tokens.mjs: "cdk-ivs-playback-key-pair/tokens" no longer resolves there');
   }
   const inputsByOrigin: TokenBundle['inputsByOrigin'] = {};
   for (const input of inputs) {
@@ -778,9 +780,8 @@ function tokenBundleReport(bundles: Record<TokenBackend, TokenBundle>, node: Lam
     '', 'Both backends (scripts/bench/token-backend*.mjs) are bundled in a scratch project whose node_modules links this '
       + 'package and jose, so `cdk-ivs-playback-key-pair/tokens` resolves through the package\'s "exports" map, as in a '
       + 'user\'s project. Inputs are read from esbuild\'s metafile; each bundle is then run once and its token checked. '
-      + `jose accounts for most of the difference (${kb(keptOf(bundles.ours, 'jose'))} of it kept against ${kb(keptOf(bundles.jose, 'jose'))}): `
-      + 'this package loads jose with `require()` when a token is first signed or verified, so esbuild keeps jose\'s whole '
-      + 'CommonJS build, while the direct backend imports named ES module exports, which esbuild tree-shakes.', '',
+      + `The backend's \`import\` gets the package's ES module build, which signs and verifies with node:crypto: it holds `
+      + `${kb(keptOf(bundles.ours, 'jose'))} of jose (the direct backend ${kb(keptOf(bundles.jose, 'jose'))}).`, '',
   ];
 }
 
@@ -804,6 +805,8 @@ async function main(): Promise<void> {
 
   progress('viewer-token backend: bundled with esbuild, run once each');
   const tokenBundles = await benchTokenBundles(node);
+  progress('viewer-token backend: cold starts and signing rate next to jose and raw node:crypto');
+  const tokenPerformance = await benchTokenPerformance(node);
 
   progress(`lifecycle: ${WARMUP} warm-up + ${EVENT_RUNS} CloudFormation sequences against the stand-in`);
   const lifecycle = await benchLifecycle();
@@ -840,6 +843,7 @@ async function main(): Promise<void> {
 
   // 5. viewer-token backend (printed after the cold start: both are about what a Lambda function loads)
   out.push(...tokenBundleReport(tokenBundles, node));
+  out.push(...tokenPerformance.report);
 
   // 2. lifecycle
   const eventRows: (string | number)[][] = [];
@@ -938,6 +942,7 @@ async function main(): Promise<void> {
     [`\`cdk synth\` ratio ours / CfnPlaybackKeyPair ≤ ${TARGETS.synthRatio} (median of the whole command, CPU time)`,
       ratio(synthCpuRatio), synthCpuRatio <= TARGETS.synthRatio],
   ];
+  targets.push(...tokenPerformance.targets);
   out.push('### Targets', '');
   out.push(table(['Target', 'Measured', 'Result'], targets.map(([name, measured, ok]) => [name, measured, passFail(ok)])));
   out.push('', `Cold starts on Node.js ${node.version} (${path.relative(ROOT, node.binary)}, the major of the handler's Lambda `
@@ -949,7 +954,7 @@ async function main(): Promise<void> {
 
   if (process.env.BENCH_JSON) {
     fs.writeFileSync(process.env.BENCH_JSON, `${JSON.stringify({
-      coldStartNode: node.version, benchNode: process.version, assetBytes, theirHandlerBytes, cold, tokenBundles, lifecycle: Object.fromEntries(lifecycle), synth, loadBefore, loadAfter,
+      coldStartNode: node.version, benchNode: process.version, assetBytes, theirHandlerBytes, cold, tokenBundles, tokenPerformance: tokenPerformance.figures, lifecycle: Object.fromEntries(lifecycle), synth, loadBefore, loadAfter,
     }, undefined, 2)}\n`);
   }
   if (process.env.BENCH_STRICT === '1' && targets.some(([, , ok]) => !ok)) process.exitCode = 1;
