@@ -208,7 +208,7 @@ function report(node: ChildNode, bundles: Record<Backend, { bytes: number }>, co
       + 'CPU is the child\'s user + system time, Node.js start-up included).', '',
     table([`Signing one token (${throughput.tokensPerRound} per round, ${rates.floor.length} rounds, interleaved)`, 'Tokens per second, median', 'Ratio to the floor, median per round'],
       ways.map((way) => [WAYS[way], perSecond(median(rates[way])), ratio(ratioToFloor(way))])), '',
-    `The signer read the secret (moto's Secrets Manager) ${throughput.secretReads} time(s) in all: once, before the timing.`, '',
+    ...(rates.signer ? [`The signer read the secret (moto's Secrets Manager) ${throughput.secretReads === 1 ? 'once, before the timing' : `${throughput.secretReads} times`}.`, ''] : []),
   ];
   const targets: [string, string, boolean][] = [
     [`Token backend bundle ≤ ${TOKEN_TARGETS.bundleRatio}× the same backend with jose directly`, `${bytes(bundles.ours.bytes)} / ${bytes(bundles.jose.bytes)} = ${ratio(bundleRatio)}`,
