@@ -283,3 +283,15 @@ test('the owner tag and the user\'s tags are what they were; only the event mark
   await resource.create(props(newKey()));
   expect(userView(ivs.keyPairs())[0].tags).toEqual({ team: 'video', [OWNER_TAG_KEY]: owner() });
 });
+
+test('with 49 user tags there is no room for the event marker: the key pair gets the 50 tags IVS allows, and events still go through', async () => {
+  const tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`tag${i}`, 'v']));
+  const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+  const key = newKey();
+  await resource.create(props(key, 'viewer-key', tags));
+  await resource.update(props(key, 'viewer-key', { ...tags, tag0: 'changed' }));
+  const [keyPair] = ivs.keyPairs();
+  expect(Object.keys(keyPair.tags)).toHaveLength(50);
+  expect(keyPair.tags).not.toHaveProperty(EVENT_MARKER_TAG_KEY);
+  expect(keyPair.tags).toMatchObject({ tag0: 'changed', [OWNER_TAG_KEY]: owner() });
+});
