@@ -52,7 +52,7 @@ const EVENT_RUNS = positiveInt('BENCH_EVENT_RUNS', 25);
 const SYNTH_RUNS = positiveInt('BENCH_SYNTH_RUNS', 5);
 const WARMUP = 2;
 
-const TARGETS = { coldStartRatio: 0.75, assetKb: 512, resourcesForOneKey: 4, resourcesPerExtraKey: 1, chainLength: 4, synthRatio: 1.1 };
+const TARGETS = { coldStartRatio: 0.75, assetKb: 512, resourcesForOneKey: 5, resourcesPerExtraKey: 1, chainLength: 4, synthRatio: 1.1 };
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/BenchStack/5b6f1d2e-0c1a-11f0-9f3e-0a1b2c3d4e5f';
 
 // ---------------------------------------------------------------- small helpers
@@ -426,21 +426,21 @@ const EVENT_RULES = [
   { label: 'Create', rule: '1', minimum: 1, why: 'Import' },
   { label: 'Update: tag added', rule: '2', minimum: 2, why: 'Get + Tag' },
   { label: 'Update: tag changed + tag removed', rule: '2', minimum: 3, why: 'Get + Tag + Untag' },
-  { label: 'Update: key change', rule: '3', minimum: 2, why: 'Tag (owner-tag heal) + Import; the old key stays for a rollback' },
+  { label: 'Update: key change', rule: '3', minimum: 2, why: 'Get (marker, owner tag; Tag only to heal it) + Import; the old key stays for a rollback' },
   { label: 'Rollback to the previous key (adopt)', rule: '4', minimum: 4,
-    why: 'Tag + Import 409 + List + Get (one more Get per key pair of this resource listed before it)' },
+    why: 'Get + Import 409 + List + Get (one more Get per key pair of this resource listed before it; + Tag for the event marker)' },
   { label: 'Delete: rollback cleanup', rule: 'Delete', minimum: 1, why: 'Delete' },
   { label: 'Update: rename', rule: '5', minimum: 2, why: 'Delete + Import' },
   { label: 'Delete: cleanup after rename (already gone)', rule: '7', minimum: 1, why: 'Delete (404)' },
   { label: 'Delete', rule: 'Delete', minimum: 1, why: 'Delete' },
   { label: 'Delete: id not an ARN, nothing left behind', rule: '8', minimum: 1, why: 'List' },
-  { label: 'Delete: id not an ARN after a lost Create answer (1 key pair left behind)', rule: '8', minimum: 2,
-    why: 'List + one Delete per key pair left behind with this owner tag and name' },
+  { label: 'Delete: id not an ARN after a lost Create answer (1 key pair left behind)', rule: '8', minimum: 3,
+    why: 'List + one Get (its key) and one Delete per key pair left behind with this owner tag and name' },
   { label: 'Delete: the nothing-imported id, after a failed Create', rule: '8', minimum: 0, why: 'none' },
-  { label: 'Update: key change at the quota', rule: '6', minimum: 5, why: 'Tag + Import 402 + Get + Delete + Import' },
+  { label: 'Update: key change at the quota', rule: '6', minimum: 4, why: 'Get + Import 402 + Delete + Import' },
   { label: 'Delete: cleanup after the key change at the quota (already gone)', rule: '7', minimum: 1, why: 'Delete (404)' },
   { label: 'Rollback at the quota, the current key pair holds the key (IVS reports the quota first)', rule: '6', minimum: 3,
-    why: 'Tag + Import 402 + Get' },
+    why: 'Get + Import 402 + List (a key pair the failed update may have left behind)' },
 ] as const satisfies readonly EventRule[];
 
 type EventLabel = (typeof EVENT_RULES)[number]['label'];
@@ -535,17 +535,16 @@ async function lostAnswerSequence(r: LifecycleRecorder, i: number): Promise<void
     () => resource.createWithLostAnswer({ PublicKeyMaterial: p384Pem(), Name: 'bench-lost-key' }));
 }
 
-/** A Create of a key someone else imported fails with the nothing-imported id; CloudFormation's Delete of it calls nothing. */
+/** A Create at the quota (3 key pairs of someone else) fails with the nothing-imported id; CloudFormation's Delete of it calls nothing. */
 async function failedCreateSequence(r: LifecycleRecorder, standIn: IvsStandIn, i: number): Promise<void> {
-  const key = p384Pem();
-  const holder = standIn.importAsSomeoneElse(key, 'someone-else');
+  const holders = [0, 1, 2].map((n) => standIn.importAsSomeoneElse(p384Pem(), `someone-else-${n}`));
   const resource = new SimulatedResource(r.invoke, `BenchTakenKey${i}`);
-  await r.step([undefined], () => resource.create({ PublicKeyMaterial: key, Name: 'bench-taken-key' }), 'fails');
+  await r.step([undefined], () => resource.create({ PublicKeyMaterial: p384Pem(), Name: 'bench-taken-key' }), 'fails');
   if (resource.physicalResourceId !== NOTHING_IMPORTED_PHYSICAL_ID) {
     throw new Error(`The failed Create answered ${resource.physicalResourceId}, not ${NOTHING_IMPORTED_PHYSICAL_ID}`);
   }
   await r.step(['Delete: the nothing-imported id, after a failed Create'], () => resource.delete());
-  standIn.deleteBehindTheBack(holder.arn);
+  for (const holder of holders) standIn.deleteBehindTheBack(holder.arn);
 }
 
 /**
@@ -863,7 +862,7 @@ async function main(): Promise<void> {
     eventRows));
   out.push('', 'Events come from CloudFormation\'s sequences (test/support/cloudformation.ts), four per round: create, tag '
     + 'updates, a key change rolled back, a rename and its cleanup, delete, the Delete of an id that is not an ARN; a Create '
-    + 'whose answer was lost and the Delete that follows; a Create of a key someone else holds, failing with the '
+    + 'whose answer was lost and the Delete that follows; a Create at the quota (3 key pairs of someone else), failing with the '
     + 'nothing-imported id, and its Delete; at the quota of 3, a key change, and a failed key change rolled back. The '
     + 'stand-in checks the quota before the duplicate on import (IVS does not document its order). Every call that reaches '
     + 'the stand-in counts, an SDK retry too (the stand-in throttles nothing here); times include the local HTTP round trips and the response PUT.', '');

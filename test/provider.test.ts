@@ -41,10 +41,22 @@ function longestChain(resources: CfnTemplate['Resources'], logicalId: string): s
 }
 
 describe('the cost of a key pair', () => {
-  test('one key pair: 4 resources (the function, its role, its log group, the key pair); each further one adds 1', () => {
-    expect([1, 2, 3].map((count) => resourceCount(stackWithKeys(count)))).toEqual([4, 5, 6]);
+  // Changed in issue 16: the function's asynchronous-invocation settings are one more resource per stack.
+  test('one key pair: 5 resources (the function, its async settings, its role, its log group, the key pair); each further one adds 1', () => {
+    expect([1, 2, 3].map((count) => resourceCount(stackWithKeys(count)))).toEqual([5, 6, 7]);
     const types = Object.values(template(stackWithKeys(1)).Resources).map((resource) => resource.Type).sort();
-    expect(types).toEqual(['AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', RESOURCE_TYPE]);
+    expect(types).toEqual(['AWS::IAM::Role', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', RESOURCE_TYPE]);
+  });
+
+  test('Lambda drops an event CloudFormation no longer waits for, and retries a failed one at most twice', () => {
+    const resources = template(stackWithKeys(1)).Resources;
+    const [functionId] = Object.keys(resources).filter((id) => resources[id].Type === 'AWS::Lambda::Function');
+    const [config] = Object.values(resources).filter((resource) => resource.Type === 'AWS::Lambda::EventInvokeConfig');
+    const [keyPair] = Object.values(resources).filter((resource) => resource.Type === RESOURCE_TYPE);
+    expect(config.Properties).toEqual({
+      FunctionName: { Ref: functionId }, Qualifier: '$LATEST',
+      MaximumEventAgeInSeconds: Number(keyPair.Properties!.ServiceTimeout), MaximumRetryAttempts: 2,
+    });
   });
 
   test('a key pair waits for a chain of at most 4 resources: log group, role, function, key pair', () => {

@@ -16,11 +16,11 @@ export interface CloudFormationResponse {
 export const MAX_RESPONSE_BYTES = 4096;
 
 /** Attempts at the PUT; the URL stays valid for hours, so only the Lambda deadline limits them. */
-const MAX_ATTEMPTS = 6;
+export const MAX_ATTEMPTS = 6;
 /** Backoff before attempt n+1 is FIRST_BACKOFF_MS * 2^(n-1): 0.5 + 1 + 2 + 4 + 8 = 15.5 s at most. */
 const FIRST_BACKOFF_MS = 500;
 /** One PUT of 4 KB to S3 takes milliseconds; more means the connection is stuck. */
-const ATTEMPT_TIMEOUT_MS = 5_000;
+export const ATTEMPT_TIMEOUT_MS = 5_000;
 /** Time kept back from the Lambda deadline, so the function never dies in the middle of a PUT. */
 const SAFETY_MS = 250;
 
@@ -33,6 +33,11 @@ export const RESPONSE_TIME_BUDGET_MS = MAX_ATTEMPTS * ATTEMPT_TIMEOUT_MS
 
 /** What the caller learns of a failed attempt: never the URL (it is a credential). */
 export type OnFailedAttempt = (attempt: number, error: Error) => void;
+
+/** Waits between attempts; replaceable so that a test can add up the backoff without sleeping. */
+export type Sleep = (ms: number) => Promise<void>;
+
+const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The JSON body, at most 4096 bytes: the Reason is cut (marked as cut) when the whole would be
@@ -62,6 +67,7 @@ export function responseBody(response: CloudFormationResponse): string {
  */
 export async function sendResponse(
   responseUrl: string, response: CloudFormationResponse, remainingMs: () => number, onFailedAttempt: OnFailedAttempt = () => undefined,
+  wait: Sleep = sleep,
 ): Promise<number> {
   const url = new URL(responseUrl);
   const body = responseBody(response);
@@ -76,9 +82,10 @@ export async function sendResponse(
       lastError = error as Error;
       onFailedAttempt(attempt, lastError);
     }
+    // No backoff after the last attempt: nothing follows it.
     const backoffMs = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
-    if (remainingMs() - SAFETY_MS - backoffMs <= 0) break;
-    await new Promise((resolve) => setTimeout(resolve, backoffMs));
+    if (attempt === MAX_ATTEMPTS || remainingMs() - SAFETY_MS - backoffMs <= 0) break;
+    await wait(backoffMs);
   }
   throw new Error(`Could not send the response to CloudFormation: ${lastError.message}`);
 }

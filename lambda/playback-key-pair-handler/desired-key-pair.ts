@@ -1,7 +1,14 @@
-import { createHash } from 'node:crypto';
-import { KeyPairProperty, OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags } from '../../lib/shared/validation';
+import { EVENT_MARKER_TAG_KEY, KeyPairProperty, OWNER_TAG_KEY } from '../../lib/shared/contract';
+import {
+  MAX_USER_TAGS, tagsFromProperty, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags,
+} from '../../lib/shared/validation';
+import { eventMarker } from './event-marker';
 import { KeyPairToImport } from './ivs-session';
+import { ownerOf, ownerTagValues, ResourceIdentity } from './owner-tag';
+import { eventClock } from './stale-event';
+
+export { ownerOf } from './owner-tag';
+export type { ResourceIdentity } from './owner-tag';
 
 /** The key pair a resource's properties ask for, checked as IVS would check it. */
 export interface DesiredKeyPair extends KeyPairToImport {
@@ -11,33 +18,55 @@ export interface DesiredKeyPair extends KeyPairToImport {
   readonly fingerprint: string;
   /** The owner tag's value: this stack and logical resource. */
   readonly owner: string;
+  /** Every owner tag value that marks this resource's key pairs (today's, and an older hash). */
+  readonly ownerTagValues: readonly string[];
   /** This stack's id, to tell its other resources' key pairs from strangers'. */
   readonly stackId: string;
 }
 
-/** The CloudFormation event fields that identify a resource. */
-export interface ResourceIdentity {
-  readonly StackId: string;
-  readonly LogicalResourceId: string;
+/** What the handler reads from an event to know the resource and when CloudFormation sent it. */
+export interface EventIdentity extends ResourceIdentity {
+  readonly ResponseURL?: string;
+  readonly ResourceProperties?: Record<string, unknown>;
 }
 
 type Properties = Record<string, unknown>;
 
-/** Reads and validates the properties; throws the same messages the construct throws at synth time. */
-export function desiredKeyPair(properties: Properties, resource: ResourceIdentity): DesiredKeyPair {
-  const { der, fingerprint, pem: publicKeyMaterial } = validatePublicKeyMaterial(String(properties[KeyPairProperty.PUBLIC_KEY_MATERIAL] ?? ''));
-  const name = String(properties[KeyPairProperty.NAME] ?? '');
-  validatePlaybackKeyPairName(name);
-  const userTags = tagsOf(properties);
+/**
+ * Reads and validates the properties; throws the same messages the construct throws at synth time.
+ * The tags to write are the user's, the owner tag and, when the event's signing time is known and
+ * IVS's 50 tags leave room, the event marker (see event-marker.ts).
+ */
+export function desiredKeyPair(properties: Properties, event: EventIdentity): DesiredKeyPair {
+  const { der, fingerprint, pem: publicKeyMaterial } = validatePublicKeyMaterial((properties[KeyPairProperty.PUBLIC_KEY_MATERIAL] ?? '') as string);
+  const name = properties[KeyPairProperty.NAME] ?? '';
+  validatePlaybackKeyPairName(name as string);
+  const userTags = tagsFromProperty(properties[KeyPairProperty.TAGS]);
   validateTags(userTags);
-  const owner = ownerOf(resource);
-  return { publicKeyMaterial, name, der, fingerprint, owner, stackId: resource.StackId, tags: { ...userTags, [OWNER_TAG_KEY]: owner } };
+  const owner = ownerOf(event);
+  const { signedAtMs } = eventClock(event);
+  const marker: Record<string, string> = signedAtMs !== undefined && Object.keys(userTags).length < MAX_USER_TAGS
+    ? { [EVENT_MARKER_TAG_KEY]: eventMarker(signedAtMs) }
+    : {};
+  return {
+    publicKeyMaterial, name: name as string, der, fingerprint, owner, ownerTagValues: ownerTagValues(event), stackId: event.StackId,
+    tags: { ...userTags, [OWNER_TAG_KEY]: owner, ...marker },
+  };
+}
+
+/** The fingerprint of the key in `properties`, or undefined when it cannot be read. */
+export function fingerprintOf(properties: Properties | undefined): string | undefined {
+  try {
+    return validatePublicKeyMaterial(properties?.[KeyPairProperty.PUBLIC_KEY_MATERIAL] as string).fingerprint;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the previous properties held the same public key (false when they cannot be read). */
 export function holdsSameKey(previous: Properties | undefined, desired: DesiredKeyPair): boolean {
   try {
-    return validatePublicKeyMaterial(String(previous?.[KeyPairProperty.PUBLIC_KEY_MATERIAL] ?? '')).der.equals(desired.der);
+    return validatePublicKeyMaterial(previous?.[KeyPairProperty.PUBLIC_KEY_MATERIAL] as string).der.equals(desired.der);
   } catch {
     return false;
   }
@@ -46,35 +75,4 @@ export function holdsSameKey(previous: Properties | undefined, desired: DesiredK
 /** The previous name, if the previous properties had one. */
 export function previousName(previous: Properties | undefined): string {
   return String(previous?.[KeyPairProperty.NAME] ?? '');
-}
-
-/**
- * Names the stack (by its id, unique to one stack's lifetime) and logical resource; hashed when
- * too long for a tag value.
- */
-export function ownerOf({ StackId, LogicalResourceId }: ResourceIdentity): string {
-  const owner = `${StackId}/${LogicalResourceId}`;
-  return owner.length <= 256 ? owner : `sha256:${createHash('sha256').update(owner).digest('hex')}`;
-}
-
-/**
- * The logical ID an owner tag names within the stack `stackId`, or undefined when the tag names
- * another stack, is missing, or was hashed (a hash cannot be read back).
- */
-export function logicalIdInStack(ownerTag: string | undefined, stackId: string): string | undefined {
-  const prefix = `${stackId}/`;
-  const logicalId = ownerTag?.startsWith(prefix) ? ownerTag.slice(prefix.length) : '';
-  return /^[A-Za-z0-9]+$/.test(logicalId) ? logicalId : undefined;
-}
-
-/** Tags arrive as a map; an older template format may have sent a list of `{Key, Value}`. */
-function tagsOf(properties: Properties): Record<string, string> {
-  const tags = properties[KeyPairProperty.TAGS];
-  if (Array.isArray(tags)) {
-    return Object.fromEntries(tags.map((tag: { Key: string; Value: string }) => [String(tag.Key), String(tag.Value ?? '')]));
-  }
-  if (tags && typeof tags === 'object') {
-    return Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, String(value)]));
-  }
-  return {};
 }

@@ -1,12 +1,12 @@
 import { IvsClient } from '@aws-sdk/client-ivs';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { CloudFormationResponse, RESPONSE_TIME_BUDGET_MS, sendResponse } from './cloudformation-response';
-import { ownerOf } from './desired-key-pair';
+import { SupersededEventError } from './event-marker';
+import { physicalIdAfterFailure } from './failed-create';
 import { IvsDeadline, IvsSession } from './ivs-session';
 import { onCreate, onDelete, onUpdate, Outcome } from './lifecycle';
-import {
-  IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, KeyPairAttribute, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY,
-} from '../../lib/shared/contract';
+import { EventClock, eventClock, msUntilAnswerDue, retryCanStillAnswer, staleReason } from './stale-event';
+import { KeyPairAttribute } from '../../lib/shared/contract';
 
 /**
  * Created once per container. Default configuration, so AWS_REGION and AWS_ENDPOINT_URL_IVS
@@ -24,40 +24,50 @@ export type HandlerContext = Pick<Context, 'getRemainingTimeInMillis'>;
  * the answer needs, and a call still running then fails the event with its name.
  */
 export async function handler(event: CloudFormationCustomResourceEvent, context: HandlerContext): Promise<void> {
-  const deadline = ivsDeadline(context);
-  const ivs = new IvsSession(ivsClient, deadline);
   // Never the whole event: it holds the ResponseURL, a presigned URL.
   const logLine = {
     requestType: event.RequestType,
     logicalResourceId: event.LogicalResourceId,
     physicalResourceId: event.RequestType === 'Create' ? undefined : event.PhysicalResourceId,
   };
+  // Late deliveries (stale-event.ts): before anything else, for every resource type.
+  const clock = eventClock(event);
+  const stale = staleReason(clock, Date.now());
+  if (stale) return log({ ...logLine, ignored: stale, ivsCalls: [] });
+  const deadline = ivsDeadline(context, clock);
+  const ivs = new IvsSession(ivsClient, deadline);
   let response: CloudFormationResponse;
   try {
     const outcome = await dispatch(event, ivs);
     log({ ...logLine, result: outcome.physicalResourceId, action: outcome.action, ivsCalls: ivs.calls, retries: ivs.retries });
     response = succeeded(event, outcome);
   } catch (error) {
+    if (error instanceof SupersededEventError) return log({ ...logLine, ignored: error.message, ivsCalls: ivs.calls });
     const reason = (error as Error).message;
     log({ ...logLine, error: reason, ivsCalls: ivs.calls, retries: ivs.retries });
     response = failed(event, reason, physicalIdAfterFailure(event, ivs));
   } finally {
     deadline.dispose();
   }
-  // Throws when no attempt got through: Lambda's asynchronous retry then runs the event again,
-  // which the rules make safe (a repeated Create adopts its own key pair, rule 10).
+  // Throws when no attempt got through, but only while Lambda's retry (a minute later) can still
+  // answer a waiting CloudFormation; the rules make the repeat safe (rule 10, event-marker.ts).
   await sendResponse(event.ResponseURL, response, () => context.getRemainingTimeInMillis(), (attempt, error) => {
     console.error(JSON.stringify({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, responseAttempt: attempt, error: error.message }));
+  }).catch((error: Error) => {
+    if (retryCanStillAnswer(clock, Date.now())) throw error;
+    log({ ...logLine, error: `${error.message}; no retry: CloudFormation stops waiting before Lambda would retry` });
   });
 }
 
 /**
  * The IVS calls may use the time left but what the answer needs: the whole response budget, or a
- * quarter of the time when the function has less than four times that left (only in tests).
+ * quarter of the time when the function has less than four times that left (only in tests); and
+ * never past CloudFormation's wait for the answer (stale-event.ts).
  */
-function ivsDeadline(context: HandlerContext): IvsDeadline & { dispose(): void } {
+function ivsDeadline(context: HandlerContext, clock: EventClock): IvsDeadline & { dispose(): void } {
   const remainingMs = context.getRemainingTimeInMillis();
-  const afterMs = Math.max(0, remainingMs - Math.min(RESPONSE_TIME_BUDGET_MS, remainingMs / 4));
+  const lambdaMs = Math.max(0, remainingMs - Math.min(RESPONSE_TIME_BUDGET_MS, remainingMs / 4));
+  const afterMs = Math.min(lambdaMs, msUntilAnswerDue(clock, Date.now()));
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('deadline')), afterMs);
   return { signal: controller.signal, afterMs, dispose: () => clearTimeout(timer) };
@@ -89,21 +99,6 @@ function failed(event: CloudFormationCustomResourceEvent, reason: string, physic
 
 function identity({ StackId, RequestId, LogicalResourceId }: CloudFormationCustomResourceEvent) {
   return { StackId, RequestId, LogicalResourceId };
-}
-
-/**
- * CloudFormation needs a physical id in a FAILED answer too, and sends its Delete for that id.
- * An Update or Delete keeps the current one. A failed Create names what may exist: the key pair
- * it imported; "nothing imported" only when IVS refused every Import and no key pair of this
- * resource was seen (so the Delete calls nothing); otherwise an id whose Delete looks for key
- * pairs carrying this resource's owner tag.
- */
-function physicalIdAfterFailure(event: CloudFormationCustomResourceEvent, ivs: IvsSession): string {
-  if (event.RequestType !== 'Create') return event.PhysicalResourceId;
-  if (ivs.importedArn) return ivs.importedArn;
-  const owner = ownerOf(event);
-  const ownKeySeen = ivs.listed.some((keyPair) => keyPair.tags[OWNER_TAG_KEY] === owner);
-  return ivs.importOutcomeUnknown || ownKeySeen ? IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID : NOTHING_IMPORTED_PHYSICAL_ID;
 }
 
 function log(line: object): void {

@@ -1,7 +1,8 @@
 import {
-  DeletePlaybackKeyPairCommand, GetPlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, IvsClient,
+  ConflictException, DeletePlaybackKeyPairCommand, GetPlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, IvsClient,
   ListPlaybackKeyPairsCommand, ResourceNotFoundException, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-ivs';
+import { EVENT_MARKER_TAG_KEY } from '../../lib/shared/contract';
 
 /** A key pair as IVS describes it. */
 export interface KeyPair {
@@ -58,8 +59,14 @@ export class IvsSession {
    * that it may have created a key pair all the same.
    */
   public importOutcomeUnknown = false;
+  /** Whether an Import got 409: IVS holds the key, maybe as this resource's own key pair. */
+  public importConflicted = false;
   /** Every key pair a List of this session returned. */
   public readonly listed: KeyPairSummary[] = [];
+  /** Every key pair a Get of this session returned, by ARN. */
+  public readonly fetched = new Map<string, KeyPair>();
+  /** Sees every key pair a Get or List returns before the rules act on it; may throw to stop the event. */
+  public onKeyPairSeen: (keyPair: KeyPairSummary) => void = () => undefined;
 
   constructor(private readonly client: IvsClient, private readonly deadline?: IvsDeadline) {}
 
@@ -72,6 +79,7 @@ export class IvsSession {
       return asKeyPair(imported);
     } catch (error) {
       this.importOutcomeUnknown ||= !refusedByIvs(error);
+      this.importConflicted ||= error instanceof ConflictException;
       throw error;
     }
   }
@@ -79,8 +87,11 @@ export class IvsSession {
   /** Returns undefined when there is no such key pair. */
   public async getKeyPair(arn: string): Promise<KeyPair | undefined> {
     try {
-      const { keyPair } = await this.send('GetPlaybackKeyPair', (abortSignal) => this.client.send(new GetPlaybackKeyPairCommand({ arn }), { abortSignal }));
-      return asKeyPair(keyPair);
+      const { keyPair: described } = await this.send('GetPlaybackKeyPair', (abortSignal) => this.client.send(new GetPlaybackKeyPairCommand({ arn }), { abortSignal }));
+      const keyPair = asKeyPair(described);
+      this.fetched.set(arn, keyPair);
+      this.onKeyPairSeen(keyPair);
+      return keyPair;
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined;
       throw error;
@@ -97,6 +108,7 @@ export class IvsSession {
       nextToken = page.nextToken;
     } while (nextToken);
     this.listed.push(...summaries);
+    summaries.forEach((summary) => this.onKeyPairSeen(summary));
     return summaries;
   }
 
@@ -113,8 +125,8 @@ export class IvsSession {
 
   /** Changes the tags from `current` to `wanted` with as few calls as the difference needs. */
   public async syncTags(arn: string, current: Record<string, string>, wanted: Record<string, string>): Promise<void> {
-    // Keys under aws: belong to AWS and cannot be removed by us.
-    const stale = Object.keys(current).filter((key) => !Object.hasOwn(wanted, key) && !/^aws:/i.test(key));
+    // Keys under aws: belong to AWS and cannot be removed by us; an event marker stays until a later one replaces it.
+    const stale = Object.keys(current).filter((key) => !Object.hasOwn(wanted, key) && !/^aws:/i.test(key) && key !== EVENT_MARKER_TAG_KEY);
     const changed = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current[key] !== value));
     if (stale.length > 0) {
       await this.send('UntagResource', (abortSignal) => this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }), { abortSignal }));

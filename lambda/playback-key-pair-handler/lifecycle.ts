@@ -5,9 +5,13 @@ import type {
 import { NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
 import { isPlaybackKeyPairArn } from '../../lib/shared/validation';
 import {
-  DesiredKeyPair, desiredKeyPair, holdsSameKey, logicalIdInStack, ownerOf, previousName, ResourceIdentity,
+  DesiredKeyPair, desiredKeyPair, EventIdentity, fingerprintOf, holdsSameKey, previousName,
 } from './desired-key-pair';
+import { checkNotSuperseded } from './event-marker';
 import { IvsSession, KeyPair, KeyPairSummary } from './ivs-session';
+import { ownerTagValues, Sibling, siblingInStack } from './owner-tag';
+import { eventClock } from './stale-event';
+import { deleteLeftBehind, findLeftBehind, LeftBehindKey, listOnce } from './sweeps';
 
 /** What an event did, for the answer to CloudFormation and the log line. */
 export interface Outcome {
@@ -20,11 +24,13 @@ export interface Outcome {
 
 /** Rule 1, 9, 10, 11: import; adopt our own key after a lost answer; explain conflicts and the quota. */
 export async function onCreate(event: CloudFormationCustomResourceCreateEvent, ivs: IvsSession): Promise<Outcome> {
+  watchForLaterEvents(ivs, event);
   return importKeyPair(ivs, desiredKeyPair(event.ResourceProperties, event));
 }
 
 /** Rules 2 to 7: tags in place, key changes by import-first, renames by re-import, the quota, lost keys. */
 export async function onUpdate(event: CloudFormationCustomResourceUpdateEvent, ivs: IvsSession): Promise<Outcome> {
+  watchForLaterEvents(ivs, event);
   const desired = desiredKeyPair(event.ResourceProperties, event);
   const currentArn = event.PhysicalResourceId;
   if (!isPlaybackKeyPairArn(currentArn)) {
@@ -33,8 +39,10 @@ export async function onUpdate(event: CloudFormationCustomResourceUpdateEvent, i
   if (!holdsSameKey(event.OldResourceProperties, desired)) {
     // The old key stays until CloudFormation's cleanup Delete, so a rollback can return to it,
     // and a rollback finds it by its owner tag: make sure that tag names this resource.
-    await claimOwnership(ivs, currentArn, desired);
-    return importKeyPair(ivs, desired, currentArn);
+    const current = await claimOwnership(ivs, currentArn, desired);
+    const failedKey = failedKeyOf(event, desired);
+    const outcome = await importKeyPair(ivs, desired, { current, failedKey });
+    return outcome.physicalResourceId === currentArn && failedKey ? sweepFailedUpdate(ivs, outcome, failedKey) : outcome;
   }
   if (previousName(event.OldResourceProperties) !== desired.name) {
     return reimportUnderNewName(ivs, currentArn, desired);
@@ -47,12 +55,13 @@ export async function onUpdate(event: CloudFormationCustomResourceUpdateEvent, i
  * key pair of a Create whose answer was lost, found by its owner tag.
  */
 export async function onDelete(event: CloudFormationCustomResourceDeleteEvent, ivs: IvsSession): Promise<Outcome> {
+  watchForLaterEvents(ivs, event);
   const arn = event.PhysicalResourceId;
   if (arn === NOTHING_IMPORTED_PHYSICAL_ID) {
     return { physicalResourceId: arn, action: 'nothing to delete: the failed Create imported nothing' };
   }
   if (!isPlaybackKeyPairArn(arn)) {
-    return deleteLeftBehind(ivs, arn, event, previousName(event.ResourceProperties));
+    return deleteCreatedButUnanswered(ivs, arn, event);
   }
   const deleted = await ivs.deleteKeyPair(arn);
   return { physicalResourceId: arn, action: deleted ? 'deleted' : 'already deleted' };
@@ -60,43 +69,83 @@ export async function onDelete(event: CloudFormationCustomResourceDeleteEvent, i
 
 /**
  * CloudFormation invents a physical id when a Create's answer never arrived; that Create may have
- * imported a key pair, which carries exactly this resource's owner tag and the name the Create
- * asked for. Nothing else is touched: the name also spares a sibling that `cdk refactor` moved
- * away from this logical ID and whose owner tag was not healed yet.
+ * imported a key pair, which carries exactly this resource's owner tag, the name and the key the
+ * Create asked for. Nothing else is touched (see `LeftBehindKey`). A key that cannot be read was
+ * refused before any IVS call, so there is nothing to look for.
  */
-async function deleteLeftBehind(ivs: IvsSession, physicalResourceId: string, resource: ResourceIdentity, name: string): Promise<Outcome> {
-  const owner = ownerOf(resource);
-  const leftBehind = (await ivs.listKeyPairs()).filter((summary) => summary.tags[OWNER_TAG_KEY] === owner && summary.name === name);
-  for (const keyPair of leftBehind) {
-    await ivs.deleteKeyPair(keyPair.arn);
+async function deleteCreatedButUnanswered(ivs: IvsSession, physicalResourceId: string, event: CloudFormationCustomResourceDeleteEvent): Promise<Outcome> {
+  const fingerprint = fingerprintOf(event.ResourceProperties);
+  if (!fingerprint) {
+    return { physicalResourceId, action: 'nothing to delete: the properties hold no valid key, so the Create imported nothing' };
   }
-  const action = leftBehind.length === 0
-    ? 'nothing to delete: not a playback key pair ARN, and no key pair carries this resource\'s owner tag and name'
-    : `deleted ${leftBehind.map((keyPair) => keyPair.arn).join(', ')}, left behind by a Create whose answer was lost`;
+  const key = { ownerTagValues: ownerTagValues(event), name: previousName(event.ResourceProperties), fingerprint };
+  const deleted = await deleteLeftBehind(ivs, await ivs.listKeyPairs(), key);
+  const action = deleted.length === 0
+    ? 'nothing to delete: not a playback key pair ARN, and no key pair carries this resource\'s owner tag, name and key'
+    : `deleted ${deleted.join(', ')}, left behind by a Create whose answer was lost`;
   return { physicalResourceId, action };
 }
 
+/** Stops the event, unanswered, when a key pair of this resource records a later event (event-marker.ts). */
+function watchForLaterEvents(ivs: IvsSession, event: EventIdentity): void {
+  const owners = ownerTagValues(event);
+  const { signedAtMs } = eventClock(event);
+  ivs.onKeyPairSeen = (keyPair) => checkNotSuperseded(keyPair, owners, signedAtMs);
+}
+
 /**
- * Puts this resource's owner tag on its current key pair: `cdk refactor` can give the resource a
- * new logical ID without an event, and the event cannot tell whether the tag is stale, so one
- * idempotent TagResource. A key pair deleted outside CloudFormation has nothing to heal (rule 7).
+ * The key a failed key-change Update asked for, as OldResourceProperties of the Update that undoes
+ * it (the rollback) name it. If CloudFormation never learned that key pair's ARN (its Import's
+ * outcome was unknown), no Delete will ever come for it: the rollback removes it.
  */
-async function claimOwnership(ivs: IvsSession, arn: string, desired: DesiredKeyPair): Promise<void> {
+function failedKeyOf(event: CloudFormationCustomResourceUpdateEvent, desired: DesiredKeyPair): LeftBehindKey | undefined {
+  const fingerprint = fingerprintOf(event.OldResourceProperties);
+  return fingerprint ? { ownerTagValues: desired.ownerTagValues, name: previousName(event.OldResourceProperties), fingerprint } : undefined;
+}
+
+/**
+ * The Update kept its current key pair, which already held the wanted key: it undoes an Update
+ * that failed before CloudFormation learned a new ARN. Delete what that Update may have imported.
+ */
+async function sweepFailedUpdate(ivs: IvsSession, outcome: Outcome, failedKey: LeftBehindKey): Promise<Outcome> {
+  const deleted = await deleteLeftBehind(ivs, await listOnce(ivs), failedKey, outcome.physicalResourceId);
+  return deleted.length === 0 ? outcome : { ...outcome, action: `${outcome.action}; deleted ${deleted.join(', ')}, imported by the failed update` };
+}
+
+/**
+ * Reads the current key pair and puts this resource's owner tag on it when it names another
+ * logical ID: `cdk refactor` can give the resource a new logical ID without an event. The Get also
+ * shows whether a later event already ran (event-marker.ts) before anything is imported. A key
+ * pair deleted outside CloudFormation has nothing to heal (rule 7).
+ */
+async function claimOwnership(ivs: IvsSession, arn: string, desired: DesiredKeyPair): Promise<KeyPair | undefined> {
+  const current = await ivs.getKeyPair(arn);
+  if (!current || current.tags[OWNER_TAG_KEY] === desired.owner) return current;
   try {
     // Tags to add, nothing to remove: exactly one TagResource.
     await ivs.syncTags(arn, {}, { [OWNER_TAG_KEY]: desired.owner });
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
+    return undefined;
   }
+  return { ...current, tags: { ...current.tags, [OWNER_TAG_KEY]: desired.owner } };
+}
+
+/** What a key change may free at the quota: its current key pair, and the key of a failed update. */
+interface Slots {
+  /** This resource's current key pair, as a Get of this event described it. */
+  readonly current?: KeyPair;
+  /** The key a failed key change may have left behind (see `failedKeyOf`). */
+  readonly failedKey?: LeftBehindKey;
 }
 
 /**
  * Imports the desired key. When IVS already holds it, adopts it if this resource imported it
- * (a rollback, or a Create whose answer was lost). At the quota, keeps `ownSlot` (this resource's
- * current key pair) if it already holds the key; otherwise frees that slot (the previous template
- * can restore its key) and tries once more.
+ * (a rollback, or a Create whose answer was lost). At the quota, keeps the current key pair if it
+ * already holds the key; otherwise frees its slot (the previous template can restore its key), or
+ * else the slot of a failed update's key, and tries once more.
  */
-async function importKeyPair(ivs: IvsSession, desired: DesiredKeyPair, ownSlot?: string): Promise<Outcome> {
+async function importKeyPair(ivs: IvsSession, desired: DesiredKeyPair, slots: Slots = {}): Promise<Outcome> {
   try {
     return imported(await ivs.importKeyPair(desired), 'imported');
   } catch (error) {
@@ -107,7 +156,7 @@ async function importKeyPair(ivs: IvsSession, desired: DesiredKeyPair, ownSlot?:
       throw error;
     }
   }
-  const current = ownSlot ? await ivs.getKeyPair(ownSlot) : undefined;
+  const current = slots.current;
   if (current?.fingerprint === desired.fingerprint) {
     // A rollback, and IVS reported the quota before the duplicate: the current key pair is the one wanted.
     return bringInLine(ivs, current, desired);
@@ -121,6 +170,11 @@ async function importKeyPair(ivs: IvsSession, desired: DesiredKeyPair, ownSlot?:
   const ownKey = await findByFingerprint(ivs, ownedBy(desired, summaries), desired.fingerprint);
   if (ownKey) {
     return bringInLine(ivs, ownKey, desired);
+  }
+  const [failed] = slots.failedKey ? await findLeftBehind(ivs, summaries, slots.failedKey) : [];
+  if (failed && await ivs.deleteKeyPair(failed.arn)) {
+    const outcome = await importKeyPair(ivs, desired);
+    return { ...outcome, action: `deleted ${failed.arn}, imported by a failed update, to make room (quota of 3), then ${outcome.action}` };
   }
   throw quotaExceeded(summaries);
 }
@@ -136,7 +190,7 @@ async function adoptOwnKey(ivs: IvsSession, desired: DesiredKeyPair): Promise<Ou
   if (!holder) {
     throw notFoundAfterConflict(desired, summaries);
   }
-  const sibling = logicalIdInStack(holder.tags[OWNER_TAG_KEY], desired.stackId);
+  const sibling = siblingInStack(holder.tags[OWNER_TAG_KEY], desired.stackId);
   throw sibling ? heldByThisStack(holder, sibling) : importedBySomeoneElse(holder);
 }
 
@@ -146,12 +200,13 @@ function notFoundAfterConflict(desired: DesiredKeyPair, summaries: KeyPairSummar
 }
 
 function ownedBy(desired: DesiredKeyPair, summaries: KeyPairSummary[]): KeyPairSummary[] {
-  return summaries.filter((summary) => summary.tags[OWNER_TAG_KEY] === desired.owner);
+  return summaries.filter((summary) => desired.ownerTagValues.includes(summary.tags[OWNER_TAG_KEY]));
 }
 
 async function findByFingerprint(ivs: IvsSession, candidates: KeyPairSummary[], fingerprint: string): Promise<KeyPair | undefined> {
   for (const candidate of candidates) {
-    const keyPair = await ivs.getKeyPair(candidate.arn);
+    // A key pair this event already described (the current one, read before a key change) costs no second Get.
+    const keyPair = ivs.fetched.get(candidate.arn) ?? await ivs.getKeyPair(candidate.arn);
     if (keyPair?.fingerprint === fingerprint) return keyPair;
   }
   return undefined;
@@ -200,9 +255,12 @@ function importedBySomeoneElse(holder: KeyPair): Error {
  * created before the old one is deleted), or two key pairs given one key. The ways out keep the
  * key pair; removing it, or referring to it by ARN, would leave the stack deleting a key it uses.
  */
-function heldByThisStack(holder: KeyPair, logicalId: string): Error {
+function heldByThisStack(holder: KeyPair, sibling: Sibling): Error {
+  // A tag hashed for length still names the stack, but not the logical ID.
+  const logicalId = sibling.logicalId ?? '<its logical ID>';
+  const resource = sibling.logicalId ? `the resource "${logicalId}"` : 'a resource (whose logical ID is too long for its owner tag)';
   return new Error(`This public key (fingerprint ${holder.fingerprint}) is already imported into IVS as playback key pair `
-    + `${holder.arn} (name "${holder.name}") by the resource "${logicalId}" of this same stack, and IVS cannot hold the `
+    + `${holder.arn} (name "${holder.name}") by ${resource} of this same stack, and IVS cannot hold the `
     + 'same key twice. This happens when a PlaybackKeyPair moves in the construct tree (or into a nested stack) and so '
     + 'gets a new logical ID: CloudFormation creates the resource under the new logical ID before it deletes the one '
     + `under the old. To move it and keep the key pair alive, either keep its logical ID: set playbackKeyPairName: `

@@ -51,6 +51,15 @@ export const HANDLER_TIMEOUT = Duration.minutes(5);
 export const SERVICE_TIMEOUT = HANDLER_TIMEOUT.plus(Duration.minutes(1));
 
 /**
+ * Lambda's asynchronous-invocation settings for the handler (one AWS::Lambda::EventInvokeConfig):
+ * an event CloudFormation no longer waits for is dropped before the function starts (Lambda keeps
+ * a throttled event up to 6 hours by default), and a failed invocation is retried at most twice
+ * (about 1 and 2 minutes later), which only helps while CloudFormation still waits. The handler
+ * checks the same age itself (stale-event.ts), for the events this setting cannot see.
+ */
+export const ASYNC_INVOKE = { maxEventAge: SERVICE_TIMEOUT, retryAttempts: 2 } as const;
+
+/**
  * The custom-resource provider behind every `PlaybackKeyPair` of a stack: one Lambda function,
  * with its role and log group, created with the first key pair and shared by the rest. Its ARN is
  * the key pairs' ServiceToken, which CloudFormation never lets change ("Modifying service token is
@@ -103,6 +112,7 @@ export class PlaybackKeyPairProvider extends Construct {
       memorySize: 256,
       role: handlerRole,
       logGroup: handlerLogs,
+      ...ASYNC_INVOKE,
     });
     this.serviceToken = this.handler.functionArn;
   }

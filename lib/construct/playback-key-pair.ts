@@ -4,7 +4,9 @@ import {
 import { Construct } from 'constructs';
 import { PlaybackKeyPairProvider, SERVICE_TIMEOUT } from './playback-key-pair-provider';
 import { KeyPairAttribute, KeyPairProperty, PLAYBACK_KEY_PAIR_RESOURCE_TYPE } from '../shared/contract';
-import { isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags } from '../shared/validation';
+import {
+  isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTagMap, validateTags,
+} from '../shared/validation';
 
 /**
  * An Amazon IVS playback key pair: the public half of the key that signs viewer tokens for
@@ -151,6 +153,8 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
     if (!Token.isUnresolved(this.playbackKeyPairName)) {
       validatePlaybackKeyPairName(this.playbackKeyPairName);
     }
+    // Other languages and JavaScript can pass what the types forbid (a string, a number as a value).
+    if (!Token.isUnresolved(options.tags)) validateTagMap(options.tags);
     validateTags(options.tags ?? {}, Token.isUnresolved);
 
     this.cdkTagManager = new TagManager(TagType.MAP, PLAYBACK_KEY_PAIR_RESOURCE_TYPE, options.tags, { tagPropertyName: KeyPairProperty.TAGS });

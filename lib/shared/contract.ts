@@ -60,3 +60,23 @@ export const IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID = 'cdk-ivs-playback-key-pair:cre
  * from tools/node-versions/) all read it, so they move together.
  */
 export const HANDLER_NODE_MAJOR = 24;
+
+// ---- Stale and repeated deliveries, owner tags that were hashed (issue 16) ----
+
+/**
+ * The tag on which the handler records, on every key pair it imports or re-tags, when CloudFormation
+ * signed the event that did it (the ResponseURL's signing time, `YYYYMMDDTHHMMSSZ`). CloudFormation
+ * sends one resource's events one after another, so an event signed before a key pair's marker was
+ * superseded by a later one: a late or repeated delivery, which changes nothing. Users cannot set it.
+ */
+export const EVENT_MARKER_TAG_KEY = 'cdk-ivs-playback-key-pair:event-signed-at';
+
+/**
+ * How an owner tag too long for a tag value (256) is written: this prefix, the SHA-256 of the stack
+ * id, then `/<logical id>` when that fits, or `:<SHA-256 of stack id/logical id>` when it does not.
+ * Either way the handler recognises the stack by recomputing the first hash from the event.
+ */
+export const HASHED_OWNER_PREFIX = 'sha256-stack:';
+
+/** The largest `PublicKeyMaterial` the construct and the handler accept, in characters (a P-384 PEM has 215). */
+export const MAX_PUBLIC_KEY_MATERIAL_LENGTH = 4096;

@@ -6,13 +6,14 @@
  */
 import { createHash, createPublicKey, KeyObject } from 'node:crypto';
 
-import { OWNER_TAG_KEY } from './contract';
+import { EVENT_MARKER_TAG_KEY, MAX_PUBLIC_KEY_MATERIAL_LENGTH, OWNER_TAG_KEY } from './contract';
 
 /** IVS allows 50 tags per key pair; the owner tag takes one of them. */
 export const MAX_USER_TAGS = 49;
 
 const PLAYBACK_KEY_PAIR_ARN = /^arn:[a-z-]+:ivs:[a-z0-9-]+:\d{12}:playback-key\/[a-zA-Z0-9-]+$/;
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+/** One PEM boundary line; the label cannot contain "-", so each match is found in one pass. */
+const PEM_BOUNDARY = /-----(BEGIN|END) ([A-Z0-9 ]+)-----/g;
 const NAME_PATTERN = /^[a-zA-Z0-9-_]*$/;
 const REQUIRED_KEY = 'an ECDSA P-384 (secp384r1) public key as a PEM "-----BEGIN PUBLIC KEY-----" block';
 
@@ -53,7 +54,13 @@ export class PlaybackKeyPairValidationError extends Error {
  * never echo the input, which could be a private key pasted by mistake.
  */
 export function validatePublicKeyMaterial(pem: string): ValidPublicKey {
-  const blocks = [...pem.matchAll(PEM_BLOCK)];
+  if (typeof pem !== 'string') {
+    throw invalidKey(`is ${describeType(pem)}, not the text of a PEM file`);
+  }
+  if (pem.length > MAX_PUBLIC_KEY_MATERIAL_LENGTH) {
+    throw invalidKey(`has ${pem.length} characters; at most ${MAX_PUBLIC_KEY_MATERIAL_LENGTH} are allowed (a P-384 public key PEM has 215)`);
+  }
+  const blocks = pemBlocks(pem);
   const privateBlock = blocks.find(([, label]) => label.includes('PRIVATE KEY'));
   if (privateBlock || /PRIVATE KEY-----/.test(pem)) {
     throw invalidKey(`is a private key${privateBlock ? ` ("-----BEGIN ${privateBlock[1]}-----")` : ''}. `
@@ -96,6 +103,9 @@ export function isPlaybackKeyPairArn(arn: string): boolean {
 
 /** Checks a key pair name against the IVS limits. */
 export function validatePlaybackKeyPairName(name: string): void {
+  if (typeof name !== 'string') {
+    throw new PlaybackKeyPairValidationError(`Invalid playbackKeyPairName: expected a string (got ${describeType(name)})`);
+  }
   if (name.length > 128 || !NAME_PATTERN.test(name)) {
     const problem = name.length > 128
       ? `it has ${name.length}`
@@ -127,6 +137,43 @@ export function validateTags(tags: Record<string, string>, isUnresolved: (value:
   }
 }
 
+/**
+ * Checks that `tags` has the shape of a tag map: an object whose values are all strings (absent
+ * means no tags). CloudFormation may also send the list form `[{Key, Value}]` of older templates,
+ * which the handler reads with `tagsFromProperty`.
+ */
+export function validateTagMap(tags: unknown): asserts tags is Record<string, string> | undefined {
+  if (tags === undefined) return;
+  if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) {
+    throw new PlaybackKeyPairValidationError(`Invalid tags: expected a map of tag keys to string values (got ${describeType(tags)})`);
+  }
+  for (const [key, value] of Object.entries(tags)) {
+    if (typeof value !== 'string') {
+      throw new PlaybackKeyPairValidationError(`Invalid value for tag ${quoted(key)}: expected a string (got ${describeType(value)})`);
+    }
+  }
+}
+
+/**
+ * The `Tags` resource property as a map: a map of strings, or the list form `[{Key, Value}]`
+ * CloudFormation may send for older templates; anything else fails with the synth-time messages.
+ */
+export function tagsFromProperty(tags: unknown): Record<string, string> {
+  if (!Array.isArray(tags)) {
+    validateTagMap(tags);
+    return { ...tags };
+  }
+  const entries = tags.map((tag: unknown, index) => {
+    const { Key, Value } = (tag ?? {}) as { Key?: unknown; Value?: unknown };
+    if (tag === null || typeof tag !== 'object' || typeof Key !== 'string' || (Value !== undefined && typeof Value !== 'string')) {
+      throw new PlaybackKeyPairValidationError(`Invalid tags: entry ${index + 1} of the list is ${describeType(tag)}; `
+        + 'each must be {"Key": string, "Value": string}');
+    }
+    return [Key, Value ?? ''] as const;
+  });
+  return Object.fromEntries(entries);
+}
+
 function validateTagKey(key: string): void {
   if (key.length < 1 || key.length > 128) {
     throw new PlaybackKeyPairValidationError(`Invalid tag key ${quoted(key)}: use 1 to 128 characters (got ${key.length})`);
@@ -138,11 +185,53 @@ function validateTagKey(key: string): void {
     throw new PlaybackKeyPairValidationError(`Invalid tag key ${quoted(key)}: it is reserved for the tag that marks `
       + 'the key pairs this construct imported');
   }
+  if (key === EVENT_MARKER_TAG_KEY) {
+    throw new PlaybackKeyPairValidationError(`Invalid tag key ${quoted(key)}: it is reserved for the tag that records `
+      + 'which deployment event last changed the key pair');
+  }
 }
 
 /** Quotes a value in an error message, unless it looks like a key pasted into the wrong field. */
 function quoted(value: string): string {
   return /-----BEGIN|PRIVATE KEY/.test(value) ? '(a PEM key, not shown)' : JSON.stringify(value);
+}
+
+/**
+ * The PEM blocks of `text` as [block, label] pairs, found as a lazy BEGIN...END-with-the-same-label
+ * regular expression would find them, in one pass over the boundaries (linear time; the regular
+ * expression retried from every BEGIN and took seconds on 256 KB of BEGIN lines).
+ */
+export function pemBlocks(text: string): Array<[block: string, label: string]> {
+  const boundaries = [...text.matchAll(PEM_BOUNDARY)].map((match) => ({
+    kind: match[1], label: match[2], start: match.index!, end: match.index! + match[0].length,
+  }));
+  // For each label, its END lines in order, and how many of them lie behind the scan.
+  const endsByLabel = new Map<string, { ends: { start: number; end: number }[]; next: number }>();
+  for (const boundary of boundaries) {
+    if (boundary.kind !== 'END') continue;
+    const ends = endsByLabel.get(boundary.label) ?? { ends: [], next: 0 };
+    ends.ends.push(boundary);
+    endsByLabel.set(boundary.label, ends);
+  }
+  const blocks: Array<[string, string]> = [];
+  let cursor = 0;
+  for (const begin of boundaries) {
+    if (begin.kind !== 'BEGIN' || begin.start < cursor) continue;
+    const ends = endsByLabel.get(begin.label);
+    while (ends && ends.next < ends.ends.length && ends.ends[ends.next].start < begin.end) ends.next++;
+    const end = ends?.ends[ends.next];
+    if (!end) continue;
+    cursor = end.end;
+    blocks.push([text.slice(begin.start, cursor), begin.label]);
+  }
+  return blocks;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function parsePublicKey(block: string): KeyObject {

@@ -18,7 +18,20 @@ export interface SimulatedAnswer {
 export interface SimulatedResourceOptions {
   /** The Lambda timeout the handler's context counts down from. Default: 300 s, the function's. */
   readonly timeoutMs?: number;
+  /**
+   * Sign each ResponseURL as CloudFormation does, with its signing time: `sigv4` (`X-Amz-Date`,
+   * `X-Amz-Expires`, current events) or `sigv2` (`Expires`, older ones). Default: no signing time.
+   * Events are signed at least a second apart, as CloudFormation sends one resource's events one
+   * after another.
+   */
+  readonly signing?: 'sigv4' | 'sigv2';
+  /** The resource's ServiceTimeout property in seconds, sent in ResourceProperties as the construct writes it. */
+  readonly serviceTimeoutS?: number;
 }
+
+/** How long a CloudFormation ResponseURL stays valid. */
+const RESPONSE_URL_VALIDITY_S = 7200;
+let lastSignedAtMs = 0;
 
 let sharedEndpoint: Promise<ResponseEndpoint> | undefined;
 
@@ -51,6 +64,9 @@ export class SimulatedResource {
   public lastResponses: ReceivedResponse[] = [];
   /** The body CloudFormation accepted for the last event. */
   public lastAnswer?: ResponseBody;
+  /** Every event sent to the handler, in order: to deliver one again, as Lambda may. */
+  public readonly sentEvents: CloudFormationCustomResourceEvent[] = [];
+  private signNextAgoMs?: number;
   private beforeUpdate?: { properties?: KeyPairProperties; physicalResourceId?: string };
   private attempted?: KeyPairProperties;
 
@@ -59,6 +75,25 @@ export class SimulatedResource {
     public readonly logicalResourceId = 'PlaybackKey',
     private readonly options: SimulatedResourceOptions = {},
   ) {}
+
+  /**
+   * Signs the next event's ResponseURL `ms` before now: CloudFormation sent it that long ago and the
+   * event waited in Lambda's queue (throttling, a retry).
+   */
+  public signNextEventAgo(ms: number): void {
+    this.signNextAgoMs = ms;
+  }
+
+  /**
+   * Delivers `event` once more, as Lambda does with a retry or a duplicate, now; resolves to the
+   * PUTs this delivery sent (CloudFormation reads at most the first answer of a RequestId).
+   */
+  public async deliverAgain(event: CloudFormationCustomResourceEvent): Promise<ReceivedResponse[]> {
+    const endpoint = await responseEndpoint();
+    const before = endpoint.responsesFor(event.RequestId).length;
+    await this.handler(event, lambdaContext(this.options.timeoutMs)).catch(() => undefined);
+    return endpoint.responsesFor(event.RequestId).slice(before);
+  }
 
   /** Refuses the next `count` PUTs with 500 (of any simulated resource: use in one resource's step at a time). */
   public async failNextResponses(count: number): Promise<void> {
@@ -164,7 +199,19 @@ export class SimulatedResource {
   }
 
   private withToken(properties: KeyPairProperties) {
-    return { ServiceToken: SERVICE_TOKEN, ...properties };
+    const timeout = this.options.serviceTimeoutS === undefined ? {} : { ServiceTimeout: String(this.options.serviceTimeoutS) };
+    return { ServiceToken: SERVICE_TOKEN, ...timeout, ...properties };
+  }
+
+  /** The ResponseURL with the signing time of the chosen form, if any. */
+  private signed(url: string): string {
+    if (!this.options.signing) return url;
+    const signedAtMs = this.signNextAgoMs === undefined ? Math.max(Date.now(), lastSignedAtMs + 1000) : Date.now() - this.signNextAgoMs;
+    if (this.signNextAgoMs === undefined) lastSignedAtMs = signedAtMs;
+    this.signNextAgoMs = undefined;
+    if (this.options.signing === 'sigv2') return `${url}&Expires=${Math.floor(signedAtMs / 1000) + RESPONSE_URL_VALIDITY_S}`;
+    const amzDate = new Date(signedAtMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    return `${url}&X-Amz-Date=${amzDate}&X-Amz-Expires=${RESPONSE_URL_VALIDITY_S}`;
   }
 
   private async send(fields: Record<string, unknown>): Promise<SimulatedAnswer> {
@@ -172,7 +219,7 @@ export class SimulatedResource {
     const requestId = randomUUID();
     const event = {
       ServiceToken: SERVICE_TOKEN,
-      ResponseURL: endpoint.url(requestId),
+      ResponseURL: this.signed(endpoint.url(requestId)),
       StackId: STACK_ID,
       RequestId: requestId,
       LogicalResourceId: this.logicalResourceId,
@@ -180,6 +227,7 @@ export class SimulatedResource {
       ...fields,
     } as unknown as CloudFormationCustomResourceEvent;
     this.lastAnswer = undefined;
+    this.sentEvents.push(event);
     let thrown: Error | undefined;
     await this.handler(event, lambdaContext(this.options.timeoutMs)).catch((error: Error) => { thrown = error; });
     this.lastResponses = endpoint.responsesFor(requestId);

@@ -123,6 +123,8 @@ export class IvsStandIn {
   private throttleBudgets: { remaining: number; operation?: IvsOperation }[] = [];
   private readonly pendingFailures = new Map<IvsOperation, IvsErrorType[]>();
   private readonly pendingHangs = new Set<IvsOperation>();
+  private readonly pendingCommitHangs = new Set<IvsOperation>();
+  private readonly hiddenFromNextList = new Set<string>();
   private rateLimits: Partial<Record<IvsOperation, number>> = {};
   private readonly acceptedAt = new Map<IvsOperation, number[]>();
   private readonly callWaiters: { operation: IvsOperation; resolve: (call: RecordedCall) => void }[] = [];
@@ -200,6 +202,19 @@ export class IvsStandIn {
   }
 
   /**
+   * Carries out the next call of `operation` but never answers it (recorded with status 0): IVS
+   * committed the change and the answer was lost, so the caller cannot know the outcome.
+   */
+  commitThenHangNext(operation: IvsOperation): void {
+    this.pendingCommitHangs.add(operation);
+  }
+
+  /** Leaves `arn` out of the next ListPlaybackKeyPairs, as IVS's eventually consistent List may right after an import. */
+  hideFromNextList(arn: string): void {
+    this.hiddenFromNextList.add(arn);
+  }
+
+  /**
    * Resolves with the next call of `operation` once the stand-in has carried it out (its answer
    * may still be on its way), to start a concurrent caller at an exact moment.
    */
@@ -274,6 +289,10 @@ export class IvsStandIn {
     try {
       this.injectFaults(operation);
       output = this.dispatch(request);
+      if (this.pendingCommitHangs.delete(operation)) {
+        this.record({ operation, arn, status: 0, body });
+        return;
+      }
       this.record({ operation, arn, status: 200, body });
     } catch (error) {
       const { status, errorType } = asIvsError(error);
@@ -369,7 +388,8 @@ export class IvsStandIn {
     const pageSize = Number(body.maxResults ?? this.options.defaultPageSize ?? 100);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw invalid('maxResults must be between 1 and 100');
     const start = decodePageToken(body.nextToken);
-    const all = [...this.store.values()];
+    const all = [...this.store.values()].filter((keyPair) => !this.hiddenFromNextList.has(keyPair.arn));
+    this.hiddenFromNextList.clear();
     const page = all.slice(start, start + pageSize);
     const end = start + page.length;
     const keyPairs = page.map(({ arn, name, tags }) => ({ arn, name, tags: { ...tags } }));

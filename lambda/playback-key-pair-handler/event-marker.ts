@@ -1,0 +1,35 @@
+import { EVENT_MARKER_TAG_KEY, OWNER_TAG_KEY } from '../../lib/shared/contract';
+import type { KeyPairSummary } from './ivs-session';
+
+/**
+ * The second guard against late and repeated deliveries (see stale-event.ts): every key pair the
+ * handler imports or re-tags records when CloudFormation signed the event that did it. CloudFormation
+ * sends one resource's events one after another, so when a key pair of this resource records a
+ * later event than the one running, that one was superseded (a repeated key change after its
+ * rollback, a rollback Delete after the resource was created anew): it changes nothing and gets
+ * no answer. Equal times, a missing marker or an unknown signing time cannot decide: the event goes on.
+ */
+export class SupersededEventError extends Error {
+  constructor(readonly keyPairArn: string, readonly markedAt: string) {
+    super(`superseded: key pair ${keyPairArn} of this resource was last changed by an event CloudFormation sent `
+      + `at ${markedAt}, after this one`);
+    this.name = 'SupersededEventError';
+  }
+}
+
+/** The marker's value for an event signed at `signedAtMs`: `YYYYMMDDTHHMMSSZ`, like X-Amz-Date. */
+export function eventMarker(signedAtMs: number): string {
+  return new Date(signedAtMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/**
+ * Throws `SupersededEventError` when `keyPair` carries one of `ownerTagValues` and a marker later
+ * than `signedAtMs`.
+ */
+export function checkNotSuperseded(keyPair: KeyPairSummary, ownerTagValues: readonly string[], signedAtMs: number | undefined): void {
+  const marker = keyPair.tags[EVENT_MARKER_TAG_KEY];
+  if (signedAtMs === undefined || marker === undefined || !ownerTagValues.includes(keyPair.tags[OWNER_TAG_KEY])) return;
+  if (marker > eventMarker(signedAtMs) && /^\d{8}T\d{6}Z$/.test(marker)) {
+    throw new SupersededEventError(keyPair.arn, marker);
+  }
+}

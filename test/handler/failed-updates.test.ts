@@ -1,0 +1,66 @@
+/**
+ * Issue 16, situation 3, against the shipped bundle and the IVS stand-in: a key-change Update
+ * whose Import IVS carried out without the handler hearing of it (no answer before the deadline)
+ * answers FAILED with the old ARN, so CloudFormation never sends a Delete for the new key pair.
+ * Its rollback removes that key pair, also at the quota of 3, where it needs the slot.
+ */
+import { OWNER_TAG_KEY } from '../../lib/shared/contract';
+import { KeyPairProperties, SimulatedResource, STACK_ID } from '../support/cloudformation';
+import { p384 } from '../support/keys';
+import { useShippedHandler } from '../support/shipped-setup';
+
+jest.setTimeout(30_000);
+
+const rig = useShippedHandler();
+// A 4 s Lambda timeout: the IVS calls get 3 s, then the answer is sent.
+const OPTIONS = { signing: 'sigv4', serviceTimeoutS: 360, timeoutMs: 4_000 } as const;
+const props = (publicKeyMaterial: string): KeyPairProperties => ({ PublicKeyMaterial: publicKeyMaterial, Name: 'viewer-key', Tags: { team: 'video' } });
+const newKey = () => p384().publicKeyPem;
+
+async function failedUpdate(resource: SimulatedResource, properties: KeyPairProperties): Promise<string> {
+  return resource.update(properties).then(() => 'succeeded', (error: Error) => error.message);
+}
+
+test('the rollback deletes the key pair the failed update imported, and keeps the original', async () => {
+  const resource = new SimulatedResource(rig.handler, 'PlaybackKey', OPTIONS);
+  await resource.create(props(newKey()));
+  const [original] = rig.ivs.keyPairs();
+
+  const failedKey = newKey();
+  rig.ivs.commitThenHangNext('ImportPlaybackKeyPair');
+  expect(await failedUpdate(resource, props(failedKey))).toMatch(/^IVS ImportPlaybackKeyPair did not finish within 3 s/);
+  expect(resource.lastAnswer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: original.arn });
+  const orphan = rig.ivs.keyPairs().find((k) => k.publicKeyMaterial === failedKey)!;
+  expect(orphan.tags[OWNER_TAG_KEY]).toBe(`${STACK_ID}/PlaybackKey`);
+
+  rig.ivs.resetCalls();
+  const { answer, cleanup } = await resource.rollback();
+
+  expect(answer.PhysicalResourceId).toBe(original.arn);
+  expect(cleanup).toBeUndefined(); // CloudFormation sends no Delete: the physical id did not change
+  expect(rig.ivs.keyPairs().map((k) => k.arn)).toEqual([original.arn]);
+  expect(rig.ivs.calls.filter((call) => call.operation === 'DeletePlaybackKeyPair').map((call) => call.arn)).toEqual([orphan.arn]);
+  expect(rig.jsonLines().at(-1)!.action).toContain(`deleted ${orphan.arn}, imported by the failed update`);
+});
+
+test('at the quota the rollback frees the failed update\'s slot and succeeds', async () => {
+  const foreign = [rig.ivs.importAsSomeoneElse(newKey(), 'other-team-a'), rig.ivs.importAsSomeoneElse(newKey(), 'other-team-b')];
+  const resource = new SimulatedResource(rig.handler, 'PlaybackKey', OPTIONS);
+  const originalKey = newKey();
+  await resource.create(props(originalKey));
+  const original = rig.ivs.keyPairs()[2];
+
+  // Rule 6 deletes the current key pair to make room; the second Import is carried out unheard.
+  const failedKey = newKey();
+  rig.ivs.commitThenHangNext('ImportPlaybackKeyPair');
+  expect(await failedUpdate(resource, props(failedKey))).toMatch(/^IVS ImportPlaybackKeyPair did not finish/);
+  expect(rig.ivs.keyPairs().map((k) => k.publicKeyMaterial)).toEqual([...foreign.map((k) => k.publicKeyMaterial), failedKey]);
+
+  const { answer } = await resource.rollback();
+
+  const keys = rig.ivs.keyPairs();
+  expect(keys.slice(0, 2)).toEqual(foreign);
+  expect(keys).toHaveLength(3);
+  expect(keys[2]).toMatchObject({ arn: answer.PhysicalResourceId, publicKeyMaterial: originalKey, name: original.name });
+  expect(answer.PhysicalResourceId).not.toBe(original.arn); // re-imported: the forward update had deleted it
+});

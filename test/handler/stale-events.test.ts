@@ -1,0 +1,297 @@
+/**
+ * Late and repeated Lambda deliveries (issue 16, situation 2), against the shipped bundle and the
+ * IVS stand-in. CloudFormation invokes the handler asynchronously: Lambda retries a failed
+ * invocation, keeps a throttled event queued for hours and may deliver one event twice. An event
+ * CloudFormation no longer waits for, or one a later event of the same resource superseded,
+ * changes nothing in IVS and gets no answer.
+ */
+import * as fs from 'node:fs';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { EVENT_MARKER_TAG_KEY, OWNER_TAG_KEY } from '../../lib/shared/contract';
+import { KeyPairProperties, SimulatedResource, SimulatedResourceOptions, STACK_ID } from '../support/cloudformation';
+import { IvsOperation, IvsStandIn, StandInKeyPair } from '../support/ivs-stand-in';
+import { p384 } from '../support/keys';
+import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from '../support/shipped-handler';
+
+jest.setTimeout(30_000);
+
+/** The construct's ServiceTimeout (lib/construct/playback-key-pair-provider.ts), as CloudFormation sends it. */
+const SERVICE_TIMEOUT_S = 360;
+/** Signed as CloudFormation signs today's ResponseURLs, with the ServiceTimeout the construct writes. */
+const SIGNED: SimulatedResourceOptions = { signing: 'sigv4', serviceTimeoutS: SERVICE_TIMEOUT_S };
+/** Older than CloudFormation waits: it has failed the resource and moved on. */
+const TOO_LATE_MS = (SERVICE_TIMEOUT_S + 40) * 1000;
+
+let assemblyDir: string;
+let assetDir: string;
+let ivs: IvsStandIn;
+let handler: OnEventHandler;
+let logLines: string[];
+
+beforeAll(() => {
+  ({ assemblyDir, assetDir } = synthesizeHandlerAsset());
+});
+
+beforeEach(async () => {
+  ivs = await IvsStandIn.start();
+  handler = loadShippedHandler(assetDir, ivs);
+  logLines = [];
+  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { logLines.push(args.map(String).join(' ')); });
+  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { logLines.push(args.map(String).join(' ')); });
+});
+
+afterEach(async () => {
+  jest.restoreAllMocks();
+  await ivs.stop();
+});
+
+afterAll(() => {
+  fs.rmSync(assemblyDir, { recursive: true, force: true });
+});
+
+const props = (publicKeyMaterial: string, name = 'viewer-key', tags: Record<string, string> = { team: 'video' }): KeyPairProperties =>
+  ({ PublicKeyMaterial: publicKeyMaterial, Name: name, Tags: tags });
+const newKey = () => p384().publicKeyPem;
+const owner = (logicalId = 'PlaybackKey') => `${STACK_ID}/${logicalId}`;
+
+/** The key pairs as the user sees them: the event marker is the handler's bookkeeping. */
+function userView(keyPairs: StandInKeyPair[]) {
+  return keyPairs.map(({ arn, name, publicKeyMaterial, tags }) => {
+    const { [EVENT_MARKER_TAG_KEY]: marker, ...rest } = tags;
+    expect(marker).toMatch(/^\d{8}T\d{6}Z$/);
+    return { arn, name, publicKeyMaterial, tags: rest };
+  });
+}
+
+/** The IVS operations that changed something (a refused Import changes nothing). */
+function writes(): IvsOperation[] {
+  return ivs.calls.filter((call) => call.status === 200 && !['GetPlaybackKeyPair', 'ListPlaybackKeyPairs'].includes(call.operation))
+    .map((call) => call.operation);
+}
+
+function ignoredLines(): Array<Record<string, unknown>> {
+  return logLines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)).filter((line) => 'ignored' in line);
+}
+
+async function noAnswer(event: () => Promise<unknown>): Promise<void> {
+  await expect(event()).rejects.toThrow(/^The handler sent no response to the (Create|Update|Delete)/);
+}
+
+describe('a delivery after CloudFormation\'s ServiceTimeout changes nothing and sends no answer', () => {
+  test('Create: no IVS call', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    resource.signNextEventAgo(TOO_LATE_MS);
+    ivs.resetCalls();
+
+    await noAnswer(() => resource.create(props(newKey())));
+
+    expect(ivs.calls).toEqual([]);
+    expect(ivs.keyPairs()).toEqual([]);
+    expect(ignoredLines()).toEqual([expect.objectContaining({
+      requestType: 'Create', ivsCalls: [], ignored: expect.stringMatching(/^ignored: CloudFormation sent this event 40\d s ago and stopped waiting for its answer after 360 s/),
+    })]);
+  });
+
+  test('Update (a key change): no IVS call, the key pair stays as it was', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    await resource.create(props(newKey()));
+    const before = ivs.keyPairs();
+    resource.signNextEventAgo(TOO_LATE_MS);
+    ivs.resetCalls();
+
+    await noAnswer(() => resource.update(props(newKey(), 'viewer-key', { team: 'live' })));
+
+    expect(ivs.calls).toEqual([]);
+    expect(ivs.keyPairs()).toEqual(before);
+  });
+
+  test('Delete, of an ARN and of an id CloudFormation made up: no IVS call, nothing deleted', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    await resource.create(props(newKey()));
+    const before = ivs.keyPairs();
+    ivs.resetCalls();
+
+    resource.signNextEventAgo(TOO_LATE_MS);
+    await noAnswer(() => resource.delete());
+    resource.signNextEventAgo(TOO_LATE_MS);
+    await noAnswer(() => resource.delete('IvsStack-PlaybackKey-1A2B3C4D5E6F'));
+
+    expect(ivs.calls).toEqual([]);
+    expect(ivs.keyPairs()).toEqual(before);
+  });
+
+  test('the SigV2 form of the ResponseURL (Expires) is read too', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', { ...SIGNED, signing: 'sigv2' });
+    resource.signNextEventAgo(TOO_LATE_MS);
+    await noAnswer(() => resource.create(props(newKey())));
+    expect(ivs.calls).toEqual([]);
+
+    // In time, the same form goes through.
+    await resource.create(props(newKey()));
+    expect(ivs.keyPairs()).toHaveLength(1);
+  });
+
+  test('within the ServiceTimeout an event is carried out, however long it waited', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    resource.signNextEventAgo((SERVICE_TIMEOUT_S - 30) * 1000);
+    const answer = await resource.create(props(newKey()));
+    expect(ivs.keyPairs().map((k) => k.arn)).toEqual([answer.PhysicalResourceId]);
+  });
+
+  test('a ResponseURL without a signing time cannot be judged: the event goes through', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', { serviceTimeoutS: SERVICE_TIMEOUT_S });
+    resource.signNextEventAgo(TOO_LATE_MS); // has no effect without a signing time in the URL
+    await resource.create(props(newKey()));
+    expect(ivs.keyPairs()).toHaveLength(1);
+  });
+});
+
+describe('the reproductions of issue 16, situation 2', () => {
+  test('a Create that runs after the ServiceTimeout, after its rollback Delete: no key pair is left that nothing would delete', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    const key = newKey();
+    // Lambda throttles the Create; CloudFormation gives up after the ServiceTimeout and rolls back,
+    // deleting the resource under an id it makes up: nothing to find yet.
+    resource.properties = props(key);
+    const rollbackDelete = await resource.delete('IvsStack-PlaybackKey-1A2B3C4D5E6F');
+    expect(rollbackDelete.PhysicalResourceId).toBe('IvsStack-PlaybackKey-1A2B3C4D5E6F');
+
+    // Then Lambda finally delivers the Create.
+    resource.signNextEventAgo(TOO_LATE_MS);
+    ivs.resetCalls();
+    await noAnswer(() => resource.create(props(key)));
+
+    expect(ivs.calls).toEqual([]);
+    expect(ivs.keyPairs()).toEqual([]);
+  });
+
+  test('a key-change Update delivered again after its rollback: no orphan, the original key pair untouched', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    await resource.create(props(newKey()));
+    const original = ivs.keyPairs()[0];
+    await resource.update(props(newKey()));
+    const keyChange = resource.sentEvents.at(-1)!;
+    const { cleanup } = await resource.rollback();
+    expect(cleanup).toBeDefined(); // the failed update's key pair is deleted
+    const afterRollback = ivs.keyPairs();
+    expect(userView(afterRollback)).toEqual(userView([original]));
+
+    ivs.resetCalls();
+    const answers = await resource.deliverAgain(keyChange);
+
+    expect(answers).toEqual([]);
+    expect(ivs.calls.map((call) => call.operation)).toEqual(['GetPlaybackKeyPair']); // the marker of the rollback, then nothing
+    expect(ivs.keyPairs()).toEqual(afterRollback);
+    expect(ignoredLines()).toEqual([expect.objectContaining({
+      requestType: 'Update', ignored: expect.stringMatching(new RegExp(`^superseded: key pair ${original.arn} of this resource was last changed by an event`)),
+    })]);
+  });
+
+  test('a rollback Delete of a made-up id delivered again after the resource was created anew: the live key pair stays', async () => {
+    const key = newKey();
+    const lost = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    await lost.createWithLostAnswer(props(key));
+    const rollbackDelete = lost.sentEvents.at(-1)!;
+    expect(ivs.keyPairs()).toEqual([]);
+
+    // The next deployment creates the resource again, with the same key and name.
+    const again = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    const answer = await again.create(props(key));
+    const live = ivs.keyPairs();
+
+    ivs.resetCalls();
+    const answers = await lost.deliverAgain(rollbackDelete as CloudFormationCustomResourceEvent);
+
+    expect(answers).toEqual([]);
+    expect(writes()).toEqual([]);
+    expect(ivs.keyPairs()).toEqual(live);
+    expect(live.map((k) => k.arn)).toEqual([answer.PhysicalResourceId]);
+  });
+
+  test('a rename delivered again after its rollback: the stack\'s current key pair is neither deleted nor re-imported', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    const key = newKey();
+    await resource.create(props(key, 'old-name'));
+    await resource.update(props(key, 'new-name'));
+    const rename = resource.sentEvents.at(-1)!;
+    await resource.rollback();
+    const current = ivs.keyPairs();
+    expect(current).toMatchObject([{ arn: resource.physicalResourceId, name: 'old-name' }]);
+
+    ivs.resetCalls();
+    const answers = await resource.deliverAgain(rename);
+
+    expect(answers).toEqual([]);
+    // The Delete of the ARN the rename had already deleted finds nothing; the Import is refused (409).
+    expect(writes()).toEqual([]);
+    expect(ivs.keyPairs()).toEqual(current);
+  });
+});
+
+describe('a repeated delivery while CloudFormation still waits', () => {
+  test('a Create delivered twice: the second changes nothing and answers the same key pair', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    const first = await resource.create(props(newKey()));
+    const keyPairs = ivs.keyPairs();
+
+    ivs.resetCalls();
+    const answers = await resource.deliverAgain(resource.sentEvents.at(-1)!);
+
+    expect(writes()).toEqual([]);
+    expect(ivs.keyPairs()).toEqual(keyPairs);
+    expect(answers.map((put) => JSON.parse(put.body))).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId })]);
+  });
+
+  test('a key change delivered twice: the second adopts what the first imported and changes nothing', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    await resource.create(props(newKey()));
+    const rotated = await resource.update(props(newKey()));
+    const keyPairs = ivs.keyPairs();
+
+    ivs.resetCalls();
+    const answers = await resource.deliverAgain(resource.sentEvents.at(-1)!);
+
+    expect(writes()).toEqual([]);
+    expect(ivs.keyPairs()).toEqual(keyPairs);
+    expect(answers.map((put) => JSON.parse(put.body))).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: rotated.PhysicalResourceId })]);
+  });
+
+  test('the handler throws for a retry only while the retry can still answer a waiting CloudFormation', async () => {
+    const thrown: string[] = [];
+    const watched: OnEventHandler = (event, context) => handler(event, context).catch((error: Error) => {
+      thrown.push(error.message);
+      throw error;
+    });
+    // A 2 s Lambda timeout leaves time for 3 PUT attempts, all refused.
+    const early = new SimulatedResource(watched, 'EarlyKey', { ...SIGNED, timeoutMs: 2_000 });
+    await early.failNextResponses(3);
+    await expect(early.create(props(newKey(), 'early'))).rejects.toThrow(/expected exactly one accepted response to Create, got 0/);
+    expect(thrown).toEqual(['Could not send the response to CloudFormation: HTTP 500']); // Lambda retries a minute later
+
+    // Sent 5 minutes ago: Lambda's retry, a minute from now, would come after CloudFormation stopped waiting.
+    const late = new SimulatedResource(watched, 'LateKey', { ...SIGNED, timeoutMs: 2_000 });
+    late.signNextEventAgo((SERVICE_TIMEOUT_S - 60) * 1000);
+    await late.failNextResponses(3);
+    await expect(late.create(props(newKey(), 'late'))).rejects.toThrow(/expected exactly one accepted response to Create, got 0/);
+    expect(thrown).toHaveLength(1);
+    expect(logLines.some((line) => line.includes('no retry: CloudFormation stops waiting before Lambda would retry'))).toBe(true);
+  });
+});
+
+test('the owner tag and the user\'s tags are what they were; only the event marker is added', async () => {
+  const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+  await resource.create(props(newKey()));
+  expect(userView(ivs.keyPairs())[0].tags).toEqual({ team: 'video', [OWNER_TAG_KEY]: owner() });
+});
+
+test('with 49 user tags there is no room for the event marker: the key pair gets the 50 tags IVS allows, and events still go through', async () => {
+  const tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`tag${i}`, 'v']));
+  const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+  const key = newKey();
+  await resource.create(props(key, 'viewer-key', tags));
+  await resource.update(props(key, 'viewer-key', { ...tags, tag0: 'changed' }));
+  const [keyPair] = ivs.keyPairs();
+  expect(Object.keys(keyPair.tags)).toHaveLength(50);
+  expect(keyPair.tags).not.toHaveProperty(EVENT_MARKER_TAG_KEY);
+  expect(keyPair.tags).toMatchObject({ tag0: 'changed', [OWNER_TAG_KEY]: owner() });
+});
