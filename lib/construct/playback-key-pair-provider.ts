@@ -191,7 +191,8 @@ function acknowledge(resource: IConstruct | undefined, rule: string, finding: st
  * become `<AWS::Region>` and `<LogicalId.Arn>`, and `Fn::Join`s are joined.
  */
 function flatten(scope: Stack, value: string): string {
-  const visit = (node: any): string => {
+  type Resolved = string | { 'Fn::Join'?: [string, Resolved[]]; 'Fn::GetAtt'?: Resolved[]; Ref?: Resolved };
+  const visit = (node: Resolved): string => {
     if (typeof node === 'string') return node;
     if (node?.['Fn::Join']) return node['Fn::Join'][1].map(visit).join(node['Fn::Join'][0]);
     if (node?.['Fn::GetAtt']) return `<${node['Fn::GetAtt'].map(visit).join('.')}>`;
