@@ -16,7 +16,7 @@ import {
   isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags,
 } from '../../lib/shared/validation';
 import { messageOf } from '../support/errors';
-import { acceptedResponse, lambdaContext, ResponseBody, ResponseEndpoint } from '../support/response-endpoint';
+import { acceptedResponse, lambdaContext, ResponseBody, ResponseEndpoint } from '../../tools/stand-ins/response-endpoint';
 import {
   allPemBodyLines, createEvent, deleteEvent, IvsKeyPair, ivsErrors, ivsKeyPair, keyArn, KeyPairProps, LOGICAL_ID,
   OTHER_STACK_ID, OWNER_TAG, p384Key, props, reformatted, rejectedKeys, RESPONSE_URL, STACK_ID, summary, updateEvent,
