@@ -8,6 +8,7 @@ import { KeyObject } from 'node:crypto';
 import type * as Jose from 'jose';
 import type { JWTPayload } from 'jose';
 import { loadPlaybackPrivateKey, loadPlaybackPublicKey } from './key-material';
+import { parseIvsArn } from '../shared/arn';
 
 /**
  * jose is loaded on first use: the key helpers and the CLI's keygen and fingerprint, which share
@@ -30,7 +31,6 @@ const CLAIM = {
   viewerSessionVersion: 'aws:viewer-session-version',
 } as const;
 
-const CHANNEL_ARN = /^arn:aws[a-z-]*:ivs:[a-z0-9-]+:\d{12}:channel\/[a-zA-Z0-9-]+$/;
 const CHANNEL_ARN_FORM = 'arn:<partition>:ivs:<region>:<account>:channel/<id>';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -339,7 +339,7 @@ function checkSingleViewerLifetime(claims: Pick<PlaybackTokenClaims, 'singleUseU
 }
 
 function checkChannelArn(value: unknown, subject: string): string {
-  if (typeof value === 'string' && CHANNEL_ARN.test(value)) {
+  if (typeof value === 'string' && parseIvsArn(value, 'channel')) {
     return value;
   }
   const hint = typeof value === 'string' && value.includes(':playback-key/')

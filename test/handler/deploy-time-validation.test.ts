@@ -19,7 +19,7 @@ describe('deploy-time validation rejects before any IVS call, with the messages 
   const fiftyTags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`tag${i}`, 'v']));
 
   const cases: Array<[string, KeyPairProps, string, string]> = [
-    ['a P-256 key', props(p256), messageOf(() => validatePublicKeyMaterial(p256)), 'is an ECDSA key on curve prime256v1 (P-256)'],
+    ['a P-256 key', props(p256), messageOf(() => validatePublicKeyMaterial(p256)), 'is an EC key on curve prime256v1 (P-256)'],
     ['an RSA key', props(rsa), messageOf(() => validatePublicKeyMaterial(rsa)), 'is an RSA key'],
     ['a PKCS#8 private key', props(pkcs8Private), messageOf(() => validatePublicKeyMaterial(pkcs8Private)), 'is a private key ("-----BEGIN PRIVATE KEY-----")'],
     ['an EC private key', props(sec1Private), messageOf(() => validatePublicKeyMaterial(sec1Private)), 'is a private key ("-----BEGIN EC PRIVATE KEY-----")'],
