@@ -52,6 +52,8 @@ const forbidden: Case[] = [
   { filePath: 'lambda/playback-key-pair-handler/bad.ts', source: uses('../../lib/backend/playback-token') },
   { filePath: 'lambda/playback-key-pair-handler/bad.ts', source: uses('../../lib') },
   { filePath: 'lambda/playback-key-pair-handler/bad.ts', source: uses('../../lib/tokens') },
+  { filePath: 'scripts/bench/bad.ts', source: uses('../../test/support/keys') },
+  { filePath: 'scripts/bad.ts', source: uses('../test/support/events') },
 ];
 
 const allowed: Case[] = [
@@ -63,6 +65,7 @@ const allowed: Case[] = [
   { filePath: 'lib/construct/good.ts', source: uses('../shared/contract') },
   { filePath: 'lambda/playback-key-pair-handler/good.ts', source: uses('../../lib/shared/contract') },
   { filePath: 'lambda/playback-key-pair-handler/good.ts', source: uses('@aws-sdk/client-ivs') },
+  { filePath: 'scripts/bench/good.ts', source: uses('../../tools/stand-ins/ivs-stand-in') },
 ];
 
 test('a forbidden import fails the lint with a message that points to CONTRIBUTING.md; an allowed one passes', () => {

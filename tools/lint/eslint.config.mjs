@@ -95,4 +95,20 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    files: ['scripts/**/*.{ts,mts,mjs,cjs}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+test(/|$)',
+              message: `A script never imports from test/: what scripts and tests share lives in tools/stand-ins. ${RUNTIMES}`,
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
