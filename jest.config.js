@@ -1,3 +1,6 @@
+// `npm test`'s jest suite (run with `npx jest`, or `npx jest test/x.test.ts` for one file): every fast test on the
+// Node.js running npm. The two other configs reuse it for the suites that need something else: jest.handler.config.js
+// (test/handler/ on the Lambda runtime's Node.js) and jest.languages.config.js (minutes of Python, Java and Go).
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

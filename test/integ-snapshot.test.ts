@@ -146,7 +146,7 @@ function checkSnapshot(): void {
     } catch (error) {
       throw new Error(`The integ snapshot is out of date (${what}): run "${REGENERATE}" and commit the result. `
         + '(Files missing from a clean checkout? .gitignore must let test/*.snapshot/** in.)'
-        + `\n\n${(error as Error).message}`);
+        + `\n\n${(error as Error).message}`, { cause: error });
     }
   };
   // The file list first: a new or renamed asset shows up here by name.

@@ -19,7 +19,7 @@ import {
   UntagResourceCommand,
   ValidationException,
 } from '@aws-sdk/client-ivs';
-import { IVS_STAND_IN_ACCOUNT, IvsStandIn } from './support/ivs-stand-in';
+import { IVS_STAND_IN_ACCOUNT, IvsStandIn } from '../tools/stand-ins/ivs-stand-in';
 
 const PUBLIC_KEY_INVALID = 'Request member: publicKeyMaterial failed to satisfy the constraints';
 const UNKNOWN_ARN = `arn:aws:ivs:us-east-1:${IVS_STAND_IN_ACCOUNT}:playback-key/AAAAbbbbCCCC`;

@@ -123,7 +123,7 @@ describe('playbackKeyFingerprint', () => {
 
     test('an Ed25519 key', () => {
       const { publicKey } = generateKeyPairSync('ed25519');
-      expectKeyError(() => playbackKeyFingerprint(publicKey), /secp384r1.*; got a key of type ed25519\.$/);
+      expectKeyError(() => playbackKeyFingerprint(publicKey), /secp384r1.*; got a key of type "ed25519"\.$/);
     });
 
     test('a secret key', () => {

@@ -311,7 +311,7 @@ function installConsumerApp(app: string, tarballPath: string, integrity: string,
   try {
     run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...(omitPeers ? ['--omit=peer'] : [])], app);
   } catch (error) {
-    throw new Error(`Installing the tarball offline failed; is the npm cache filled (run "npm ci" here)?\n${(error as Error).message}`);
+    throw new Error(`Installing the tarball offline failed; is the npm cache filled (run "npm ci" here)?\n${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -346,6 +346,6 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
     return execFileSync(command, args, { cwd, env: { ...cleanEnv, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stderr || ''}${stdout || ''}`);
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stderr || ''}${stdout || ''}`, { cause: error });
   }
 }

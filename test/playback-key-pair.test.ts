@@ -198,7 +198,7 @@ describe('validation at synth time', () => {
   const create = (publicKeyPem: string, options?: PlaybackKeyPairOptions) => () => new PlaybackKeyPair(newStack(), 'Key', publicKeyPem, options);
 
   test.each([
-    ['a P-256 key', wrongKeys.p256, 'is an ECDSA key on curve prime256v1 (P-256)'],
+    ['a P-256 key', wrongKeys.p256, 'is an EC key on curve prime256v1 (P-256)'],
     ['an RSA key', wrongKeys.rsa, 'is an RSA key'],
     ['an Ed25519 key', wrongKeys.ed25519, 'is a key of type "ed25519"'],
     ['garbage', () => 'not a key', 'contains no PEM block'],

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { generatePlaybackKeyPair, PlaybackKeyPairMaterial } from '../lib/backend/key-material';
 import { verifyPlaybackToken } from '../lib/backend/playback-token';
-import { MotoServer, startMotoServer } from './support/moto-server';
+import { MotoServer, startMotoServer } from '../tools/stand-ins/moto-server';
 
 jest.setTimeout(60_000);
 

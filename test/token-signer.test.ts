@@ -16,7 +16,7 @@ import {
 import { generatePlaybackKeyPair, PlaybackKeyPairMaterial } from '../lib/backend/key-material';
 import { verifyPlaybackToken } from '../lib/backend/playback-token';
 import { createPlaybackTokenSigner, PlaybackTokenSignerError } from '../lib/backend/token-signer';
-import { MotoServer, startMotoServer } from './support/moto-server';
+import { MotoServer, startMotoServer } from '../tools/stand-ins/moto-server';
 import { pemBody } from './support/keys';
 
 jest.setTimeout(60_000);

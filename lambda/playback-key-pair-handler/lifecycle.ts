@@ -1,3 +1,5 @@
+// The lifecycle rules. "Rule N" here, and anywhere in lambda/ and lib/, is the rule of that number in
+// docs/lifecycle-rules.md, which also names the tests that prove it.
 import { ConflictException, ResourceNotFoundException, ServiceQuotaExceededException } from '@aws-sdk/client-ivs';
 import type {
   CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceUpdateEvent,

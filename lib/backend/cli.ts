@@ -113,7 +113,7 @@ function readKeyFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`Cannot read ${path}: ${messageOf(error)}`);
+    throw new Error(`Cannot read ${path}: ${messageOf(error)}`, { cause: error });
   }
 }
 

@@ -5,7 +5,7 @@
  * Error messages describe what was found and never echo the key text, which may be a private key.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { describeCurve, fingerprintOfDer, PlaybackKeyPairValidationError } from '../shared/validation';
+import { describeKey, fingerprintOfDer, PlaybackKeyPairValidationError } from '../shared/validation';
 
 const REQUIRED_CURVE = 'secp384r1';
 const REQUIRED_ALGORITHM = 'an ECDSA P-384 (secp384r1)';
@@ -108,26 +108,10 @@ function readKey(key: string | KeyObject, subject: string, wanted: string): KeyO
 }
 
 function requireP384(key: KeyObject, subject: string, wanted: string): KeyObject {
-  if (key.type === 'secret') {
-    throw wrongKey(subject, wanted, 'a secret (symmetric) key');
-  }
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (key.asymmetricKeyType !== 'ec' || curve !== REQUIRED_CURVE) {
-    throw wrongKey(subject, wanted, describeAsymmetricKey(key));
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== REQUIRED_CURVE) {
+    throw wrongKey(subject, wanted, describeKey(key));
   }
   return key;
-}
-
-function describeAsymmetricKey(key: KeyObject): string {
-  const type = key.asymmetricKeyType;
-  if (type === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    return curve ? `an EC key on curve ${describeCurve(curve)}` : 'an EC key with explicit (unnamed) curve parameters';
-  }
-  if (type === 'rsa' || type === 'rsa-pss') {
-    return 'an RSA key';
-  }
-  return `a key of type ${type ?? 'unknown'}`;
 }
 
 function describeType(value: unknown): string {

@@ -7,6 +7,7 @@
 import { KeyObject } from 'node:crypto';
 import { ES384_HEADER_JSON, JwtPayload, signEs384Jwt, verifyEs384Jwt } from './es384-jwt';
 import { cachedPrivateKey, cachedPublicKey } from './key-cache';
+import { parseIvsArn } from '../shared/arn';
 
 /** IVS claim names, keyed by the property of {@link PlaybackTokenClaims} they come from. */
 const CLAIM = {
@@ -18,7 +19,6 @@ const CLAIM = {
   viewerSessionVersion: 'aws:viewer-session-version',
 } as const;
 
-const CHANNEL_ARN = /^arn:aws[a-z-]*:ivs:[a-z0-9-]+:\d{12}:channel\/[a-zA-Z0-9-]+$/;
 const CHANNEL_ARN_FORM = 'arn:<partition>:ivs:<region>:<account>:channel/<id>';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -316,7 +316,7 @@ function checkSingleViewerLifetime(claims: Pick<PlaybackTokenClaims, 'singleUseU
 }
 
 function checkChannelArn(value: unknown, subject: string): string {
-  if (typeof value === 'string' && CHANNEL_ARN.test(value)) {
+  if (typeof value === 'string' && parseIvsArn(value, 'channel')) {
     return value;
   }
   const hint = typeof value === 'string' && value.includes(':playback-key/')

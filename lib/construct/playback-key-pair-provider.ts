@@ -31,12 +31,13 @@ const PROVIDER_ID = 'IvsPlaybackKeyPairProvider';
 
 /**
  * How long the handler may run. The worst legitimate event: IVS allows 3 key-pair calls a second
- * and CloudFormation creates the key pairs of a stack in parallel; the SDK retries a throttled call
- * up to 10 attempts with full-jitter backoff of at most 0.5, 1, 2, 4, 8, 16, 20, 20, 20 s, so one
- * call that needs all 10 attempts waits at most 91.5 s. An event makes at most 6 IVS calls (rule 6
- * falling back to its own key under an old name: Import, Delete, List, Get, Delete, Import); with
- * three key pairs created at once, 18 calls share 3 a second, so two calls of an event at their
- * worst plus four ordinary ones is about 200 s.
+ * per account and region. The key pairs of one stack deploy one at a time (each depends on the one
+ * before it), but other stacks and users of the account share those 3 calls; the SDK retries a
+ * throttled call up to 10 attempts with full-jitter backoff of at most 0.5, 1, 2, 4, 8, 16, 20, 20,
+ * 20 s, so one call that needs all 10 attempts waits at most 91.5 s. An event makes at most 6 IVS
+ * calls (rule 6 falling back to its own key under an old name: Import, Delete, List, Get, Delete,
+ * Import; docs/lifecycle-rules.md), so two calls of an event at their worst plus four ordinary ones
+ * is about 200 s.
  * The handler gives IVS the timeout minus the 45.5 s its answer to CloudFormation may need (6 PUT
  * attempts of at most 5 s, 15.5 s of backoff): 300 - 45.5 = 254.5 s >= 200 s.
  */
@@ -201,7 +202,8 @@ function acknowledge(resource: IConstruct | undefined, rule: string, finding: st
  * become `<AWS::Region>` and `<LogicalId.Arn>`, and `Fn::Join`s are joined.
  */
 function flatten(scope: Stack, value: string): string {
-  const visit = (node: any): string => {
+  type Resolved = string | { 'Fn::Join'?: [string, Resolved[]]; 'Fn::GetAtt'?: Resolved[]; Ref?: Resolved };
+  const visit = (node: Resolved): string => {
     if (typeof node === 'string') return node;
     if (node?.['Fn::Join']) return node['Fn::Join'][1].map(visit).join(node['Fn::Join'][0]);
     if (node?.['Fn::GetAtt']) return `<${node['Fn::GetAtt'].map(visit).join('.')}>`;

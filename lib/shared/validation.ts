@@ -6,12 +6,12 @@
  */
 import { createHash, createPublicKey, KeyObject } from 'node:crypto';
 
+import { parseIvsArn } from './arn';
 import { EVENT_MARKER_TAG_KEY, MAX_PUBLIC_KEY_MATERIAL_LENGTH, OWNER_TAG_KEY } from './contract';
 
 /** IVS allows 50 tags per key pair; the owner tag takes one of them. */
 export const MAX_USER_TAGS = 49;
 
-const PLAYBACK_KEY_PAIR_ARN = /^arn:[a-z-]+:ivs:[a-z0-9-]+:\d{12}:playback-key\/[a-zA-Z0-9-]+$/;
 /** One PEM boundary line; the label cannot contain "-", so each match is found in one pass. */
 const PEM_BOUNDARY = /-----(BEGIN|END) ([A-Z0-9 ]+)-----/g;
 const NAME_PATTERN = /^[a-zA-Z0-9-_]*$/;
@@ -75,12 +75,8 @@ export function validatePublicKeyMaterial(pem: string): ValidPublicKey {
     throw invalidKey(`is a "-----BEGIN ${label}-----" block${label === 'RSA PUBLIC KEY' ? ' (an RSA key)' : ''}`);
   }
   const key = parsePublicKey(block);
-  if (key.asymmetricKeyType !== 'ec') {
-    throw invalidKey(`is ${describeKeyType(key.asymmetricKeyType)}`);
-  }
-  const curve = key.asymmetricKeyDetails?.namedCurve ?? 'unknown';
-  if (curve !== 'secp384r1') {
-    throw invalidKey(`is an ECDSA key on curve ${describeCurve(curve)}`);
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
+    throw invalidKey(`is ${describeKey(key)}`);
   }
   const der = key.export({ type: 'spki', format: 'der' });
   return { der, pem: key.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: fingerprintOfDer(der) };
@@ -98,7 +94,7 @@ export function fingerprintOfDer(der: Buffer): string {
 
 /** Whether `arn` has the form `arn:<partition>:ivs:<region>:<account>:playback-key/<id>`. */
 export function isPlaybackKeyPairArn(arn: string): boolean {
-  return PLAYBACK_KEY_PAIR_ARN.test(arn);
+  return parseIvsArn(arn, 'playback-key') !== undefined;
 }
 
 /** Checks a key pair name against the IVS limits. */
@@ -242,14 +238,20 @@ function parsePublicKey(block: string): KeyObject {
   }
 }
 
-function describeKeyType(type: string | undefined): string {
-  switch (type) {
-    case 'rsa':
-    case 'rsa-pss':
-      return 'an RSA key';
-    default:
-      return `a key of type "${type ?? 'unknown'}"`;
+/**
+ * What kind of key `key` is, for an error message that must not quote the key: e.g. `an RSA key`, `an EC key on
+ * curve prime256v1 (P-256)`, `a key of type "ed25519"`. The one description of keys, for synth and deploy time
+ * (validatePublicKeyMaterial) and for the token code (lib/backend/key-material.ts).
+ */
+export function describeKey(key: KeyObject): string {
+  if (key.type === 'secret') return 'a secret (symmetric) key';
+  const type = key.asymmetricKeyType;
+  if (type === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    return curve ? `an EC key on curve ${describeCurve(curve)}` : 'an EC key with explicit (unnamed) curve parameters';
   }
+  if (type === 'rsa' || type === 'rsa-pss') return 'an RSA key';
+  return `a key of type "${type ?? 'unknown'}"`;
 }
 
 function invalidKey(found: string): PlaybackKeyPairValidationError {

@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { build } from 'esbuild';
 import { generatePlaybackKeyPair, verifyPlaybackToken } from '../../lib/tokens';
-import { startMotoServer } from '../../test/support/moto-server';
+import { startMotoServer } from '../../tools/stand-ins/moto-server';
 
 /** The Node.js the children run on: the major of the handler's Lambda runtime. */
 export interface ChildNode {

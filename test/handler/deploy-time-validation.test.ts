@@ -1,104 +1,70 @@
 /**
- * Issue 16, situation 7: hand-edited properties (a template changed outside the construct) are
- * refused by the shipped handler before any IVS call, with the messages the construct gives at
- * synth time; an oversized PublicKeyMaterial is refused before any regular expression runs.
+ * Deploy-time validation: values the construct could not check at synth time are refused before any IVS call.
+ * Mocked IVS, exact calls: see mocked-ivs.ts.
  */
-import { App, Stack } from 'aws-cdk-lib';
-import { PlaybackKeyPair } from '../../lib';
-import { MAX_PUBLIC_KEY_MATERIAL_LENGTH } from '../../lib/shared/contract';
-import { pemBlocks, validatePublicKeyMaterial } from '../../lib/shared/validation';
-import { KeyPairProperties, SimulatedResource } from '../support/cloudformation';
+import { OWNER_TAG_KEY } from '../../lib/shared/contract';
+import { validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags } from '../../lib/shared/validation';
 import { messageOf } from '../support/errors';
-import { p384 } from '../support/keys';
-import { useShippedHandler } from '../support/shipped-setup';
+import { createEvent, ivsKeyPair, type KeyPairProps, props, rejectedKeys, updateEvent } from '../support/events';
+import { useMockedIvs, ARN_A, failure, givenImports, importOf, invoke, ivsMock, KEY_A, KEY_B, sent, wanted } from './mocked-ivs';
 
-jest.setTimeout(30_000);
+useMockedIvs();
 
-const rig = useShippedHandler();
+describe('deploy-time validation rejects before any IVS call, with the messages of lib/shared/validation', () => {
+  const p256 = rejectedKeys.p256();
+  const rsa = rejectedKeys.rsa();
+  const pkcs8Private = rejectedKeys.pkcs8Private();
+  const sec1Private = rejectedKeys.sec1Private();
+  const brokenBody = `-----BEGIN PUBLIC KEY-----\n${'QUJD'.repeat(40)}\n-----END PUBLIC KEY-----\n`;
+  const fiftyTags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`tag${i}`, 'v']));
 
-/** What the construct says at synth time for the same values, passed as JavaScript or another language could. */
-function synthMessage(publicKeyMaterial: unknown, options: Record<string, unknown>): string {
-  return messageOf(() => new PlaybackKeyPair(new Stack(new App(), 'Synth'), 'Key', publicKeyMaterial as string, options as never));
-}
+  const cases: Array<[string, KeyPairProps, string, string]> = [
+    ['a P-256 key', props(p256), messageOf(() => validatePublicKeyMaterial(p256)), 'is an EC key on curve prime256v1 (P-256)'],
+    ['an RSA key', props(rsa), messageOf(() => validatePublicKeyMaterial(rsa)), 'is an RSA key'],
+    ['a PKCS#8 private key', props(pkcs8Private), messageOf(() => validatePublicKeyMaterial(pkcs8Private)), 'is a private key ("-----BEGIN PRIVATE KEY-----")'],
+    ['an EC private key', props(sec1Private), messageOf(() => validatePublicKeyMaterial(sec1Private)), 'is a private key ("-----BEGIN EC PRIVATE KEY-----")'],
+    ['a public key followed by its private key', props(KEY_A.pem + KEY_A.privatePem), messageOf(() => validatePublicKeyMaterial(KEY_A.pem + KEY_A.privatePem)), 'is a private key'],
+    ['garbage', props('hello world'), messageOf(() => validatePublicKeyMaterial('hello world')), 'contains no PEM block'],
+    ['no key at all', { Name: 'my-key' } as KeyPairProps, messageOf(() => validatePublicKeyMaterial('')), 'contains no PEM block'],
+    ['a PUBLIC KEY block that is not a key', props(brokenBody), messageOf(() => validatePublicKeyMaterial(brokenBody)), 'does not hold a valid SubjectPublicKeyInfo'],
+    ['two public keys', props(KEY_A.pem + KEY_B.pem), messageOf(() => validatePublicKeyMaterial(KEY_A.pem + KEY_B.pem)), 'contains 2 PEM blocks'],
+    ['a name with a space', props(KEY_A, 'my key'), messageOf(() => validatePlaybackKeyPairName('my key')), 'Invalid playbackKeyPairName "my key"'],
+    ['a 129-character name', props(KEY_A, 'n'.repeat(129)), messageOf(() => validatePlaybackKeyPairName('n'.repeat(129))), 'use at most 128 characters'],
+    ['50 user tags', props(KEY_A, 'my-key', fiftyTags), messageOf(() => validateTags(fiftyTags)), 'Too many tags (50): at most 49'],
+    ['an aws: tag key', props(KEY_A, 'my-key', { 'aws:cost': '1' }), messageOf(() => validateTags({ 'aws:cost': '1' })), 'reserved by AWS'],
+    ['an AWS: tag key', props(KEY_A, 'my-key', { 'AWS:cost': '1' }), messageOf(() => validateTags({ 'AWS:cost': '1' })), 'reserved by AWS'],
+    ['the owner tag key', props(KEY_A, 'my-key', { [OWNER_TAG_KEY]: 'me' }), messageOf(() => validateTags({ [OWNER_TAG_KEY]: 'me' })), `Invalid tag key "${OWNER_TAG_KEY}"`],
+    ['a 257-character tag value', props(KEY_A, 'my-key', { team: 'v'.repeat(257) }), messageOf(() => validateTags({ team: 'v'.repeat(257) })), 'at most 256 characters'],
+  ];
 
-async function deployMessage(properties: Record<string, unknown>): Promise<string> {
-  rig.ivs.resetCalls();
-  const message = await new SimulatedResource(rig.handler).create(properties as unknown as KeyPairProperties)
-    .then(() => 'succeeded', (error: Error) => error.message);
-  expect(rig.ivs.calls).toEqual([]);
-  return message;
-}
+  test.each(cases)('Create with %s', async (_, badProps, message, fragment) => {
+    const error = await failure(createEvent(badProps));
 
-const key = () => p384().publicKeyPem;
-
-test.each<[string, unknown, string]>([
-  ['a string', 'team=video', 'Invalid tags: expected a map of tag keys to string values (got a string)'],
-  ['a number', 42, 'Invalid tags: expected a map of tag keys to string values (got a number)'],
-  ['a value that is an object', { team: { name: 'video' } }, 'Invalid value for tag "team": expected a string (got an object)'],
-  ['a value that is a number', { cost: 42 }, 'Invalid value for tag "cost": expected a string (got a number)'],
-  ['a value that is null', { team: null }, 'Invalid value for tag "team": expected a string (got null)'],
-])('Tags that are %s: refused with the synth-time message', async (_, tags, message) => {
-  const publicKey = key();
-  expect(synthMessage(publicKey, { tags })).toBe(message);
-  expect(await deployMessage({ PublicKeyMaterial: publicKey, Name: 'viewer-key', Tags: tags })).toBe(message);
-});
-
-test.each<[string, unknown[], string]>([
-  ['null', [null], 'Invalid tags: entry 1 of the list is null; each must be {"Key": string, "Value": string}'],
-  ['a string', [{ Key: 'team', Value: 'video' }, 'env=prod'], 'Invalid tags: entry 2 of the list is a string; each must be {"Key": string, "Value": string}'],
-  ['a value that is an object', [{ Key: 'team', Value: { name: 'video' } }], 'Invalid tags: entry 1 of the list is an object; each must be {"Key": string, "Value": string}'],
-])('Tags in the list form with an entry that is %s: refused', async (_, tags, message) => {
-  expect(await deployMessage({ PublicKeyMaterial: key(), Name: 'viewer-key', Tags: tags })).toBe(message);
-});
-
-test('Tags in the list form of older templates are still read', async () => {
-  await new SimulatedResource(rig.handler).create({ PublicKeyMaterial: key(), Name: 'viewer-key', Tags: [{ Key: 'team', Value: 'video' }] } as never);
-  expect(rig.ivs.keyPairs()[0].tags).toMatchObject({ team: 'video' });
-});
-
-test('a Name that is not a string: refused with the synth-time message', async () => {
-  const publicKey = key();
-  const message = 'Invalid playbackKeyPairName: expected a string (got an object)';
-  expect(synthMessage(publicKey, { playbackKeyPairName: { name: 'x' } })).toBe(message);
-  expect(await deployMessage({ PublicKeyMaterial: publicKey, Name: { name: 'x' } })).toBe(message);
-});
-
-test('a PublicKeyMaterial that is not a string: refused', async () => {
-  expect(await deployMessage({ PublicKeyMaterial: { pem: 'x' }, Name: 'viewer-key' }))
-    .toBe('Invalid publicKeyMaterial: it is an object, not the text of a PEM file. IVS accepts only an ECDSA P-384 (secp384r1) public key as a PEM "-----BEGIN PUBLIC KEY-----" block.');
-});
-
-describe('an oversized or adversarial PublicKeyMaterial', () => {
-  // 256 KB of BEGIN lines without an END: a lazy BEGIN...END regular expression retries from every
-  // BEGIN and scans to the end each time, which took seconds.
-  const beginLines = '-----BEGIN PUBLIC KEY-----\n'.repeat(Math.ceil(256 * 1024 / 27));
-
-  test(`more than ${MAX_PUBLIC_KEY_MATERIAL_LENGTH} characters is refused at once, at synth time and at deploy time alike`, async () => {
-    const message = `Invalid publicKeyMaterial: it has ${beginLines.length} characters; at most ${MAX_PUBLIC_KEY_MATERIAL_LENGTH} are allowed `
-      + '(a P-384 public key PEM has 215). IVS accepts only an ECDSA P-384 (secp384r1) public key as a PEM "-----BEGIN PUBLIC KEY-----" block.';
-    expect(synthMessage(beginLines, {})).toBe(message);
-    const started = performance.now();
-    expect(await deployMessage({ PublicKeyMaterial: beginLines, Name: 'viewer-key' })).toBe(message);
-    expect(performance.now() - started).toBeLessThan(2_000); // an event's whole round trip
+    expect(error.message).toBe(message);
+    expect(error.message).toContain(fragment);
+    expect(ivsMock.calls()).toHaveLength(0);
   });
 
-  test('the PEM parser is linear, and finds the blocks the lazy regular expression found', () => {
-    const atLimit = beginLines.slice(0, MAX_PUBLIC_KEY_MATERIAL_LENGTH);
-    expect(messageOf(() => validatePublicKeyMaterial(atLimit))).toContain('contains no PEM block');
+  test.each(cases)('Update to %s', async (_, badProps, message) => {
+    const error = await failure(updateEvent(props(KEY_A, 'my-key'), badProps, ARN_A));
 
-    // Beyond the size check: 1 MB of BEGIN lines (the old expression: minutes; quadratic in the length).
-    const started = performance.now();
-    expect(pemBlocks(beginLines.repeat(4))).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(error.message).toBe(message);
+    expect(ivsMock.calls()).toHaveLength(0);
+  });
 
-    const lazy = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
-    const publicKey = key();
-    for (const text of [
-      publicKey, `# comment\n${publicKey}`, publicKey + publicKey, `-----BEGIN A-----\n${publicKey}-----END A-----`,
-      `-----BEGIN A-----x-----BEGIN B-----y-----END B-----`, `-----BEGIN A-----x-----END B----------END A-----`, beginLines.slice(0, 500),
-      `${publicKey.replace('-----END PUBLIC KEY-----', '')}${publicKey}`,
-    ]) {
-      expect(pemBlocks(text)).toEqual([...text.matchAll(lazy)].map((match) => [match[0], match[1]]));
-    }
+  test('the key messages say what IVS accepts', async () => {
+    const error = await failure(createEvent(props(p256)));
+
+    expect(error.message).toContain('ECDSA P-384 (secp384r1) public key as a PEM "-----BEGIN PUBLIC KEY-----" block');
+  });
+
+  test('49 user tags are accepted (50 with the owner tag)', async () => {
+    const tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`tag${i}`, 'v']));
+    givenImports(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted(tags)));
+
+    await invoke(createEvent(props(KEY_A, 'my-key', tags)));
+
+    expect(sent()).toEqual([importOf(KEY_A, 'my-key', wanted(tags))]);
+    expect(Object.keys(wanted(tags))).toHaveLength(50);
   });
 });

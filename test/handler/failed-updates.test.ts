@@ -5,7 +5,7 @@
  * Its rollback removes that key pair, also at the quota of 3, where it needs the slot.
  */
 import { OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { KeyPairProperties, SimulatedResource, STACK_ID } from '../support/cloudformation';
+import { KeyPairProperties, SimulatedResource, STACK_ID } from '../../tools/stand-ins/cloudformation';
 import { p384 } from '../support/keys';
 import { useShippedHandler } from '../support/shipped-setup';
 

@@ -9,10 +9,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { PlaybackKeyPair } from '../../lib';
 import { HANDLER_NODE_MAJOR, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
 import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../../lib/tokens';
-import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from '../support/cloudformation';
+import { KeyPairProperties, RESPONSE_URL, SimulatedResource, STACK_ID } from '../../tools/stand-ins/cloudformation';
 import { TemplateJson, waitsFor } from '../support/deployment-order';
 import { messageOf } from '../support/errors';
-import { IVS_RATE_LIMITS, IvsOperation, IvsStandIn, StandInKeyPair } from '../support/ivs-stand-in';
+import { IVS_RATE_LIMITS, IvsOperation, IvsStandIn, StandInKeyPair } from '../../tools/stand-ins/ivs-stand-in';
 import { p384, pemBody, wrongKeys } from '../support/keys';
 import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from '../support/shipped-handler';
 

@@ -5,7 +5,7 @@
  * rollback Delete look for the key pair.
  */
 import { IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { KeyPairProperties, SimulatedResource, SimulatedResourceOptions, STACK_ID } from '../support/cloudformation';
+import { KeyPairProperties, SimulatedResource, SimulatedResourceOptions, STACK_ID } from '../../tools/stand-ins/cloudformation';
 import { p384 } from '../support/keys';
 import { useShippedHandler } from '../support/shipped-setup';
 

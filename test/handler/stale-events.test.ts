@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { EVENT_MARKER_TAG_KEY, OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { KeyPairProperties, SimulatedResource, SimulatedResourceOptions, STACK_ID } from '../support/cloudformation';
-import { IvsOperation, IvsStandIn, StandInKeyPair } from '../support/ivs-stand-in';
+import { KeyPairProperties, SimulatedResource, SimulatedResourceOptions, STACK_ID } from '../../tools/stand-ins/cloudformation';
+import { IvsOperation, IvsStandIn, StandInKeyPair } from '../../tools/stand-ins/ivs-stand-in';
 import { p384 } from '../support/keys';
 import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from '../support/shipped-handler';
 

@@ -1,2 +1,3 @@
-// Lambda runs Node.js 24; the SDK's notice that this machine's Node.js 20 will lose support in 2027 is noise in tests.
+// The tests run on Node.js 20, 22 and 24 (engines; the handler's on the Lambda runtime's 24). The SDK's notice that an
+// older Node.js will lose its support is noise in tests.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -3,18 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { PlaybackKeyPair } from '../../lib';
 import { HANDLER_NODE_MAJOR } from '../../lib/shared/contract';
-import type { IvsStandIn } from './ivs-stand-in';
 import { p384 } from './keys';
-import type { lambdaContext } from './response-endpoint';
 
-/**
- * A custom-resource handler as Lambda calls it: CloudFormation's event and the Lambda context.
- * It answers by PUTting to the event's ResponseURL; what it resolves to means nothing.
- */
-export type OnEventHandler = (event: CloudFormationCustomResourceEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+// The loader is shared with the bench: one implementation, in tools/stand-ins.
+export { loadShippedHandler, type OnEventHandler } from '../../tools/stand-ins/shipped-handler';
 
 /**
  * Synthesizes a cloud assembly with a key pair and returns the directory of the handler asset
@@ -32,18 +26,4 @@ export function synthesizeHandlerAsset(): { assemblyDir: string; assetDir: strin
   }));
   const assetHash = String(handler.Properties.Code.S3Key).replace(/\.zip$/, '');
   return { assemblyDir, assetDir: path.join(assemblyDir, `asset.${assetHash}`) };
-}
-
-/**
- * Loads the handler from the asset directory as a fresh Lambda container would: a new module
- * instance (so a new SDK client) that reads the stand-in's endpoint and region from the environment.
- */
-export function loadShippedHandler(assetDir: string, ivs: IvsStandIn): OnEventHandler {
-  Object.assign(process.env, ivs.clientEnvironment());
-  delete process.env.AWS_PROFILE;
-  let handler: OnEventHandler | undefined;
-  jest.isolateModules(() => {
-    handler = require(path.join(assetDir, 'index.js')).handler;
-  });
-  return handler!;
 }

@@ -3,7 +3,7 @@
  * stand-in: synthesize the asset once, a fresh stand-in and handler per test, log lines captured.
  */
 import * as fs from 'node:fs';
-import { IvsStandIn, IvsStandInOptions } from './ivs-stand-in';
+import { IvsStandIn, IvsStandInOptions } from '../../tools/stand-ins/ivs-stand-in';
 import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from './shipped-handler';
 
 /** What a test reads from `useShippedHandler()`; the fields change before each test. */

@@ -1,7 +1,8 @@
 /**
  * A local stand-in for the Amazon IVS low-latency REST-JSON API (2020-07-14), limited to the seven
  * playback-key-pair operations. The real `@aws-sdk/client-ivs` can talk to it (`endpoint: ivs.endpoint`)
- * and raises the same error classes it raises against AWS. See shared/IVS-AND-CLOUDFORMATION-FACTS.md beside the project.
+ * and raises the same error classes it raises against AWS. The operations, status codes and error shapes follow the IVS
+ * service model (botocore's data/ivs/2020-07-14/service-2.json, which also generates `@aws-sdk/client-ivs`).
  */
 import { createHash, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -244,7 +245,7 @@ export class IvsStandIn {
       return copyOf(this.importKeyPair({ publicKeyMaterial, name, tags }));
     } catch (error) {
       const reason = error instanceof IvsError ? `${error.errorType}: ${error.message}` : String(error);
-      throw new Error(`importAsSomeoneElse refused: ${reason}`);
+      throw new Error(`importAsSomeoneElse refused: ${reason}`, { cause: error });
     }
   }
 
