@@ -1,11 +1,14 @@
 import { IvsClient } from '@aws-sdk/client-ivs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { CloudFormationResponse, RESPONSE_TIME_BUDGET_MS, sendResponse } from './cloudformation-response';
 import { ownerOf } from './desired-key-pair';
+import { generatedPhysicalIdAfterFailure, onGeneratedKeyPairEvent } from './generated/lifecycle';
+import { SecretsSession } from './generated/secrets-session';
 import { IvsDeadline, IvsSession } from './ivs-session';
 import { onCreate, onDelete, onUpdate, Outcome } from './lifecycle';
 import {
-  IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, KeyPairAttribute, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY,
+  GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, KeyPairAttribute, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY,
 } from '../../lib/shared/contract';
 
 /**
@@ -14,6 +17,8 @@ import {
  * account and CloudFormation creates resources in parallel.
  */
 const ivsClient = new IvsClient({ maxAttempts: Number(process.env.AWS_MAX_ATTEMPTS) || 10 });
+/** Default configuration too (AWS_ENDPOINT_URL_SECRETS_MANAGER); created by the first generated key's event. */
+let secretsClient: SecretsManagerClient | undefined;
 
 /** The part of the Lambda context the handler reads. */
 export type HandlerContext = Pick<Context, 'getRemainingTimeInMillis'>;
@@ -26,6 +31,7 @@ export type HandlerContext = Pick<Context, 'getRemainingTimeInMillis'>;
 export async function handler(event: CloudFormationCustomResourceEvent, context: HandlerContext): Promise<void> {
   const deadline = ivsDeadline(context);
   const ivs = new IvsSession(ivsClient, deadline);
+  const secrets = isGenerated(event) ? new SecretsSession(secretsClient ??= new SecretsManagerClient({}), deadline) : undefined;
   // Never the whole event: it holds the ResponseURL, a presigned URL.
   const logLine = {
     requestType: event.RequestType,
@@ -34,12 +40,12 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   };
   let response: CloudFormationResponse;
   try {
-    const outcome = await dispatch(event, ivs);
-    log({ ...logLine, result: outcome.physicalResourceId, action: outcome.action, ivsCalls: ivs.calls, retries: ivs.retries });
+    const outcome = await dispatch(event, ivs, secrets);
+    log({ ...logLine, result: outcome.physicalResourceId, action: outcome.action, ivsCalls: ivs.calls, retries: ivs.retries, ...secretsCalls(secrets) });
     response = succeeded(event, outcome);
   } catch (error) {
     const reason = (error as Error).message;
-    log({ ...logLine, error: reason, ivsCalls: ivs.calls, retries: ivs.retries });
+    log({ ...logLine, error: reason, ivsCalls: ivs.calls, retries: ivs.retries, ...secretsCalls(secrets) });
     response = failed(event, reason, physicalIdAfterFailure(event, ivs));
   } finally {
     deadline.dispose();
@@ -63,7 +69,8 @@ function ivsDeadline(context: HandlerContext): IvsDeadline & { dispose(): void }
   return { signal: controller.signal, afterMs, dispose: () => clearTimeout(timer) };
 }
 
-function dispatch(event: CloudFormationCustomResourceEvent, ivs: IvsSession): Promise<Outcome> {
+function dispatch(event: CloudFormationCustomResourceEvent, ivs: IvsSession, secrets?: SecretsSession): Promise<Outcome & { data?: Record<string, string> }> {
+  if (secrets) return onGeneratedKeyPairEvent(event, ivs, secrets);
   switch (event.RequestType) {
     case 'Create':
       return onCreate(event, ivs);
@@ -74,12 +81,12 @@ function dispatch(event: CloudFormationCustomResourceEvent, ivs: IvsSession): Pr
   }
 }
 
-function succeeded(event: CloudFormationCustomResourceEvent, { physicalResourceId, keyPair }: Outcome): CloudFormationResponse {
+function succeeded(event: CloudFormationCustomResourceEvent, { physicalResourceId, keyPair, data }: Outcome & { data?: Record<string, string> }): CloudFormationResponse {
   return {
     ...identity(event),
     Status: 'SUCCESS',
     PhysicalResourceId: physicalResourceId,
-    ...(keyPair ? { Data: { [KeyPairAttribute.ARN]: keyPair.arn, [KeyPairAttribute.FINGERPRINT]: keyPair.fingerprint } } : {}),
+    ...(data ? { Data: data } : keyPair ? { Data: { [KeyPairAttribute.ARN]: keyPair.arn, [KeyPairAttribute.FINGERPRINT]: keyPair.fingerprint } } : {}),
   };
 }
 
@@ -99,11 +106,21 @@ function identity({ StackId, RequestId, LogicalResourceId }: CloudFormationCusto
  * pairs carrying this resource's owner tag.
  */
 function physicalIdAfterFailure(event: CloudFormationCustomResourceEvent, ivs: IvsSession): string {
+  if (isGenerated(event)) return generatedPhysicalIdAfterFailure(event);
   if (event.RequestType !== 'Create') return event.PhysicalResourceId;
   if (ivs.importedArn) return ivs.importedArn;
   const owner = ownerOf(event);
   const ownKeySeen = ivs.listed.some((keyPair) => keyPair.tags[OWNER_TAG_KEY] === owner);
   return ivs.importOutcomeUnknown || ownKeySeen ? IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID : NOTHING_IMPORTED_PHYSICAL_ID;
+}
+
+/** A `GeneratedPlaybackKeyPair`'s event, served by ./generated/. */
+function isGenerated(event: CloudFormationCustomResourceEvent): boolean {
+  return event.ResourceType === GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE;
+}
+
+function secretsCalls(secrets: SecretsSession | undefined): object {
+  return secrets ? { secretsManagerCalls: secrets.calls } : {};
 }
 
 function log(line: object): void {
