@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  AssetStaging, Aws, CfnResource, Duration, FileAssetLocation, Names, RemovalPolicy, Stack, aws_iam as iam, aws_lambda as lambda,
-  aws_logs as logs, cx_api as cxapi,
+  AssetStaging, Aws, CfnResource, Duration, FileAssetLocation, Names, RemovalPolicy, Stack, aws_iam as iam, aws_kms as kms,
+  aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager, cx_api as cxapi,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { HANDLER_NODE_MAJOR } from '../shared/contract';
@@ -18,6 +18,14 @@ export const HANDLER_ACTIONS = [
   'ivs:DeletePlaybackKeyPair',
   'ivs:TagResource',
   'ivs:UntagResource',
+];
+
+/** The Secrets Manager actions the handler calls on a generated key's secret, and nothing else. */
+export const GENERATED_KEY_SECRET_ACTIONS = [
+  'secretsmanager:ListSecretVersionIds',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
 ];
 
 /**
@@ -72,6 +80,8 @@ export class PlaybackKeyPairProvider extends Construct {
   /** The handler that imports and deletes the key pairs and answers CloudFormation. */
   public readonly handler: lambda.Function;
 
+  private generatedKeySecrets?: iam.Policy;
+
   private constructor(scope: Stack, id: string) {
     super(scope, id);
     if (!fs.existsSync(path.join(HANDLER_ASSET_DIR, 'index.js'))) {
@@ -105,6 +115,24 @@ export class PlaybackKeyPairProvider extends Construct {
       logGroup: handlerLogs,
     });
     this.serviceToken = this.handler.functionArn;
+  }
+
+  /**
+   * Lets the handler read and write one generated key's secret, and use its customer-managed key
+   * only through Secrets Manager. A policy of its own, made with the stack's first generated key,
+   * so a stack without one keeps its template; the key pair's resource waits for it.
+   */
+  public allowGeneratedKeySecret(secret: secretsmanager.ISecret, encryptionKey?: kms.IKey): iam.Policy {
+    this.generatedKeySecrets ??= new iam.Policy(this, 'GeneratedKeySecrets', { roles: [this.handler.role!] });
+    this.generatedKeySecrets.addStatements(new iam.PolicyStatement({ actions: GENERATED_KEY_SECRET_ACTIONS, resources: [secret.secretArn] }));
+    if (encryptionKey) {
+      this.generatedKeySecrets.addStatements(new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+      }));
+    }
+    return this.generatedKeySecrets;
   }
 
   private logGroup(id: string): logs.LogGroup {

@@ -72,10 +72,13 @@ class Convergence {
       await this.holdKeys(wanted);
     } else {
       const versionId = versionIdOf(target);
-      const pending = await this.writeVersion(target, versions.some((v) => v.versionId === versionId && v.stages.includes(PENDING)));
+      const wrote = !this.values.has(target) && await this.writeVersion(target);
+      const pending = wrote || versions.some((v) => v.versionId === versionId && v.stages.includes(PENDING));
       try {
         await this.holdKeys(wanted);
-        await this.secrets.moveStage(secretArn, CURRENT, { to: versionId, from: current?.versionId });
+        // Secrets Manager labels a secret's first version AWSCURRENT by itself.
+        const firstVersion = wrote && versions.length === 0;
+        if (!firstVersion) await this.secrets.moveStage(secretArn, CURRENT, { to: versionId, from: current?.versionId });
       } catch (error) {
         // A failed rotation leaves no label behind: the version it wrote stays, unlabelled, for the retry.
         if (pending) await this.secrets.moveStage(secretArn, PENDING, { from: versionId }).catch(() => undefined);
@@ -90,15 +93,18 @@ class Convergence {
     return this.outcome(target, wanted[1]);
   }
 
-  /** Writes generation `n`'s version labelled AWSPENDING; a repeated event reads the version it wrote. Returns whether it carries AWSPENDING. */
-  private async writeVersion(generation: number, alreadyPending: boolean): Promise<boolean> {
+  /**
+   * Writes generation `n`'s version labelled AWSPENDING. Returns false when a repeated event finds
+   * the version it wrote before (Secrets Manager keeps one version per id), and reads that instead.
+   */
+  private async writeVersion(generation: number): Promise<boolean> {
     const fresh = generateKeyValue(generation);
     if (await this.secrets.putVersion(this.desired.secretArn, versionIdOf(generation), JSON.stringify(fresh), PENDING)) {
       this.values.set(generation, fresh);
       return true;
     }
     await this.valueOf(generation);
-    return alreadyPending;
+    return false;
   }
 
   /** Makes sure IVS holds each wanted generation's key under the wanted name and tags. */
