@@ -154,7 +154,7 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
       resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
       properties: {
         [GeneratedKeyPairProperty.SECRET_ARN]: this.storage.secretArn,
-        [GeneratedKeyPairProperty.GENERATION]: Token.asString(generation),
+        [GeneratedKeyPairProperty.GENERATION]: Token.isUnresolved(generation) ? Token.asString(generation) : String(generation),
         [GeneratedKeyPairProperty.KEEP_PREVIOUS_KEY]: String(keepPreviousKey),
         [GeneratedKeyPairProperty.NAME]: this.playbackKeyPairName,
         [GeneratedKeyPairProperty.TAGS]: Lazy.any({ produce: () => this.cdkTagManager.renderTags() }),
