@@ -5,6 +5,7 @@
  * AWSPREVIOUS key with keepPreviousKey), each once, and no version carries AWSPENDING.
  */
 import * as fs from 'node:fs';
+import { IvsClient, UntagResourceCommand } from '@aws-sdk/client-ivs';
 import {
   CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -417,4 +418,51 @@ test('bad properties fail the Create naming the problem, and its Delete imports 
   expect(ivs.keyPairs()).toEqual([]);
   await expect(generated().create({ ...props(secretArn, 1), KeepPreviousKey: 'yes' })).rejects.toThrow(/KeepPreviousKey "yes": expected "true" or "false"/);
   await expect(generated().create({ ...props(secretArn, 1), Tags: { [GENERATION_TAG_KEY]: '9' } })).rejects.toThrow(/reserved/);
+});
+
+test('a key pair deleted outside CloudFormation is imported again from the secret at the next deploy', async () => {
+  const secretArn = await emptySecret();
+  const resource = generated();
+  await resource.create(props(secretArn, 1));
+  await resource.update(props(secretArn, 2));
+  const { current, previous } = await expectInSync(secretArn);
+  ivs.deleteBehindTheBack(arnOf(previous!.fingerprint));
+  const healed = await step(() => resource.update(props(secretArn, 2)));
+  expect(healed.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair']);
+  expect(healed.secretsCalls).toEqual(['ListSecretVersionIds', 'GetSecretValue', 'GetSecretValue']); // AWSPREVIOUS's key, AWSCURRENT's fingerprint
+  await expectInSync(secretArn);
+  expect((await expectInSync(secretArn)).current.fingerprint).toBe(current.fingerprint);
+});
+
+test('a key pair whose tags were edited outside CloudFormation is found by its key and tagged again, never deleted', async () => {
+  const secretArn = await emptySecret();
+  const resource = generated();
+  await resource.create(props(secretArn, 1));
+  const { current } = await expectInSync(secretArn);
+  const arn = arnOf(current.fingerprint);
+  const client = new IvsClient({ endpoint: ivs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'stand-in-secret' } });
+  await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [GENERATION_TAG_KEY] }));
+  const regenerationTagged = await step(() => resource.update(props(secretArn, 1)));
+  expect(regenerationTagged.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', 'TagResource']);
+  expect(ivs.keyPairs().map((keyPair) => keyPair.arn)).toEqual([arn]);
+  await expectInSync(secretArn);
+
+  await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [OWNER_TAG_KEY, GENERATION_TAG_KEY] }));
+  await resource.update(props(secretArn, 1));
+  expect(ivs.keyPairs().map((keyPair) => keyPair.arn)).toEqual([arn]);
+  await expectInSync(secretArn);
+  client.destroy();
+});
+
+test('after cdk refactor (a new logical ID, no event) the resource still knows its key pairs: their owner is the secret', async () => {
+  const secretArn = await emptySecret();
+  const original = generated('GeneratedKey');
+  await original.create(props(secretArn, 1));
+  const moved = original.refactoredTo('MovedKey');
+  const rotated = await step(() => moved.update(props(secretArn, 2)));
+  expect(rotated.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair']);
+  await expectInSync(secretArn);
+  const deleted = await step(() => moved.delete());
+  expect(deleted.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'DeletePlaybackKeyPair', 'DeletePlaybackKeyPair']);
+  expect(ivs.keyPairs()).toEqual([]);
 });

@@ -141,7 +141,8 @@ class Convergence {
       if (!(error instanceof ServiceQuotaExceededException)) throw error;
     }
     const all = await this.ivs.listKeyPairs();
-    const retiring = this.ownedOf(all).filter((keyPair) => !wanted.includes(keyPair.generation ?? 0));
+    const held = new Set([...this.held.values()].map((keyPair) => keyPair.arn));
+    const retiring = this.ownedOf(all).filter((keyPair) => !wanted.includes(keyPair.generation ?? 0) && !held.has(keyPair.arn));
     if (retiring.length === 0 || all.length - retiring.length >= KEY_PAIR_QUOTA) throw quotaExceeded(all, this.desired.owner);
     for (const keyPair of retiring) await this.ivs.deleteKeyPair(keyPair.arn);
     this.owned = this.owned.filter((keyPair) => !retiring.some((retired) => retired.arn === keyPair.arn));
@@ -174,7 +175,8 @@ class Convergence {
 
   /** Deletes this resource's key pairs that hold no wanted generation (the key this rotation retired). */
   private async retireAllBut(wanted: number[]): Promise<void> {
-    for (const keyPair of this.owned.filter((owned) => !wanted.includes(owned.generation ?? 0))) {
+    const held = new Set([...this.held.values()].map((keyPair) => keyPair.arn));
+    for (const keyPair of this.owned.filter((owned) => !wanted.includes(owned.generation ?? 0) && !held.has(owned.arn))) {
       await this.ivs.deleteKeyPair(keyPair.arn);
       this.notes.push(`deleted generation ${keyPair.generation ?? '?'} (${keyPair.arn})`);
     }
