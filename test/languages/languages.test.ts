@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { GeneratedKeyStack } from '../../bin/generated-key-stack';
 import { PrivateChannelStack } from '../../bin/private-channel-stack';
 import { generatePlaybackKeyPair, PlaybackTokenError, verifyPlaybackToken } from '../../lib/tokens';
 import { wrongKeys } from '../support/keys';
@@ -153,6 +154,18 @@ describe.each([['Python', python], ['Java', java], ['Go', go]] as const)('%s', (
     // The same handler bundle: the binding runs the package's JavaScript, asset included.
     expect(fs.readdirSync(outdir).filter((name) => name.startsWith('asset.')))
       .toEqual(fs.readdirSync(path.join(scratch, 'typescript')).filter((name) => name.startsWith('asset.')));
+  });
+
+  test('synthesizes the generated-key stack the TypeScript app synthesizes', () => {
+    const outdir = fs.mkdtempSync(path.join(scratch, 'out-'));
+    const { status, stderr } = language.run(DEMO_KEY, outdir);
+    expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'IvsGeneratedKeyExample.template.json'), 'utf8'));
+    const app = new App({ outdir: fs.mkdtempSync(path.join(scratch, 'typescript-generated-')) });
+    new GeneratedKeyStack(app, 'IvsGeneratedKeyExample', { generation: 2 });
+    const expected = comparable(app.synth().getStackByName('IvsGeneratedKeyExample').template);
+    expect(Object.values(expected.Resources).map((resource: any) => resource.Type)).toContain('Custom::IvsGeneratedPlaybackKeyPair');
+    expect(comparable(template)).toEqual(expected);
   });
 
   test('refuses a P-256 key at synth time with the TypeScript message', () => {
