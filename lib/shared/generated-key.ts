@@ -6,7 +6,7 @@
  * @internal
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { GENERATED_KEY_VERSION_PREFIX, GENERATION_TAG_KEY, KEY_PAIR_QUOTA } from './contract';
+import { GENERATED_KEY_VERSION_PREFIX, GENERATION_TAG_KEY } from './contract';
 import { fingerprintOfDer, PlaybackKeyPairValidationError, validateTags } from './validation';
 
 /** The value of each version of a generated key's secret (JSON). */
@@ -80,9 +80,6 @@ export function validateGeneratedKeyTags(tags: Record<string, string>, isUnresol
 export function generatedKeySlots(keepPreviousKey: boolean): number {
   return keepPreviousKey ? 2 : 1;
 }
-
-/** The quota the slots of one stack must fit. */
-export const SLOTS_PER_REGION = KEY_PAIR_QUOTA;
 
 /**
  * The owner tag of a generated key's key pairs: its secret's ARN, which follows the resource through

@@ -5,6 +5,7 @@
  * AWSPREVIOUS key with keepPreviousKey), each once, and no version carries AWSPENDING.
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { IvsClient, UntagResourceCommand } from '@aws-sdk/client-ivs';
 import {
   CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient,
@@ -253,6 +254,7 @@ test('tags change in place on both key pairs; a rename re-imports the same keys'
 
   const renamed = await step(() => resource.update(props(secretArn, 2, { name: 'renamed', tags: { env: 'prod' } })));
   expect(renamed.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair']);
+  expect(renamed.secretsCalls).toEqual(['ListSecretVersionIds', 'GetSecretValue', 'GetSecretValue']); // each key's public half
   const after = await expectInSync(secretArn);
   expect([after.current.fingerprint, after.previous!.fingerprint]).toEqual([current.fingerprint, previous!.fingerprint]);
   expect(ivs.keyPairs().map((keyPair) => keyPair.name)).toEqual(['renamed', 'renamed']);
@@ -465,4 +467,23 @@ test('after cdk refactor (a new logical ID, no event) the resource still knows i
   const deleted = await step(() => moved.delete());
   expect(deleted.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'DeletePlaybackKeyPair', 'DeletePlaybackKeyPair']);
   expect(ivs.keyPairs()).toEqual([]);
+});
+
+test('Secrets Manager not answering: the event still answers FAILED before the Lambda timeout, naming the call', async () => {
+  const silent = net.createServer(() => undefined); // accepts connections, never answers
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+  const stuck = loadShippedHandler(assetDir, ivs);
+  try {
+    const resource = new SimulatedResource<GeneratedProperties>(stuck, 'GeneratedKey', {
+      resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, timeoutMs: 4_000,
+    });
+    const started = Date.now();
+    await expect(resource.create(props('arn:aws:secretsmanager:us-east-1:123456789012:secret:Stuck-AbCdEf', 1)))
+      .rejects.toThrow(/^Secrets Manager ListSecretVersionIds did not finish within 3 s, so the handler stopped waiting/);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(ivs.keyPairs()).toEqual([]);
+  } finally {
+    silent.close();
+  }
 });
