@@ -47,6 +47,9 @@ const PROVIDER_ID = 'IvsPlaybackKeyPairProvider';
  * worst plus four ordinary ones is about 200 s.
  * The handler gives IVS the timeout minus the 45.5 s its answer to CloudFormation may need (6 PUT
  * attempts of at most 5 s, 15.5 s of backoff): 300 - 45.5 = 254.5 s >= 200 s.
+ * A generated key's rotation makes more calls (up to about 9 IVS and 4 Secrets Manager calls, at
+ * the quota with a rename), but the key pairs of a stack deploy one at a time (`StackKeyPairs`),
+ * so its calls do not share the 3 a second with siblings.
  */
 export const HANDLER_TIMEOUT = Duration.minutes(5);
 
