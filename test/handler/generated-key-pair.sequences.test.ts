@@ -487,3 +487,22 @@ test('Secrets Manager not answering: the event still answers FAILED before the L
     silent.close();
   }
 });
+
+test('a rotation that failed part-way and is delivered again reuses the version it wrote: no second key for one generation', async () => {
+  const secretArn = await emptySecret();
+  const resource = generated();
+  await resource.create(props(secretArn, 1));
+  ivs.failNext('ImportPlaybackKeyPair', 'AccessDeniedException');
+  await expect(resource.update(props(secretArn, 2))).rejects.toThrow(/AccessDeniedException/);
+  expect((await labels(secretArn))['cdk-ivs-playback-key-pair-generation-2']).toEqual([]); // written, unlabelled
+  const written = JSON.parse((await secretsManager.send(new GetSecretValueCommand({
+    SecretId: secretArn, VersionId: 'cdk-ivs-playback-key-pair-generation-2',
+  }))).SecretString!);
+  privateKeys.add(written.privateKeyPem);
+
+  const again = await step(() => resource.update(props(secretArn, 2)));
+  expect(again.secretsCalls).toEqual(['ListSecretVersionIds', 'PutSecretValue', 'GetSecretValue', 'UpdateSecretVersionStage']);
+  const { current } = await expectInSync(secretArn);
+  expect(current.fingerprint).toBe(written.fingerprint);
+  expect(Object.keys(await labels(secretArn)).sort()).toEqual(['cdk-ivs-playback-key-pair-generation-1', 'cdk-ivs-playback-key-pair-generation-2']);
+});
