@@ -399,7 +399,7 @@ test('a rotation that finds no room fails naming the holders, changes nothing, a
 
   const failed = await failingStep(() => resource.update(props(secretArn, 2)));
   for (const keyPair of ivs.keyPairs()) expect(failed.error.message).toContain(keyPair.arn);
-  expect(failed.error.message).toMatch(/allows 3 playback key pairs.*Nothing was changed/);
+  expect(failed.error.message).toMatch(/allows 3 playback key pairs.*none of which this deploy retires\. No key pair was imported or deleted/);
   expect(failed.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs']);
   expect(ivs.keyPairs().slice(0, 2)).toEqual(strangers);
   expect((await expectInSync(secretArn)).current.fingerprint).toBe(before.current.fingerprint);
@@ -505,4 +505,16 @@ test('a rotation that failed part-way and is delivered again reuses the version 
   const { current } = await expectInSync(secretArn);
   expect(current.fingerprint).toBe(written.fingerprint);
   expect(Object.keys(await labels(secretArn)).sort()).toEqual(['cdk-ivs-playback-key-pair-generation-1', 'cdk-ivs-playback-key-pair-generation-2']);
+});
+
+test('a Create in a full region fails naming the holders, and its Delete succeeds touching nothing', async () => {
+  const strangers = [1, 2, 3].map((n) => ivs.importAsSomeoneElse(p384().publicKeyPem, `team-${n}`));
+  const secretArn = await emptySecret();
+  const resource = generated();
+  const failed = await failingStep(() => resource.create(props(secretArn, 1)));
+  for (const stranger of strangers) expect(failed.error.message).toContain(stranger.arn);
+  expect(failed.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs']);
+  expect(resource.physicalResourceId).toBe(secretArn);
+  expect((await step(() => resource.delete())).ivsCalls).toEqual(['ListPlaybackKeyPairs']);
+  expect(ivs.keyPairs()).toEqual(strangers);
 });

@@ -251,6 +251,6 @@ function parseValue(text: string, generation: number): GeneratedKeyValue {
 function quotaExceeded(inUse: KeyPairSummary[], owner: string): Error {
   const listed = inUse.map((keyPair) => `${keyPair.arn} ("${keyPair.name}"${keyPair.tags[OWNER_TAG_KEY] === owner ? ', this key pair\'s' : ''})`);
   return new Error(`IVS allows ${KEY_PAIR_QUOTA} playback key pairs per account and region, and the key pairs `
-    + `${listed.join(', ') || '(none listed)'} hold them all, none of which this rotation retires. Nothing was changed. `
-    + 'Delete a key pair that is no longer needed, or set keepPreviousKey: false, and deploy again.');
+    + `${listed.join(', ') || '(none listed)'} hold them all, none of which this deploy retires. No key pair was imported `
+    + 'or deleted. Delete a key pair that is no longer needed, or set keepPreviousKey: false, and deploy again.');
 }
