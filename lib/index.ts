@@ -1,1 +1,2 @@
 export * from './construct/playback-key-pair';
+export * from './construct/generated-playback-key-pair';

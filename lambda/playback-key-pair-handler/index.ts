@@ -1,12 +1,15 @@
 import { IvsClient } from '@aws-sdk/client-ivs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { CloudFormationResponse, RESPONSE_TIME_BUDGET_MS, sendResponse } from './cloudformation-response';
 import { SupersededEventError } from './event-marker';
 import { physicalIdAfterFailure } from './failed-create';
+import { generatedPhysicalIdAfterFailure, onGeneratedKeyPairEvent } from './generated/lifecycle';
+import { SecretsSession } from './generated/secrets-session';
 import { IvsDeadline, IvsSession } from './ivs-session';
 import { onCreate, onDelete, onUpdate, Outcome } from './lifecycle';
 import { EventClock, eventClock, msUntilAnswerDue, retryCanStillAnswer, staleReason } from './stale-event';
-import { KeyPairAttribute } from '../../lib/shared/contract';
+import { GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, KeyPairAttribute } from '../../lib/shared/contract';
 
 /**
  * Created once per container. Default configuration, so AWS_REGION and AWS_ENDPOINT_URL_IVS
@@ -14,12 +17,15 @@ import { KeyPairAttribute } from '../../lib/shared/contract';
  * account and CloudFormation creates resources in parallel.
  */
 const ivsClient = new IvsClient({ maxAttempts: Number(process.env.AWS_MAX_ATTEMPTS) || 10 });
+/** Default configuration too (AWS_ENDPOINT_URL_SECRETS_MANAGER); created by the first generated key's event. */
+let secretsClient: SecretsManagerClient | undefined;
 
 /** The part of the Lambda context the handler reads. */
 export type HandlerContext = Pick<Context, 'getRemainingTimeInMillis'>;
 
 /**
- * Handles CloudFormation's events for `Custom::IvsPlaybackKeyPair` and answers each with exactly
+ * Handles CloudFormation's events for `Custom::IvsPlaybackKeyPair` and
+ * `Custom::IvsGeneratedPlaybackKeyPair`, and answers each with exactly
  * one PUT to its ResponseURL, before the Lambda timeout: IVS calls get the time left minus what
  * the answer needs, and a call still running then fails the event with its name.
  */
@@ -36,16 +42,17 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   if (stale) return log({ ...logLine, ignored: stale, ivsCalls: [] });
   const deadline = ivsDeadline(context, clock);
   const ivs = new IvsSession(ivsClient, deadline);
+  const secrets = isGenerated(event) ? new SecretsSession((secretsClient ??= new SecretsManagerClient({})), deadline) : undefined;
   let response: CloudFormationResponse;
   try {
-    const outcome = await dispatch(event, ivs);
-    log({ ...logLine, result: outcome.physicalResourceId, action: outcome.action, ivsCalls: ivs.calls, retries: ivs.retries });
+    const outcome = await dispatch(event, ivs, secrets);
+    log({ ...logLine, result: outcome.physicalResourceId, action: outcome.action, ivsCalls: ivs.calls, retries: ivs.retries, ...secretsCalls(secrets) });
     response = succeeded(event, outcome);
   } catch (error) {
     if (error instanceof SupersededEventError) return log({ ...logLine, ignored: error.message, ivsCalls: ivs.calls });
     const reason = (error as Error).message;
-    log({ ...logLine, error: reason, ivsCalls: ivs.calls, retries: ivs.retries });
-    response = failed(event, reason, physicalIdAfterFailure(event, ivs));
+    log({ ...logLine, error: reason, ivsCalls: ivs.calls, retries: ivs.retries, ...secretsCalls(secrets) });
+    response = failed(event, reason, physicalIdOnFailure(event, ivs));
   } finally {
     deadline.dispose();
   }
@@ -73,7 +80,8 @@ function ivsDeadline(context: HandlerContext, clock: EventClock): IvsDeadline & 
   return { signal: controller.signal, afterMs, dispose: () => clearTimeout(timer) };
 }
 
-function dispatch(event: CloudFormationCustomResourceEvent, ivs: IvsSession): Promise<Outcome> {
+function dispatch(event: CloudFormationCustomResourceEvent, ivs: IvsSession, secrets?: SecretsSession): Promise<Outcome & { data?: Record<string, string> }> {
+  if (secrets) return onGeneratedKeyPairEvent(event, ivs, secrets);
   switch (event.RequestType) {
     case 'Create':
       return onCreate(event, ivs);
@@ -84,12 +92,12 @@ function dispatch(event: CloudFormationCustomResourceEvent, ivs: IvsSession): Pr
   }
 }
 
-function succeeded(event: CloudFormationCustomResourceEvent, { physicalResourceId, keyPair }: Outcome): CloudFormationResponse {
+function succeeded(event: CloudFormationCustomResourceEvent, { physicalResourceId, keyPair, data }: Outcome & { data?: Record<string, string> }): CloudFormationResponse {
   return {
     ...identity(event),
     Status: 'SUCCESS',
     PhysicalResourceId: physicalResourceId,
-    ...(keyPair ? { Data: { [KeyPairAttribute.ARN]: keyPair.arn, [KeyPairAttribute.FINGERPRINT]: keyPair.fingerprint } } : {}),
+    ...(data ? { Data: data } : keyPair ? { Data: { [KeyPairAttribute.ARN]: keyPair.arn, [KeyPairAttribute.FINGERPRINT]: keyPair.fingerprint } } : {}),
   };
 }
 
@@ -99,6 +107,20 @@ function failed(event: CloudFormationCustomResourceEvent, reason: string, physic
 
 function identity({ StackId, RequestId, LogicalResourceId }: CloudFormationCustomResourceEvent) {
   return { StackId, RequestId, LogicalResourceId };
+}
+
+/** A failed Create names what may exist (failed-create.ts; a generated key pair: generated/lifecycle.ts). */
+function physicalIdOnFailure(event: CloudFormationCustomResourceEvent, ivs: IvsSession): string {
+  return isGenerated(event) ? generatedPhysicalIdAfterFailure(event) : physicalIdAfterFailure(event, ivs);
+}
+
+/** A `GeneratedPlaybackKeyPair`'s event, served by ./generated/. */
+function isGenerated(event: CloudFormationCustomResourceEvent): boolean {
+  return event.ResourceType === GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE;
+}
+
+function secretsCalls(secrets: SecretsSession | undefined): object {
+  return secrets ? { secretsManagerCalls: secrets.calls } : {};
 }
 
 function log(line: object): void {

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  AssetStaging, Aws, CfnResource, Duration, FileAssetLocation, Names, RemovalPolicy, Stack, aws_iam as iam, aws_lambda as lambda,
-  aws_logs as logs, cx_api as cxapi,
+  AssetStaging, Aws, CfnResource, Duration, FileAssetLocation, Names, RemovalPolicy, Stack, aws_iam as iam, aws_kms as kms,
+  aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager, cx_api as cxapi,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { HANDLER_NODE_MAJOR } from '../shared/contract';
@@ -18,6 +18,14 @@ export const HANDLER_ACTIONS = [
   'ivs:DeletePlaybackKeyPair',
   'ivs:TagResource',
   'ivs:UntagResource',
+];
+
+/** The Secrets Manager actions the handler calls on a generated key's secret, and nothing else. */
+export const GENERATED_KEY_SECRET_ACTIONS = [
+  'secretsmanager:ListSecretVersionIds',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
 ];
 
 /**
@@ -40,6 +48,9 @@ const PROVIDER_ID = 'IvsPlaybackKeyPairProvider';
  * is about 200 s.
  * The handler gives IVS the timeout minus the 45.5 s its answer to CloudFormation may need (6 PUT
  * attempts of at most 5 s, 15.5 s of backoff): 300 - 45.5 = 254.5 s >= 200 s.
+ * A generated key's rotation makes more calls (up to about 9 IVS and 4 Secrets Manager calls, at
+ * the quota with a rename), but the key pairs of a stack deploy one at a time (`StackKeyPairs`),
+ * so its calls do not share the 3 a second with siblings.
  */
 export const HANDLER_TIMEOUT = Duration.minutes(5);
 
@@ -82,6 +93,8 @@ export class PlaybackKeyPairProvider extends Construct {
   /** The handler that imports and deletes the key pairs and answers CloudFormation. */
   public readonly handler: lambda.Function;
 
+  private generatedKeySecrets?: iam.Policy;
+
   private constructor(scope: Stack, id: string) {
     super(scope, id);
     if (!fs.existsSync(path.join(HANDLER_ASSET_DIR, 'index.js'))) {
@@ -116,6 +129,24 @@ export class PlaybackKeyPairProvider extends Construct {
       ...ASYNC_INVOKE,
     });
     this.serviceToken = this.handler.functionArn;
+  }
+
+  /**
+   * Lets the handler read and write one generated key's secret, and use its customer-managed key
+   * only through Secrets Manager. A policy of its own, made with the stack's first generated key,
+   * so a stack without one keeps its template; the key pair's resource waits for it.
+   */
+  public allowGeneratedKeySecret(secret: secretsmanager.ISecret, encryptionKey?: kms.IKey): iam.Policy {
+    this.generatedKeySecrets ??= new iam.Policy(this, 'GeneratedKeySecrets', { roles: [this.handler.role!] });
+    this.generatedKeySecrets.addStatements(new iam.PolicyStatement({ actions: GENERATED_KEY_SECRET_ACTIONS, resources: [secret.secretArn] }));
+    if (encryptionKey) {
+      this.generatedKeySecrets.addStatements(new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+      }));
+    }
+    return this.generatedKeySecrets;
   }
 
   private logGroup(id: string): logs.LogGroup {

@@ -3,6 +3,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PlaybackKeyPairProvider, SERVICE_TIMEOUT } from './playback-key-pair-provider';
+import { keyPairsOf } from './stack-key-pairs';
 import { KeyPairAttribute, KeyPairProperty, PLAYBACK_KEY_PAIR_RESOURCE_TYPE } from '../shared/contract';
 import {
   isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTagMap, validateTags,
@@ -148,6 +149,7 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
     if (!Token.isUnresolved(publicKeyMaterial)) {
       siblings.claimKey(validatePublicKeyMaterial(publicKeyMaterial).der, this.node.path);
     }
+    siblings.claimSlots(this.node.path, 1);
     this.playbackKeyPairName = options.playbackKeyPairName
       ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
     if (!Token.isUnresolved(this.playbackKeyPairName)) {
@@ -184,44 +186,6 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     this.resource.applyRemovalPolicy(policy);
   }
-}
-
-/**
- * The key pairs of one stack, in the order they were added: each waits for the previous one, so
- * that CloudFormation sends their events one at a time (a key change at the quota of 3 frees a
- * slot a sibling could otherwise take, and IVS allows 3 key-pair calls a second). Also refuses
- * one literal key twice in a stack, which IVS could never hold.
- */
-class StackKeyPairs {
-  private last?: CustomResource;
-  private readonly pathsByKey = new Map<string, string>();
-
-  /** Registers a literal key, by its DER (PEM formatting aside). */
-  public claimKey(der: Buffer, path: string): void {
-    const holder = this.pathsByKey.get(der.toString('base64'));
-    if (holder) {
-      throw new Error(`PlaybackKeyPair ${path} has the same public key as PlaybackKeyPair ${holder} in the same stack. `
-        + 'IVS cannot hold one key twice: give each key pair its own key, or use one PlaybackKeyPair for both.');
-    }
-    this.pathsByKey.set(der.toString('base64'), path);
-  }
-
-  /** Makes `resource` depend on the key pair added before it. */
-  public queue(resource: CustomResource): void {
-    if (this.last) resource.node.addDependency(this.last);
-    this.last = resource;
-  }
-}
-
-const keyPairsByStack = new WeakMap<Stack, StackKeyPairs>();
-
-function keyPairsOf(stack: Stack): StackKeyPairs {
-  let keyPairs = keyPairsByStack.get(stack);
-  if (!keyPairs) {
-    keyPairs = new StackKeyPairs();
-    keyPairsByStack.set(stack, keyPairs);
-  }
-  return keyPairs;
 }
 
 function tagErrors(tags: Record<string, string>): string[] {

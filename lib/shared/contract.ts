@@ -80,3 +80,49 @@ export const HASHED_OWNER_PREFIX = 'sha256-stack:';
 
 /** The largest `PublicKeyMaterial` the construct and the handler accept, in characters (a P-384 PEM has 215). */
 export const MAX_PUBLIC_KEY_MATERIAL_LENGTH = 4096;
+
+// ---- GeneratedPlaybackKeyPair (issue 17) ----
+
+/** The CloudFormation resource type of a `GeneratedPlaybackKeyPair`, served by the same handler. */
+export const GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE = 'Custom::IvsGeneratedPlaybackKeyPair';
+
+/** The properties of a generated key pair (all arrive as strings or a tag map). */
+export const GeneratedKeyPairProperty = {
+  /** The ARN of the secret that holds the key pairs: its staging labels are the resource's state. */
+  SECRET_ARN: 'SecretArn',
+  /** A positive integer; raising it rotates at the next deploy. */
+  GENERATION: 'Generation',
+  /** `"true"` or `"false"`: whether the key before the current one stays imported. */
+  KEEP_PREVIOUS_KEY: 'KeepPreviousKey',
+  /** The key pairs' name in IVS (current and previous share it). */
+  NAME: 'Name',
+  /** The user's tags, a map. */
+  TAGS: 'Tags',
+} as const;
+
+/** The attributes a generated key pair answers with. */
+export const GeneratedKeyPairAttribute = {
+  /** The current key pair's ARN. */
+  ARN: 'Arn',
+  /** The current key pair's fingerprint. */
+  FINGERPRINT: 'Fingerprint',
+  /** The previous key pair's ARN, or "" when there is none. */
+  PREVIOUS_ARN: 'PreviousArn',
+  /** The generation of the current key (after a rollback, higher than the template's). */
+  GENERATION: 'Generation',
+} as const;
+
+/**
+ * The tag naming the generation of the key a generated key pair holds, so that one
+ * ListPlaybackKeyPairs tells the current key pair from the previous one. Reserved like the owner tag.
+ */
+export const GENERATION_TAG_KEY = 'cdk-ivs-playback-key-pair:generation';
+
+/**
+ * The secret version of generation n has the VersionId (and ClientRequestToken) `<prefix><n>`: a
+ * repeated event writes the same version, which Secrets Manager refuses to create twice.
+ */
+export const GENERATED_KEY_VERSION_PREFIX = 'cdk-ivs-playback-key-pair-generation-';
+
+/** Playback key pairs IVS allows per account and region (not adjustable). */
+export const KEY_PAIR_QUOTA = 3;

@@ -12,9 +12,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { GeneratedKeyStack } from '../../bin/generated-key-stack';
 import { PrivateChannelStack } from '../../bin/private-channel-stack';
 import { generatePlaybackKeyPair, PlaybackTokenError, verifyPlaybackToken } from '../../lib/tokens';
 import { wrongKeys } from '../support/keys';
+import { startMotoServer } from '../../tools/stand-ins/moto-server';
 
 jest.setTimeout(30 * 60_000);
 
@@ -155,6 +157,18 @@ describe.each([['Python', python], ['Java', java], ['Go', go]] as const)('%s', (
       .toEqual(fs.readdirSync(path.join(scratch, 'typescript')).filter((name) => name.startsWith('asset.')));
   });
 
+  test('synthesizes the generated-key stack the TypeScript app synthesizes', () => {
+    const outdir = fs.mkdtempSync(path.join(scratch, 'out-'));
+    const { status, stderr } = language.run(DEMO_KEY, outdir);
+    expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'IvsGeneratedKeyExample.template.json'), 'utf8'));
+    const app = new App({ outdir: fs.mkdtempSync(path.join(scratch, 'typescript-generated-')) });
+    new GeneratedKeyStack(app, 'IvsGeneratedKeyExample', { generation: 2 });
+    const expected = comparable(app.synth().getStackByName('IvsGeneratedKeyExample').template);
+    expect(Object.values(expected.Resources).map((resource: any) => resource.Type)).toContain('Custom::IvsGeneratedPlaybackKeyPair');
+    expect(comparable(template)).toEqual(expected);
+  });
+
   test('refuses a P-256 key at synth time with the TypeScript message', () => {
     const expected = typescriptError(fs.readFileSync(p256File, 'utf8'));
     expect(expected).toContain('prime256v1 (P-256)');
@@ -185,6 +199,48 @@ describe('the README\'s Python backend snippet', () => {
     expect(lifetime).toBeGreaterThan(250_000);
     expect(lifetime).toBeLessThanOrEqual(300_000);
     await expect(verifyPlaybackToken(token, generatePlaybackKeyPair().publicKeyPem)).rejects.toThrow(PlaybackTokenError);
+  });
+});
+
+describe('the README\'s Python snippet for a generated key', () => {
+  beforeAll(() => python.prepare());
+
+  test('reads AWSCURRENT with boto3 and signs a token that verifies against that key only', async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```python\n([\s\S]*?)```/g)].map(([, code]) => dedent(code));
+    const [signer] = blocks.filter((code) => code.includes('import jwt'));
+    const generated = blocks.filter((code) => code.includes('class PlaybackTokenSigner'));
+    expect(generated).toHaveLength(1);
+    const moto = await startMotoServer();
+    try {
+      const { SecretsManagerClient, CreateSecretCommand, PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      const client = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'AKIDMOTO', secretAccessKey: 'moto' } });
+      const { ARN } = await client.send(new CreateSecretCommand({ Name: 'GeneratedKeySecret-AbCdEf' }));
+      const [previous, current] = [generatePlaybackKeyPair(), generatePlaybackKeyPair()];
+      for (const [generation, key] of [[1, previous], [2, current]] as const) {
+        await client.send(new PutSecretValueCommand({
+          SecretId: ARN, ClientRequestToken: `cdk-ivs-playback-key-pair-generation-${generation}`, VersionStages: ['AWSCURRENT'],
+          SecretString: JSON.stringify({ ...key, generation }),
+        }));
+      }
+      client.destroy();
+      const channelArn = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
+      const script = path.join(scratch, 'generated-backend.py');
+      fs.writeFileSync(script, `${signer}\n${generated[0]}\nimport sys\nprint(signer.sign(${JSON.stringify(channelArn)}))\n`);
+      const signed = spawnSync(path.join(scratch, 'venv', 'bin', 'python'), [script], {
+        encoding: 'utf8',
+        env: {
+          ...process.env, AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint, AWS_DEFAULT_REGION: 'us-west-2', PLAYBACK_KEY_SECRET_ARN: ARN!,
+          AWS_ACCESS_KEY_ID: 'AKIDMOTO', AWS_SECRET_ACCESS_KEY: 'moto', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        },
+      });
+      expect(signed.stderr).toBe('');
+      const token = signed.stdout.trim();
+      expect((await verifyPlaybackToken(token, current.publicKeyPem)).channelArn).toBe(channelArn);
+      await expect(verifyPlaybackToken(token, previous.publicKeyPem)).rejects.toThrow(PlaybackTokenError);
+    } finally {
+      await moto.stop();
+    }
   });
 });
 

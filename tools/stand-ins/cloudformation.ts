@@ -27,6 +27,8 @@ export interface SimulatedResourceOptions {
   readonly signing?: 'sigv4' | 'sigv2';
   /** The resource's ServiceTimeout property in seconds, sent in ResourceProperties as the construct writes it. */
   readonly serviceTimeoutS?: number;
+  /** The resource type the events carry. Default: `Custom::IvsPlaybackKeyPair`. */
+  readonly resourceType?: string;
 }
 
 /** How long a CloudFormation ResponseURL stays valid. */
@@ -56,9 +58,9 @@ export interface KeyPairProperties {
  * contract (`acceptedResponse`). An event resolves to `{ PhysicalResourceId, Data }` on SUCCESS
  * and rejects with an Error whose message is the Reason on FAILED.
  */
-export class SimulatedResource {
+export class SimulatedResource<P extends object = KeyPairProperties> {
   public physicalResourceId?: string;
-  public properties?: KeyPairProperties;
+  public properties?: P;
   public data?: Record<string, string>;
   /** Every PUT of the last event, refused ones included. */
   public lastResponses: ReceivedResponse[] = [];
@@ -67,8 +69,8 @@ export class SimulatedResource {
   /** Every event sent to the handler, in order: to deliver one again, as Lambda may. */
   public readonly sentEvents: CloudFormationCustomResourceEvent[] = [];
   private signNextAgoMs?: number;
-  private beforeUpdate?: { properties?: KeyPairProperties; physicalResourceId?: string };
-  private attempted?: KeyPairProperties;
+  private beforeUpdate?: { properties?: P; physicalResourceId?: string };
+  private attempted?: P;
 
   constructor(
     private readonly handler: OnEventHandler,
@@ -101,7 +103,7 @@ export class SimulatedResource {
   }
 
   /** A failed Create still leaves the physical id it answered with: CloudFormation's Delete carries it. */
-  public async create(properties: KeyPairProperties) {
+  public async create(properties: P) {
     try {
       const answer = await this.send({ RequestType: 'Create', ResourceProperties: this.withToken(properties) });
       this.accept(properties, answer);
@@ -116,7 +118,7 @@ export class SimulatedResource {
   }
 
   /** This resource's Update within a stack update; the stack update then completes or rolls back. */
-  public async update(properties: KeyPairProperties) {
+  public async update(properties: P) {
     this.beforeUpdate = { properties: this.properties, physicalResourceId: this.physicalResourceId };
     this.attempted = properties;
     const answer = await this.send({
@@ -167,8 +169,8 @@ export class SimulatedResource {
    * `cdk refactor` (a stack refactoring) moves the resource to a new logical ID without sending it
    * any event: the same physical id, properties and attributes, now under `logicalResourceId`.
    */
-  public refactoredTo(logicalResourceId: string): SimulatedResource {
-    const moved = new SimulatedResource(this.handler, logicalResourceId, this.options);
+  public refactoredTo(logicalResourceId: string): SimulatedResource<P> {
+    const moved = new SimulatedResource<P>(this.handler, logicalResourceId, this.options);
     moved.physicalResourceId = this.physicalResourceId;
     moved.properties = this.properties;
     moved.data = this.data;
@@ -180,25 +182,25 @@ export class SimulatedResource {
    * gives up, fails the resource and, rolling the stack back, deletes it under an id it made up;
    * resolves to that Delete's answer.
    */
-  public async createWithLostAnswer(properties: KeyPairProperties) {
+  public async createWithLostAnswer(properties: P) {
     await this.send({ RequestType: 'Create', ResourceProperties: this.withToken(properties) }).catch(() => undefined);
     this.properties = properties;
     return this.delete(`IvsStack-${this.logicalResourceId}-1A2B3C4D5E6F`);
   }
 
   /** The rollback after this resource's Create failed: the Delete of the id the failed answer carried. */
-  public async deleteAfterFailedCreate(properties: KeyPairProperties, physicalResourceId: string) {
+  public async deleteAfterFailedCreate(properties: P, physicalResourceId: string) {
     this.properties = properties;
     return this.delete(physicalResourceId);
   }
 
-  private accept(properties: KeyPairProperties, answer: SimulatedAnswer) {
+  private accept(properties: P, answer: SimulatedAnswer) {
     this.properties = properties;
     this.physicalResourceId = answer.PhysicalResourceId;
     this.data = answer.Data;
   }
 
-  private withToken(properties: KeyPairProperties) {
+  private withToken(properties: P) {
     const timeout = this.options.serviceTimeoutS === undefined ? {} : { ServiceTimeout: String(this.options.serviceTimeoutS) };
     return { ServiceToken: SERVICE_TOKEN, ...timeout, ...properties };
   }
@@ -223,7 +225,7 @@ export class SimulatedResource {
       StackId: STACK_ID,
       RequestId: requestId,
       LogicalResourceId: this.logicalResourceId,
-      ResourceType: 'Custom::IvsPlaybackKeyPair',
+      ResourceType: this.options.resourceType ?? 'Custom::IvsPlaybackKeyPair',
       ...fields,
     } as unknown as CloudFormationCustomResourceEvent;
     this.lastAnswer = undefined;

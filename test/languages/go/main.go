@@ -1,5 +1,5 @@
-// The example app's stack (bin/private-channel-stack.ts) written in Go against the binding that
-// `npm run package` builds. Usage: go run . <public-key.pem>; synthesizes into CDK_OUTDIR.
+// The example app's stacks (bin/private-channel-stack.ts, and bin/generated-key-stack.ts with
+// generation 2) written in Go against the binding that `npm run package` builds. Usage: go run . <public-key.pem>; synthesizes into CDK_OUTDIR.
 // A key that the construct refuses makes it print the error's message and exit with status 3.
 package main
 
@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsivs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -36,6 +37,35 @@ func NewPrivateChannelStack(scope constructs.Construct, id string, publicKeyMate
 	return stack
 }
 
+// NewGeneratedKeyStack builds an IVS private channel whose key the deploy generates, and a backend
+// role that may read it.
+func NewGeneratedKeyStack(scope constructs.Construct, id string, generation float64) awscdk.Stack {
+	stack := awscdk.NewStack(scope, jsii.String(id), nil)
+
+	key := cdkivsplaybackkeypair.NewGeneratedPlaybackKeyPair(stack, jsii.String("ViewerKey"),
+		&cdkivsplaybackkeypair.GeneratedPlaybackKeyPairProps{
+			Generation: jsii.Number(generation),
+			Tags:       &map[string]*string{"purpose": jsii.String("generated-key-example")},
+		})
+	channel := awsivs.NewCfnChannel(stack, jsii.String("Channel"), &awsivs.CfnChannelProps{
+		Name:        jsii.String("generated-key-example"),
+		Authorized:  jsii.Bool(true),
+		LatencyMode: jsii.String("LOW"),
+	})
+	backend := awsiam.NewRole(stack, jsii.String("TokenBackendRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+	})
+	key.GrantRead(backend)
+
+	awscdk.NewCfnOutput(stack, jsii.String("PlaybackKeyPairArn"), &awscdk.CfnOutputProps{Value: key.PlaybackKeyPairArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("PreviousPlaybackKeyPairArn"), &awscdk.CfnOutputProps{Value: key.PreviousPlaybackKeyPairArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("SecretArn"), &awscdk.CfnOutputProps{Value: key.Secret().SecretArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("ChannelArn"), &awscdk.CfnOutputProps{Value: channel.AttrArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("PlaybackUrl"), &awscdk.CfnOutputProps{Value: channel.AttrPlaybackUrl()})
+	awscdk.NewCfnOutput(stack, jsii.String("TokenBackendRoleArn"), &awscdk.CfnOutputProps{Value: backend.RoleArn()})
+	return stack
+}
+
 func main() {
 	defer jsii.Close()
 	pem, err := os.ReadFile(os.Args[1])
@@ -48,6 +78,7 @@ func main() {
 		jsii.Close()
 		os.Exit(3)
 	}
+	NewGeneratedKeyStack(app, "IvsGeneratedKeyExample", 2)
 	app.Synth(nil)
 }
 

@@ -1,13 +1,15 @@
-"""The example app's stack (bin/private-channel-stack.ts) written in Python against the binding
-that `npm run package` builds. Usage: python app.py <public-key.pem>; synthesizes into CDK_OUTDIR.
+"""The example app's stacks (bin/private-channel-stack.ts, and bin/generated-key-stack.ts with
+generation 2) written in Python against the binding that `npm run package` builds.
+Usage: python app.py <public-key.pem>; synthesizes into CDK_OUTDIR.
 A key that the construct refuses makes it print the error's message and exit with status 3."""
 import sys
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ivs as ivs
 from constructs import Construct
 
-from cdk_ivs_playback_key_pair import PlaybackKeyPair
+from cdk_ivs_playback_key_pair import GeneratedPlaybackKeyPair, PlaybackKeyPair
 
 
 class PrivateChannelStack(cdk.Stack):
@@ -27,6 +29,27 @@ class PrivateChannelStack(cdk.Stack):
         cdk.CfnOutput(self, "PlaybackUrl", value=channel.attr_playback_url)
 
 
+class GeneratedKeyStack(cdk.Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, generation: int) -> None:
+        super().__init__(scope, construct_id)
+
+        key = GeneratedPlaybackKeyPair(self, "ViewerKey", generation=generation,
+                                       tags={"purpose": "generated-key-example"})
+        channel = ivs.CfnChannel(self, "Channel",
+                                 name="generated-key-example",
+                                 authorized=True,
+                                 latency_mode="LOW")
+        backend = iam.Role(self, "TokenBackendRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        key.grant_read(backend)
+
+        cdk.CfnOutput(self, "PlaybackKeyPairArn", value=key.playback_key_pair_arn)
+        cdk.CfnOutput(self, "PreviousPlaybackKeyPairArn", value=key.previous_playback_key_pair_arn)
+        cdk.CfnOutput(self, "SecretArn", value=key.secret.secret_arn)
+        cdk.CfnOutput(self, "ChannelArn", value=channel.attr_arn)
+        cdk.CfnOutput(self, "PlaybackUrl", value=channel.attr_playback_url)
+        cdk.CfnOutput(self, "TokenBackendRoleArn", value=backend.role_arn)
+
+
 def main() -> int:
     with open(sys.argv[1], encoding="utf-8") as pem:
         public_key_material = pem.read()
@@ -36,6 +59,7 @@ def main() -> int:
     except RuntimeError as error:  # how jsii delivers an error thrown in the construct
         print(error, file=sys.stderr)
         return 3
+    GeneratedKeyStack(app, "IvsGeneratedKeyExample", generation=2)
     app.synth()
     return 0
 

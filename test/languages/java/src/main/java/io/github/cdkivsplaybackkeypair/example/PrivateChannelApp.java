@@ -1,5 +1,7 @@
 package io.github.cdkivsplaybackkeypair.example;
 
+import io.github.cdkivsplaybackkeypair.GeneratedPlaybackKeyPair;
+import io.github.cdkivsplaybackkeypair.GeneratedPlaybackKeyPairProps;
 import io.github.cdkivsplaybackkeypair.PlaybackKeyPair;
 import io.github.cdkivsplaybackkeypair.PlaybackKeyPairOptions;
 import java.nio.charset.StandardCharsets;
@@ -9,12 +11,14 @@ import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.ivs.CfnChannel;
 import software.constructs.Construct;
 
 /**
- * The example app's stack (bin/private-channel-stack.ts) written in Java against the binding that
- * `npm run package` builds. Arguments: the public key's PEM file; synthesizes into CDK_OUTDIR.
+ * The example app's stacks (bin/private-channel-stack.ts, and bin/generated-key-stack.ts with
+ * generation 2) written in Java against the binding that `npm run package` builds. Arguments: the public key's PEM file; synthesizes into CDK_OUTDIR.
  * A key that the construct refuses makes it print the error's message and exit with status 3.
  */
 public final class PrivateChannelApp {
@@ -38,6 +42,32 @@ public final class PrivateChannelApp {
         }
     }
 
+    /** An IVS private channel whose key the deploy generates, and a backend role that may read it. */
+    static final class GeneratedKeyStack extends Stack {
+        GeneratedKeyStack(final Construct scope, final String id, final int generation) {
+            super(scope, id);
+
+            GeneratedPlaybackKeyPair key = new GeneratedPlaybackKeyPair(this, "ViewerKey", GeneratedPlaybackKeyPairProps.builder()
+                    .generation(generation)
+                    .tags(Map.of("purpose", "generated-key-example"))
+                    .build());
+            CfnChannel channel = CfnChannel.Builder.create(this, "Channel")
+                    .name("generated-key-example")
+                    .authorized(true)
+                    .latencyMode("LOW")
+                    .build();
+            Role backend = Role.Builder.create(this, "TokenBackendRole").assumedBy(new ServicePrincipal("lambda.amazonaws.com")).build();
+            key.grantRead(backend);
+
+            CfnOutput.Builder.create(this, "PlaybackKeyPairArn").value(key.getPlaybackKeyPairArn()).build();
+            CfnOutput.Builder.create(this, "PreviousPlaybackKeyPairArn").value(key.getPreviousPlaybackKeyPairArn()).build();
+            CfnOutput.Builder.create(this, "SecretArn").value(key.getSecret().getSecretArn()).build();
+            CfnOutput.Builder.create(this, "ChannelArn").value(channel.getAttrArn()).build();
+            CfnOutput.Builder.create(this, "PlaybackUrl").value(channel.getAttrPlaybackUrl()).build();
+            CfnOutput.Builder.create(this, "TokenBackendRoleArn").value(backend.getRoleArn()).build();
+        }
+    }
+
     public static void main(final String[] args) throws Exception {
         String publicKeyMaterial = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
         App app = new App();
@@ -47,6 +77,7 @@ public final class PrivateChannelApp {
             System.err.println(error.getMessage());
             System.exit(3);
         }
+        new GeneratedKeyStack(app, "IvsGeneratedKeyExample", 2);
         app.synth();
     }
 
