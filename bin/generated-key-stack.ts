@@ -25,7 +25,9 @@ export class GeneratedKeyStack extends Stack {
       authorized: true,
       latencyMode: 'LOW',
     });
-    const backend = new iam.Role(this, 'TokenBackendRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const backend = new iam.Role(this, 'TokenBackendRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
     key.grantRead(backend);
 
     new CfnOutput(this, 'PlaybackKeyPairArn', { value: key.playbackKeyPairArn });

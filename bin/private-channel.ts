@@ -19,5 +19,7 @@ new PrivateChannelStack(app, 'IvsPrivateChannelExample', {
 // `npx cdk synth -c generatedKey=true` adds a stack whose key the deploy generates (private half in
 // Secrets Manager); `-c generation=2` rotates it. Off by default, so the default app stays as it is.
 if (String(app.node.tryGetContext('generatedKey')) === 'true') {
-  new GeneratedKeyStack(app, 'IvsGeneratedKeyExample', { generation: Number(app.node.tryGetContext('generation') ?? 1) });
+  new GeneratedKeyStack(app, 'IvsGeneratedKeyExample', {
+    generation: Number(app.node.tryGetContext('generation') ?? 1),
+  });
 }

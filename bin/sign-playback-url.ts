@@ -15,8 +15,10 @@ const STACK_NAME = 'IvsPrivateChannelExample';
 export function channelFromOutputs(outputsJson: string): { channelArn: string; playbackUrl: string } {
   const outputs = JSON.parse(outputsJson)[STACK_NAME];
   if (!outputs?.ChannelArn || !outputs?.PlaybackUrl) {
-    throw new Error(`The outputs file has no ChannelArn and PlaybackUrl for the stack ${STACK_NAME}; `
-      + `write it with: npx cdk deploy --outputs-file outputs.json`);
+    throw new Error(
+      `The outputs file has no ChannelArn and PlaybackUrl for the stack ${STACK_NAME}; ` +
+        `write it with: npx cdk deploy --outputs-file outputs.json`,
+    );
   }
   return { channelArn: outputs.ChannelArn, playbackUrl: outputs.PlaybackUrl };
 }

@@ -18,7 +18,12 @@
 export { PlaybackKeyPairValidationError } from './shared/validation';
 export { generatePlaybackKeyPair, playbackKeyFingerprint } from './backend/key-material';
 export type { PlaybackKeyPairMaterial } from './backend/key-material';
-export { signPlaybackToken, verifyPlaybackToken, playbackUrlWithToken, PlaybackTokenError } from './backend/playback-token';
+export {
+  signPlaybackToken,
+  verifyPlaybackToken,
+  playbackUrlWithToken,
+  PlaybackTokenError,
+} from './backend/playback-token';
 export type { PlaybackTokenClaims, VerifiedPlaybackToken, VerifyPlaybackTokenOptions } from './backend/playback-token';
 export { createPlaybackTokenSigner, PlaybackTokenSignerError } from './backend/token-signer';
 export type { PlaybackTokenSigner, PlaybackTokenSignerOptions } from './backend/token-signer';

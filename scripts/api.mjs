@@ -39,25 +39,32 @@ function breakingChanges() {
 
 if (mode === 'check') {
   if (breakingChanges()) {
-    console.error('jsii-diff found breaking changes of the construct\'s API (above). If they are intended, run '
-      + '"npm run docs -- --allow-breaking" and say so in the CHANGELOG.');
+    console.error(
+      "jsii-diff found breaking changes of the construct's API (above). If they are intended, run " +
+        '"npm run docs -- --allow-breaking" and say so in the CHANGELOG.',
+    );
     process.exit(1);
   }
   if (typesOf('.jsii') !== typesOf(join(BASELINE_DIR, '.jsii'))) {
-    console.error('The construct\'s API or its TSDoc changed, and API.md does not show it yet: run "npm run docs" and commit the result.');
+    console.error(
+      'The construct\'s API or its TSDoc changed, and API.md does not show it yet: run "npm run docs" and commit the result.',
+    );
     process.exit(1);
   }
   run('api-extractor', 'run');
   run('jsii-rosetta', 'extract', '--strict', '--cache-to', '.jsii.tabl.json');
 } else {
   if (breakingChanges() && flag !== '--allow-breaking') {
-    console.error('Not updating the API records: the change breaks the construct\'s API (above). Pass --allow-breaking if that is intended.');
+    console.error(
+      "Not updating the API records: the change breaks the construct's API (above). Pass --allow-breaking if that is intended.",
+    );
     process.exit(1);
   }
   const dir = mkdtempSync(join(tmpdir(), 'api-docs-'));
   run('jsii-docgen', '--output', 'API.md');
   run('jsii-docgen', '--output', join(dir, 'API'), ...LANGUAGES.flatMap((language) => ['--language', language]));
-  for (const language of LANGUAGES) copyFileSync(join(dir, `API.${language}.md`), join('docs', 'api', `API.${language}.md`));
+  for (const language of LANGUAGES)
+    copyFileSync(join(dir, `API.${language}.md`), join('docs', 'api', `API.${language}.md`));
   rmSync(dir, { recursive: true, force: true });
   copyFileSync('.jsii', join(BASELINE_DIR, '.jsii'));
   run('api-extractor', 'run', '--local');

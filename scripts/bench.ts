@@ -20,14 +20,34 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchColdStart, coldStartReport, THEIR_HANDLER } from './bench/cold-start';
-import { EVENT_RUNS, kb, OUR_HANDLER, packageVersion, passFail, progress, ratio, ROOT, RUNS, SYNTH_RUNS, table, WARMUP } from './bench/common';
+import {
+  EVENT_RUNS,
+  kb,
+  OUR_HANDLER,
+  packageVersion,
+  passFail,
+  progress,
+  ratio,
+  ROOT,
+  RUNS,
+  SYNTH_RUNS,
+  table,
+  WARMUP,
+} from './bench/common';
 import { lambdaNode } from './bench/lambda-node';
 import { benchLifecycle, EVENT_RULES, lifecycleReport } from './bench/lifecycle-events';
 import { benchSynth, perExtraKeyPair, runSynthChild, synthTimeReport, templatesReport } from './bench/synth';
 import { benchTokenBundles, cdkInputsFound, tokenBundleReport } from './bench/token-bundle';
 import { benchTokenPerformance } from './bench/token-performance';
 
-const TARGETS = { coldStartRatio: 0.75, assetKb: 512, resourcesForOneKey: 5, resourcesPerExtraKey: 1, chainLength: 4, synthRatio: 1.1 };
+const TARGETS = {
+  coldStartRatio: 0.75,
+  assetKb: 512,
+  resourcesForOneKey: 5,
+  resourcesPerExtraKey: 1,
+  chainLength: 4,
+  synthRatio: 1.1,
+};
 
 async function main(): Promise<void> {
   if (!fs.existsSync(OUR_HANDLER) || !fs.existsSync(path.join(ROOT, 'lib', 'index.js'))) {
@@ -43,8 +63,14 @@ async function main(): Promise<void> {
   const ourTemplate = await runSynthChild('ours', 1, false);
   const theirTemplate = await runSynthChild('awscr', 1, false);
 
-  progress(`cold start on Node.js ${node.version}: ${WARMUP} warm-up + ${RUNS} fresh processes per handler, interleaved`);
-  const cold = await benchColdStart(node, ourTemplate.customResource!.properties, theirTemplate.customResource!.properties);
+  progress(
+    `cold start on Node.js ${node.version}: ${WARMUP} warm-up + ${RUNS} fresh processes per handler, interleaved`,
+  );
+  const cold = await benchColdStart(
+    node,
+    ourTemplate.customResource!.properties,
+    theirTemplate.customResource!.properties,
+  );
 
   progress('viewer-token backend: bundled with esbuild, run once each');
   const tokenBundles = await benchTokenBundles(node);
@@ -54,7 +80,9 @@ async function main(): Promise<void> {
   progress(`lifecycle: ${WARMUP} warm-up + ${EVENT_RUNS} CloudFormation sequences against the stand-in`);
   const lifecycle = await benchLifecycle();
 
-  progress(`synth: ${SYNTH_RUNS} fresh processes per stack, with and without template validation, plus the 3-key-pair templates`);
+  progress(
+    `synth: ${SYNTH_RUNS} fresh processes per stack, with and without template validation, plus the 3-key-pair templates`,
+  );
   const synth = await benchSynth({ ours: ourTemplate, awscr: theirTemplate });
   const loadAfter = os.loadavg();
 
@@ -79,35 +107,83 @@ async function main(): Promise<void> {
   // targets
   const allAtMinimum = eventsAtMinimum === EVENT_RULES.length;
   const targets: [string, string, boolean][] = [
-    [`Cold start ratio ours / AwsCustomResource ≤ ${TARGETS.coldStartRatio.toFixed(2)} (median)`, ratio(coldRatio), coldRatio <= TARGETS.coldStartRatio],
+    [
+      `Cold start ratio ours / AwsCustomResource ≤ ${TARGETS.coldStartRatio.toFixed(2)} (median)`,
+      ratio(coldRatio),
+      coldRatio <= TARGETS.coldStartRatio,
+    ],
     [`Handler asset ≤ ${TARGETS.assetKb} KB`, kb(assetBytes), assetBytes <= TARGETS.assetKb * 1024],
-    [`At most ${TARGETS.resourcesForOneKey} resources for one key pair (CDK metadata aside)`, String(t.ours[1].resources),
-      t.ours[1].resources <= TARGETS.resourcesForOneKey],
-    [`One resource per additional key pair`, String(perExtra('ours')), perExtra('ours') === TARGETS.resourcesPerExtraKey],
-    [`Longest dependency chain ending at the key pair ≤ ${TARGETS.chainLength}`, t.ours[1].chain.join(' → '),
-      t.ours[1].chain.length <= TARGETS.chainLength],
-    ['Viewer-token backend bundle holds no input from aws-cdk-lib or constructs', cdkInputsFound(tokenBundles.ours),
-      tokenBundles.ours.cdkInputs.length === 0],
+    [
+      `At most ${TARGETS.resourcesForOneKey} resources for one key pair (CDK metadata aside)`,
+      String(t.ours[1].resources),
+      t.ours[1].resources <= TARGETS.resourcesForOneKey,
+    ],
+    [
+      `One resource per additional key pair`,
+      String(perExtra('ours')),
+      perExtra('ours') === TARGETS.resourcesPerExtraKey,
+    ],
+    [
+      `Longest dependency chain ending at the key pair ≤ ${TARGETS.chainLength}`,
+      t.ours[1].chain.join(' → '),
+      t.ours[1].chain.length <= TARGETS.chainLength,
+    ],
+    [
+      'Viewer-token backend bundle holds no input from aws-cdk-lib or constructs',
+      cdkInputsFound(tokenBundles.ours),
+      tokenBundles.ours.cdkInputs.length === 0,
+    ],
     ['IVS calls = minimum for every event', `${eventsAtMinimum} / ${EVENT_RULES.length} events`, allAtMinimum],
-    [`\`cdk synth\` ratio ours / CfnPlaybackKeyPair ≤ ${TARGETS.synthRatio} (median of the whole command, wall clock)`,
-      ratio(synthRatio), synthRatio <= TARGETS.synthRatio],
-    [`\`cdk synth\` ratio ours / CfnPlaybackKeyPair ≤ ${TARGETS.synthRatio} (median of the whole command, CPU time)`,
-      ratio(synthCpuRatio), synthCpuRatio <= TARGETS.synthRatio],
+    [
+      `\`cdk synth\` ratio ours / CfnPlaybackKeyPair ≤ ${TARGETS.synthRatio} (median of the whole command, wall clock)`,
+      ratio(synthRatio),
+      synthRatio <= TARGETS.synthRatio,
+    ],
+    [
+      `\`cdk synth\` ratio ours / CfnPlaybackKeyPair ≤ ${TARGETS.synthRatio} (median of the whole command, CPU time)`,
+      ratio(synthCpuRatio),
+      synthCpuRatio <= TARGETS.synthRatio,
+    ],
   ];
   targets.push(...tokenPerformance.targets);
   out.push('### Targets', '');
-  out.push(table(['Target', 'Measured', 'Result'], targets.map(([name, measured, ok]) => [name, measured, passFail(ok)])));
-  out.push('', `Cold starts on Node.js ${node.version} (${path.relative(ROOT, node.binary)}, the major of the handler's Lambda `
-    + `runtime nodejs${node.major}.x); everything else on Node.js ${process.version}. ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'}), aws-cdk-lib `
-    + `${packageVersion('aws-cdk-lib')}, @aws-sdk/client-ivs ${packageVersion('@aws-sdk/client-ivs')}; load average `
-    + `${loadBefore[0].toFixed(2)} → ${loadAfter[0].toFixed(2)}; bench took ${((performance.now() - startedAt) / 1000).toFixed(0)} s.`);
+  out.push(
+    table(
+      ['Target', 'Measured', 'Result'],
+      targets.map(([name, measured, ok]) => [name, measured, passFail(ok)]),
+    ),
+  );
+  out.push(
+    '',
+    `Cold starts on Node.js ${node.version} (${path.relative(ROOT, node.binary)}, the major of the handler's Lambda ` +
+      `runtime nodejs${node.major}.x); everything else on Node.js ${process.version}. ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'}), aws-cdk-lib ` +
+      `${packageVersion('aws-cdk-lib')}, @aws-sdk/client-ivs ${packageVersion('@aws-sdk/client-ivs')}; load average ` +
+      `${loadBefore[0].toFixed(2)} → ${loadAfter[0].toFixed(2)}; bench took ${((performance.now() - startedAt) / 1000).toFixed(0)} s.`,
+  );
 
   process.stdout.write(`${out.join('\n')}\n`);
 
   if (process.env.BENCH_JSON) {
-    fs.writeFileSync(process.env.BENCH_JSON, `${JSON.stringify({
-      coldStartNode: node.version, benchNode: process.version, assetBytes, theirHandlerBytes: fs.statSync(THEIR_HANDLER).size, cold, tokenBundles, tokenPerformance: tokenPerformance.figures, lifecycle: Object.fromEntries(lifecycle), synth, loadBefore, loadAfter,
-    }, undefined, 2)}\n`);
+    fs.writeFileSync(
+      process.env.BENCH_JSON,
+      `${JSON.stringify(
+        {
+          coldStartNode: node.version,
+          benchNode: process.version,
+          assetBytes,
+          theirHandlerBytes: fs.statSync(THEIR_HANDLER).size,
+          cold,
+          tokenBundles,
+          tokenPerformance: tokenPerformance.figures,
+          lifecycle: Object.fromEntries(lifecycle),
+          synth,
+          loadBefore,
+          loadAfter,
+        },
+        undefined,
+        2,
+      )}\n`,
+    );
   }
   if (process.env.BENCH_STRICT === '1' && targets.some(([, , ok]) => !ok)) process.exitCode = 1;
 }

@@ -27,7 +27,9 @@ await build({
   sourcemap: false,
   // Independent of any tsconfig.json around the checkout, so every checkout builds the same bytes.
   tsconfigRaw: {},
-  banner: { js: '// cdk-ivs-playback-key-pair/tokens as an ES module, built from lib/tokens.ts by scripts/build-tokens-esm.mjs.' },
+  banner: {
+    js: '// cdk-ivs-playback-key-pair/tokens as an ES module, built from lib/tokens.ts by scripts/build-tokens-esm.mjs.',
+  },
   logLevel: 'warning',
 });
 

@@ -16,9 +16,15 @@ function bundleIsStale() {
   const built = mtime(OUTFILE);
   if (built === undefined) return true;
   const sources = ['lambda', 'lib/shared'].flatMap((dir) =>
-    readdirSync(`${root}${dir}`, { recursive: true }).map((file) => `${dir}/${file}`));
-  return [...sources, 'package-lock.json', 'scripts/bundle-handler.mjs', 'scripts/node-versions.mjs', 'scripts/contract.mjs']
-    .some((file) => (mtime(file) ?? 0) > built);
+    readdirSync(`${root}${dir}`, { recursive: true }).map((file) => `${dir}/${file}`),
+  );
+  return [
+    ...sources,
+    'package-lock.json',
+    'scripts/bundle-handler.mjs',
+    'scripts/node-versions.mjs',
+    'scripts/contract.mjs',
+  ].some((file) => (mtime(file) ?? 0) > built);
 }
 
 if (process.argv.includes('--if-stale') && !bundleIsStale()) process.exit(0);

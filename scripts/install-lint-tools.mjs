@@ -11,15 +11,22 @@ import { ACTIONLINT, ACTIONLINT_MODULE, LINT_DIR, pinnedActionlintVersion } from
 execFileSync('npm', ['ci', '--prefix', LINT_DIR, '--no-audit', '--no-fund', '--ignore-scripts'], { stdio: 'inherit' });
 
 const version = pinnedActionlintVersion();
-const installed = existsSync(ACTIONLINT) ? execFileSync(ACTIONLINT, ['--version'], { encoding: 'utf8' }).split('\n')[0] : '';
+const installed = existsSync(ACTIONLINT)
+  ? execFileSync(ACTIONLINT, ['--version'], { encoding: 'utf8' }).split('\n')[0]
+  : '';
 if (installed === version) {
   console.log(`install:lint-tools: actionlint ${version} is up to date.`);
 } else {
   try {
-    execFileSync('go', ['build', '-o', 'bin/actionlint', `${ACTIONLINT_MODULE}/cmd/actionlint`], { cwd: LINT_DIR, stdio: 'inherit' });
+    execFileSync('go', ['build', '-o', 'bin/actionlint', `${ACTIONLINT_MODULE}/cmd/actionlint`], {
+      cwd: LINT_DIR,
+      stdio: 'inherit',
+    });
     console.log(`install:lint-tools: built actionlint ${version} into tools/lint/bin.`);
   } catch (error) {
     if (error.code !== 'ENOENT') throw error;
-    console.log(`install:lint-tools: actionlint not built: it needs Go 1.25 or later on PATH (npm run lint checks the workflows with it).`);
+    console.log(
+      `install:lint-tools: actionlint not built: it needs Go 1.25 or later on PATH (npm run lint checks the workflows with it).`,
+    );
   }
 }

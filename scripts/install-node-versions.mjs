@@ -5,7 +5,11 @@
 import { execFileSync } from 'node:child_process';
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {
-  console.log(`install:node-versions: skipped, the pinned Node.js binaries are for linux-x64, not ${process.platform}-${process.arch}.`);
+  console.log(
+    `install:node-versions: skipped, the pinned Node.js binaries are for linux-x64, not ${process.platform}-${process.arch}.`,
+  );
 } else {
-  execFileSync('npm', ['ci', '--prefix', 'tools/node-versions', '--no-audit', '--no-fund', '--ignore-scripts'], { stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--prefix', 'tools/node-versions', '--no-audit', '--no-fund', '--ignore-scripts'], {
+    stdio: 'inherit',
+  });
 }

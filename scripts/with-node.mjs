@@ -22,7 +22,9 @@ try {
   process.exit(1);
 }
 const version = spawnSync(join(bin, 'node'), ['--version'], { encoding: 'utf8' }).stdout.trim();
-console.log(`with-node: ${[command, ...args].join(' ')} on Node.js ${version}${wanted === 'lambda' ? ` (the handler's Lambda runtime, nodejs${major}.x)` : ''}`);
+console.log(
+  `with-node: ${[command, ...args].join(' ')} on Node.js ${version}${wanted === 'lambda' ? ` (the handler's Lambda runtime, nodejs${major}.x)` : ''}`,
+);
 const result = spawnSync(command, args, {
   cwd: process.cwd(),
   stdio: 'inherit',

@@ -29,7 +29,14 @@ const HANDLER_DIR = path.join('assets', 'playback-key-pair-handler');
  * (esbuild reads its `type` and `sideEffects`). Not tsconfig.json: the script tells esbuild to
  * ignore it, so a checkout with a different one (or none) still bundles the same bytes.
  */
-const BUNDLE_INPUTS = ['lambda', 'lib', 'scripts/bundle-handler.mjs', 'scripts/node-versions.mjs', 'scripts/contract.mjs', 'package.json'];
+const BUNDLE_INPUTS = [
+  'lambda',
+  'lib',
+  'scripts/bundle-handler.mjs',
+  'scripts/node-versions.mjs',
+  'scripts/contract.mjs',
+  'package.json',
+];
 
 type Library = typeof repoLibrary;
 
@@ -42,24 +49,31 @@ beforeAll(() => {
   }
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ivs-key-asset-hash-'));
   // Two checkouts at paths of different lengths and depths, neither under the repository.
-  checkouts = [path.join(scratch, 'checkout'), path.join(scratch, 'a', 'much', 'deeper', 'path', 'to', 'another-clone')]
-    .map((checkout) => {
-      copyBundleInputs(checkout);
-      execFileSync(process.execPath, ['scripts/bundle-handler.mjs'], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
-      return checkout;
+  checkouts = [
+    path.join(scratch, 'checkout'),
+    path.join(scratch, 'a', 'much', 'deeper', 'path', 'to', 'another-clone'),
+  ].map((checkout) => {
+    copyBundleInputs(checkout);
+    execFileSync(process.execPath, ['scripts/bundle-handler.mjs'], {
+      cwd: checkout,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    return checkout;
+  });
 });
 
 afterAll(() => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-test('bundling in another checkout gives the bytes of the repository\'s bundle', () => {
+test("bundling in another checkout gives the bytes of the repository's bundle", () => {
   const shipped = sha256(path.join(REPO, HANDLER_DIR, 'index.js'));
   const rebuilt = checkouts.map((checkout) => sha256(path.join(checkout, HANDLER_DIR, 'index.js')));
   if (rebuilt.every((hash) => hash === rebuilt[0]) && rebuilt[0] !== shipped) {
-    throw new Error(`Both checkouts bundle to ${rebuilt[0]} but ${HANDLER_DIR}/index.js is ${shipped}: `
-      + 'the repository\'s bundle is stale (run "npm run build"), or the bundle depends on something outside BUNDLE_INPUTS');
+    throw new Error(
+      `Both checkouts bundle to ${rebuilt[0]} but ${HANDLER_DIR}/index.js is ${shipped}: ` +
+        'the repository\'s bundle is stale (run "npm run build"), or the bundle depends on something outside BUNDLE_INPUTS',
+    );
   }
   expect(rebuilt).toEqual([shipped, shipped]);
   // Nothing but the bundle: a stray file in the asset directory would change the hash.
@@ -73,7 +87,7 @@ test('the CDK fingerprint of the asset directory is the same', () => {
   expect(new Set(fingerprints).size).toBe(1);
 });
 
-test('a stack synthesized from each checkout\'s own library has the same handler S3Key', () => {
+test("a stack synthesized from each checkout's own library has the same handler S3Key", () => {
   const repoKey = handlerS3Key(repoLibrary);
   for (const checkout of checkouts) {
     // The checkout's lib/ resolves its HANDLER_ASSET_DIR from its own location.
@@ -89,8 +103,10 @@ function copyBundleInputs(checkout: string): void {
     fs.cpSync(path.join(REPO, input), path.join(checkout, input), {
       recursive: true,
       // From lib/ only the TypeScript sources, not the build output.
-      filter: (source) => !source.startsWith(path.join(REPO, 'lib') + path.sep)
-        || fs.statSync(source).isDirectory() || (source.endsWith('.ts') && !source.endsWith('.d.ts')),
+      filter: (source) =>
+        !source.startsWith(path.join(REPO, 'lib') + path.sep) ||
+        fs.statSync(source).isDirectory() ||
+        (source.endsWith('.ts') && !source.endsWith('.d.ts')),
     });
   }
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(checkout, 'node_modules'), 'dir');
@@ -99,9 +115,11 @@ function copyBundleInputs(checkout: string): void {
 function handlerS3Key(library: Library): string {
   const stack = new Stack(new App(), 'AssetHash');
   new library.PlaybackKeyPair(stack, 'Key', p384().publicKeyPem);
-  const handlers = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-    Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' },
-  }));
+  const handlers = Object.values(
+    Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x' },
+    }),
+  );
   expect(handlers).toHaveLength(1);
   return handlers[0].Properties.Code.S3Key;
 }

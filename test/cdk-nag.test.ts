@@ -25,7 +25,9 @@ const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
 const PROVIDER = 'IvsPlaybackKeyPairProvider';
 
 function p384PublicKey(): string {
-  return generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
 }
 
 function exampleStack(app: App): Stack {
@@ -40,7 +42,11 @@ function everyOptionStack(app: App): Stack {
     removalPolicy: RemovalPolicy.RETAIN,
   });
   new PlaybackKeyPair(stack, 'Rotation', p384PublicKey(), { tags: { purpose: 'rotation' } });
-  PlaybackKeyPair.fromPlaybackKeyPairArn(stack, 'Existing', 'arn:aws:ivs:us-west-2:123456789012:playback-key/AbCdEf123456');
+  PlaybackKeyPair.fromPlaybackKeyPairArn(
+    stack,
+    'Existing',
+    'arn:aws:ivs:us-west-2:123456789012:playback-key/AbCdEf123456',
+  );
   new ivs.CfnChannel(stack, 'Channel', { authorized: true });
   viewers.applyRemovalPolicy(RemovalPolicy.RETAIN);
   Tags.of(stack).add('cost-center', '42');
@@ -71,25 +77,33 @@ interface Acknowledgement {
 
 /** What cdk-nag 3 reads: construct metadata keyed `Rule[finding]`, as `Validations.acknowledge()` writes it. */
 function constructAcknowledgements(stack: Stack): Acknowledgement[] {
-  return stack.node.findAll().flatMap((construct) => construct.node.metadata
-    .filter((entry) => entry.type === ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([rule, reason]) => ({
-      path: construct.node.path.slice(stack.node.path.length + 1),
-      rule: rule.replace(/^annotation::/i, ''),
-      reason,
-    }))));
+  return stack.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([rule, reason]) => ({
+          path: construct.node.path.slice(stack.node.path.length + 1),
+          rule: rule.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
 }
 
 /** What cdk-nag 2 reads: `Metadata.cdk_nag.rules_to_suppress` on the CloudFormation resource. */
 function cloudFormationAcknowledgements(stack: Stack): Acknowledgement[] {
-  return stack.node.findAll().filter(CfnResource.isCfnResource).flatMap((resource) => {
-    const rules: Array<{ id: string; reason: string; applies_to?: string[] }> = resource.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
-    return rules.map(({ id, reason, applies_to: appliesTo }) => {
-      // Each suppression names exactly one finding: never a whole rule.
-      expect(appliesTo).toHaveLength(1);
-      return { path: resource.node.path.slice(stack.node.path.length + 1), rule: `${id}[${appliesTo![0]}]`, reason };
+  return stack.node
+    .findAll()
+    .filter(CfnResource.isCfnResource)
+    .flatMap((resource) => {
+      const rules: Array<{ id: string; reason: string; applies_to?: string[] }> =
+        resource.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
+      return rules.map(({ id, reason, applies_to: appliesTo }) => {
+        // Each suppression names exactly one finding: never a whole rule.
+        expect(appliesTo).toHaveLength(1);
+        return { path: resource.node.path.slice(stack.node.path.length + 1), rule: `${id}[${appliesTo![0]}]`, reason };
+      });
     });
-  });
 }
 
 /** "AwsSolutions-IAM4[...] at Stack/Path" lines, so that a failure names what to fix. */
@@ -97,7 +111,9 @@ function findings(stack: Stack, severity: 'error' | 'warning'): string[] {
   const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
   return report.violations
     .filter((violation) => violation.severity === severity)
-    .flatMap((violation) => violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`));
+    .flatMap((violation) =>
+      violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+    );
 }
 
 describe.each([
@@ -123,7 +139,11 @@ describe.each([
 
 test('the checks do report findings: a bare Lambda function fails AwsSolutions-IAM4', () => {
   const stack = new Stack(new App(), 'Control');
-  new lambda.Function(stack, 'Function', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+  new lambda.Function(stack, 'Function', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('x'),
+  });
   expect(findings(stack, 'error')).toEqual([
     'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] at Control/Function/ServiceRole/Resource',
   ]);
@@ -140,21 +160,25 @@ describe('the execution role', () => {
     }
     // The role also holds its IVS statement inline (checked in playback-key-pair.test.ts).
     template().hasResourceProperties('AWS::IAM::Role', {
-      Policies: Match.arrayWith([{
-        PolicyName: 'Logs',
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IvsPlaybackKeyPairProviderHandlerLogs'), 'Arn'] },
-          }],
+      Policies: Match.arrayWith([
+        {
+          PolicyName: 'Logs',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IvsPlaybackKeyPairProviderHandlerLogs'), 'Arn'] },
+              },
+            ],
+          },
         },
-      }]),
+      ]),
     });
   });
 
-  test('no separate IAM policy and no Lambda permission: CloudFormation invokes the handler with the deployer\'s credentials', () => {
+  test("no separate IAM policy and no Lambda permission: CloudFormation invokes the handler with the deployer's credentials", () => {
     template().resourceCountIs('AWS::IAM::Policy', 0);
     template().resourceCountIs('AWS::Lambda::Permission', 0);
   });

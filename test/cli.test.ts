@@ -1,5 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliIo, main } from '../lib/backend/cli';
@@ -9,8 +18,16 @@ let dir: string;
 let stdout: string;
 let stderr: string;
 const io: CliIo = {
-  stdout: { write: (text: string) => { stdout += text; } },
-  stderr: { write: (text: string) => { stderr += text; } },
+  stdout: {
+    write: (text: string) => {
+      stdout += text;
+    },
+  },
+  stderr: {
+    write: (text: string) => {
+      stderr += text;
+    },
+  },
 };
 
 beforeEach(() => {
@@ -46,9 +63,11 @@ describe('keygen', () => {
 
     const fingerprint = playbackKeyFingerprint(publicPem);
     expect(playbackKeyFingerprint(privatePem)).toBe(fingerprint);
-    expect(stdout).toBe(`Private key: ${join(out, 'private.pem')} (keep it secret: it signs playback tokens)\n`
-      + `Public key:  ${join(out, 'public.pem')} (pass it to the PlaybackKeyPair construct)\n`
-      + `Fingerprint: ${fingerprint}\n`);
+    expect(stdout).toBe(
+      `Private key: ${join(out, 'private.pem')} (keep it secret: it signs playback tokens)\n` +
+        `Public key:  ${join(out, 'public.pem')} (pass it to the PlaybackKeyPair construct)\n` +
+        `Fingerprint: ${fingerprint}\n`,
+    );
     expect(stdout).not.toContain(pemBody(privatePem).slice(0, 40));
     expect(stderr).toBe('');
   });
@@ -69,8 +88,10 @@ describe('keygen', () => {
 
     expect(main(['keygen', '--out', dir], io)).toBe(1);
 
-    expect(stderr).toBe(`cdk-ivs-playback-key-pair: Refusing to overwrite ${join(dir, existing)}. Pass --force to replace the key pair `
-      + '(tokens signed with the old private key stop working once its public key leaves IVS).\n');
+    expect(stderr).toBe(
+      `cdk-ivs-playback-key-pair: Refusing to overwrite ${join(dir, existing)}. Pass --force to replace the key pair ` +
+        '(tokens signed with the old private key stop working once its public key leaves IVS).\n',
+    );
     expect(readFileSync(join(dir, existing), 'utf8')).toBe('keep me');
     expect(readdirSync(dir)).toEqual([existing]);
     expect(stdout).toBe('');
@@ -116,7 +137,12 @@ describe('keygen', () => {
     [['keygen', '--out', 'x', 'extra'], /extra/],
   ])('answers %j with exit code 2 and the usage', (argv, message) => {
     // `x` stands for a directory in the test's own temporary directory, never the working directory.
-    expect(main(argv.map((arg) => (arg === 'x' ? join(dir, 'x') : arg)), io)).toBe(2);
+    expect(
+      main(
+        argv.map((arg) => (arg === 'x' ? join(dir, 'x') : arg)),
+        io,
+      ),
+    ).toBe(2);
 
     expect(stderr).toMatch(message);
     expect(stderr).toContain('Usage: cdk-ivs-playback-key-pair <command> [options]');
@@ -139,7 +165,10 @@ describe('fingerprint', () => {
   });
 
   test('fails with exit code 1 for a key IVS would not accept, never printing the key', () => {
-    const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
     const file = join(dir, 'p256.pem');
     writeFileSync(file, p256);
 
@@ -153,22 +182,28 @@ describe('fingerprint', () => {
     expect(stderr).toMatch(/^cdk-ivs-playback-key-pair: Cannot read .*missing\.pem: ENOENT/);
   });
 
-  test.each([[['fingerprint']], [['fingerprint', 'a.pem', 'b.pem']]])('answers %j with exit code 2 and the usage', (argv) => {
-    expect(main(argv, io)).toBe(2);
-    expect(stderr).toMatch(/fingerprint needs exactly one <pem-file>; got \d\./);
-    expect(stderr).toContain('Usage:');
-  });
+  test.each([[['fingerprint']], [['fingerprint', 'a.pem', 'b.pem']]])(
+    'answers %j with exit code 2 and the usage',
+    (argv) => {
+      expect(main(argv, io)).toBe(2);
+      expect(stderr).toMatch(/fingerprint needs exactly one <pem-file>; got \d\./);
+      expect(stderr).toContain('Usage:');
+    },
+  );
 });
 
 describe('help and unknown commands', () => {
-  test.each([[['--help']], [['-h']], [['keygen', '--help']], [['fingerprint', '-h']]])('%j prints the usage and exits 0', (argv) => {
-    expect(main(argv, io)).toBe(0);
+  test.each([[['--help']], [['-h']], [['keygen', '--help']], [['fingerprint', '-h']]])(
+    '%j prints the usage and exits 0',
+    (argv) => {
+      expect(main(argv, io)).toBe(0);
 
-    expect(stdout).toMatch(/^Usage: cdk-ivs-playback-key-pair <command> \[options\]/);
-    expect(stdout).toContain('keygen --out <dir> [--force]');
-    expect(stdout).toContain('fingerprint <pem-file>');
-    expect(stderr).toBe('');
-  });
+      expect(stdout).toMatch(/^Usage: cdk-ivs-playback-key-pair <command> \[options\]/);
+      expect(stdout).toContain('keygen --out <dir> [--force]');
+      expect(stdout).toContain('fingerprint <pem-file>');
+      expect(stderr).toBe('');
+    },
+  );
 
   test('an unknown command exits 2 with the usage', () => {
     expect(main(['sign'], io)).toBe(2);
@@ -183,6 +218,8 @@ describe('help and unknown commands', () => {
   });
 
   test('the published file starts with a node shebang', () => {
-    expect(readFileSync(join(__dirname, '..', 'lib', 'backend', 'cli.ts'), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(readFileSync(join(__dirname, '..', 'lib', 'backend', 'cli.ts'), 'utf8').split('\n')[0]).toBe(
+      '#!/usr/bin/env node',
+    );
   });
 });

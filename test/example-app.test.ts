@@ -5,15 +5,22 @@ import { PrivateChannelStack } from '../bin/private-channel-stack';
 import { channelFromOutputs, signedPlaybackUrl } from '../bin/sign-playback-url';
 
 const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
-const PLAYBACK_URL = 'https://0123456789ab.us-west-2.playback.live-video.net/api/video/v1/us-west-2.123456789012.channel.AbCdEfGh1234.m3u8';
+const PLAYBACK_URL =
+  'https://0123456789ab.us-west-2.playback.live-video.net/api/video/v1/us-west-2.123456789012.channel.AbCdEfGh1234.m3u8';
 
 test('the example stack has a key pair, an authorized channel and the outputs the walkthrough uses', () => {
   const { publicKeyPem } = generatePlaybackKeyPair();
-  const template = Template.fromStack(new PrivateChannelStack(new App(), 'IvsPrivateChannelExample', { publicKeyMaterial: publicKeyPem }));
+  const template = Template.fromStack(
+    new PrivateChannelStack(new App(), 'IvsPrivateChannelExample', { publicKeyMaterial: publicKeyPem }),
+  );
   template.hasResourceProperties('Custom::IvsPlaybackKeyPair', { PublicKeyMaterial: publicKeyPem });
   template.hasResourceProperties('AWS::IVS::Channel', { Authorized: true });
-  expect(Object.keys(template.findOutputs('*')).sort())
-    .toEqual(['ChannelArn', 'PlaybackKeyPairArn', 'PlaybackKeyPairFingerprint', 'PlaybackUrl']);
+  expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+    'ChannelArn',
+    'PlaybackKeyPairArn',
+    'PlaybackKeyPairFingerprint',
+    'PlaybackUrl',
+  ]);
 });
 
 test('the last step signs a token for the deployed channel and appends it to the playback URL', async () => {
@@ -30,6 +37,7 @@ test('the last step signs a token for the deployed channel and appends it to the
 });
 
 test('an outputs file from another stack gets an error that says how to write the right one', () => {
-  expect(() => channelFromOutputs('{"OtherStack":{}}'))
-    .toThrow('The outputs file has no ChannelArn and PlaybackUrl for the stack IvsPrivateChannelExample; write it with: npx cdk deploy --outputs-file outputs.json');
+  expect(() => channelFromOutputs('{"OtherStack":{}}')).toThrow(
+    'The outputs file has no ChannelArn and PlaybackUrl for the stack IvsPrivateChannelExample; write it with: npx cdk deploy --outputs-file outputs.json',
+  );
 });

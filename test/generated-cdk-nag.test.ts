@@ -13,7 +13,8 @@ function generatedKeyStack(): Stack {
   const stack = new Stack(new App(), 'Generated', { env: { account: '123456789012', region: 'us-west-2' } });
   new GeneratedPlaybackKeyPair(stack, 'Default');
   const key = new GeneratedPlaybackKeyPair(stack, 'CustomerKey', {
-    keepPreviousKey: false, encryptionKey: new kms.Key(stack, 'SecretKey', { enableKeyRotation: true }),
+    keepPreviousKey: false,
+    encryptionKey: new kms.Key(stack, 'SecretKey', { enableKeyRotation: true }),
   });
   key.grantRead(new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
   return stack;
@@ -26,16 +27,26 @@ test('no AwsSolutions error or warning', () => {
 
 test('the only acknowledgement is SMG4 on each secret, with its reason, for cdk-nag 2 and 3', () => {
   const stack = generatedKeyStack();
-  const secrets = stack.node.findAll().filter(CfnResource.isCfnResource).filter((resource) => resource.cfnResourceType === 'AWS::SecretsManager::Secret');
+  const secrets = stack.node
+    .findAll()
+    .filter(CfnResource.isCfnResource)
+    .filter((resource) => resource.cfnResourceType === 'AWS::SecretsManager::Secret');
   expect(secrets).toHaveLength(2);
   for (const secret of secrets) {
     const [suppression] = secret.getMetadata('cdk_nag').rules_to_suppress;
     expect(suppression.id).toBe('AwsSolutions-SMG4');
     expect(suppression.reason).toMatch(/rotates by deploy/);
-    expect(secret.node.metadata.find((entry) => entry.type === 'aws:cdk:acknowledged-rules')?.data).toEqual({ 'AwsSolutions-SMG4': suppression.reason });
+    expect(secret.node.metadata.find((entry) => entry.type === 'aws:cdk:acknowledged-rules')?.data).toEqual({
+      'AwsSolutions-SMG4': suppression.reason,
+    });
   }
-  const others = stack.node.findAll().filter(CfnResource.isCfnResource)
-    .filter((resource) => resource.cfnResourceType !== 'AWS::SecretsManager::Secret' && resource.cfnResourceType !== 'AWS::IAM::Role')
+  const others = stack.node
+    .findAll()
+    .filter(CfnResource.isCfnResource)
+    .filter(
+      (resource) =>
+        resource.cfnResourceType !== 'AWS::SecretsManager::Secret' && resource.cfnResourceType !== 'AWS::IAM::Role',
+    )
     .filter((resource) => resource.getMetadata('cdk_nag'));
   expect(others).toEqual([]);
 });

@@ -19,7 +19,11 @@ function newStack(): Stack {
   return new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'us-west-2' } });
 }
 
-function synth(props?: GeneratedPlaybackKeyPairProps): { stack: Stack; key: GeneratedPlaybackKeyPair; template: Template } {
+function synth(props?: GeneratedPlaybackKeyPairProps): {
+  stack: Stack;
+  key: GeneratedPlaybackKeyPair;
+  template: Template;
+} {
   const stack = newStack();
   const key = new GeneratedPlaybackKeyPair(stack, 'Key', props);
   return { stack, key, template: Template.fromStack(stack) };
@@ -36,9 +40,16 @@ function statementsOf(policyDocument: any): any[] {
 describe('resources per generated key', () => {
   test('new GeneratedPlaybackKeyPair(this, "Key") works: an empty secret, the custom resource, one policy', () => {
     const { template } = synth();
-    const types = Object.values((template.toJSON() as CfnTemplate).Resources).map((resource) => resource.Type).sort();
+    const types = Object.values((template.toJSON() as CfnTemplate).Resources)
+      .map((resource) => resource.Type)
+      .sort();
     expect(types).toEqual([
-      'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret', RESOURCE_TYPE,
+      'AWS::IAM::Policy',
+      'AWS::IAM::Role',
+      'AWS::Lambda::Function',
+      'AWS::Logs::LogGroup',
+      'AWS::SecretsManager::Secret',
+      RESOURCE_TYPE,
     ]);
     const [[secretId, secret]] = resourcesOf(template, 'AWS::SecretsManager::Secret');
     // Neither a generated password nor a value: the handler writes every version, so AWSPREVIOUS is always a key.
@@ -73,7 +84,9 @@ describe('resources per generated key', () => {
     expect(stack.resolve(key.playbackKeyPairFingerprint)).toEqual({ 'Fn::GetAtt': [logicalId, 'Fingerprint'] });
     expect(stack.resolve(key.previousPlaybackKeyPairArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'PreviousArn'] });
     expect(stack.resolve(key.playbackKeyPairRef)).toEqual({ playbackKeyPairArn: { 'Fn::GetAtt': [logicalId, 'Arn'] } });
-    expect(stack.resolve(key.secret.secretArn)).toEqual({ Ref: resourcesOf(Template.fromStack(stack), 'AWS::SecretsManager::Secret')[0][0] });
+    expect(stack.resolve(key.secret.secretArn)).toEqual({
+      Ref: resourcesOf(Template.fromStack(stack), 'AWS::SecretsManager::Secret')[0][0],
+    });
   });
 
   test('a stack without generated keys gets no Secrets Manager policy: its template is unchanged', () => {
@@ -97,18 +110,25 @@ describe('resources per generated key', () => {
 });
 
 describe('least privilege', () => {
-  test('the handler may read and write only this stack\'s generated-key secrets; the key pair waits for the policy', () => {
+  test("the handler may read and write only this stack's generated-key secrets; the key pair waits for the policy", () => {
     const stack = newStack();
     new GeneratedPlaybackKeyPair(stack, 'A', { keepPreviousKey: false });
     new GeneratedPlaybackKeyPair(stack, 'B', { keepPreviousKey: false });
     const template = Template.fromStack(stack);
     const [[policyId, policy]] = resourcesOf(template, 'AWS::IAM::Policy');
     const secretIds = resourcesOf(template, 'AWS::SecretsManager::Secret').map(([id]) => id);
-    expect(statementsOf(policy.Properties.PolicyDocument)).toEqual(secretIds.map((id) => ({
-      Effect: 'Allow',
-      Action: ['secretsmanager:ListSecretVersionIds', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-      Resource: { Ref: id },
-    })));
+    expect(statementsOf(policy.Properties.PolicyDocument)).toEqual(
+      secretIds.map((id) => ({
+        Effect: 'Allow',
+        Action: [
+          'secretsmanager:ListSecretVersionIds',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        Resource: { Ref: id },
+      })),
+    );
     expect(policy.Properties.Roles).toHaveLength(1);
     for (const [, resource] of resourcesOf(template, RESOURCE_TYPE)) expect(resource.DependsOn).toContain(policyId);
     expect(JSON.stringify(template.toJSON())).not.toMatch(/secretsmanager:\*|"Resource":"\*"/);
@@ -126,7 +146,11 @@ describe('least privilege', () => {
       Effect: 'Allow',
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: { 'Fn::GetAtt': [kmsKeyId, 'Arn'] },
-      Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+        },
+      },
     });
   });
 
@@ -139,18 +163,25 @@ describe('least privilege', () => {
     const template = Template.fromStack(stack);
     const [secretId] = resourcesOf(template, 'AWS::SecretsManager::Secret')[0];
     const [kmsKeyId] = resourcesOf(template, 'AWS::KMS::Key')[0];
-    const backendPolicy = resourcesOf(template, 'AWS::IAM::Policy')
-      .find(([, policy]) => JSON.stringify(policy.Properties.Roles).includes('Backend'))![1];
+    const backendPolicy = resourcesOf(template, 'AWS::IAM::Policy').find(([, policy]) =>
+      JSON.stringify(policy.Properties.Roles).includes('Backend'),
+    )![1];
     expect(statementsOf(backendPolicy.Properties.PolicyDocument)).toEqual([
-      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: secretId } },
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: { Ref: secretId },
+      },
     ]);
     // Decrypt for the backend only through Secrets Manager, granted on the key's policy.
     const keyStatements = statementsOf(resourcesOf(template, 'AWS::KMS::Key')[0][1].Properties.KeyPolicy);
     const backendDecrypt = keyStatements.filter((statement) => JSON.stringify(statement.Principal).includes('Backend'));
-    expect(backendDecrypt).toEqual([expect.objectContaining({
-      Action: 'kms:Decrypt',
-      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com' } },
-    })]);
+    expect(backendDecrypt).toEqual([
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com' } },
+      }),
+    ]);
     expect(kmsKeyId).toBeDefined();
   });
 });
@@ -187,13 +218,17 @@ describe('the quota of 3 key pairs per region', () => {
   test('synthesis refuses a stack whose key pairs need more than 3, naming each and its slots', () => {
     const stack = newStack();
     new GeneratedPlaybackKeyPair(stack, 'First');
-    expect(messageOf(() => new GeneratedPlaybackKeyPair(stack, 'Second'))).toBe('This stack\'s key pairs would hold 4 playback key '
-      + 'pairs, but IVS allows 3 per account and region: TestStack/First (2), TestStack/Second (2). A GeneratedPlaybackKeyPair '
-      + 'holds 2 (its current and previous key) unless keepPreviousKey is false; a PlaybackKeyPair holds 1.');
+    expect(messageOf(() => new GeneratedPlaybackKeyPair(stack, 'Second'))).toBe(
+      "This stack's key pairs would hold 4 playback key " +
+        'pairs, but IVS allows 3 per account and region: TestStack/First (2), TestStack/Second (2). A GeneratedPlaybackKeyPair ' +
+        'holds 2 (its current and previous key) unless keepPreviousKey is false; a PlaybackKeyPair holds 1.',
+    );
     const mixed = newStack();
     new GeneratedPlaybackKeyPair(mixed, 'Generated');
     new PlaybackKeyPair(mixed, 'Own', p384().publicKeyPem);
-    expect(messageOf(() => new PlaybackKeyPair(mixed, 'Third', p384().publicKeyPem))).toMatch(/would hold 4 .*TestStack\/Third \(1\)/);
+    expect(messageOf(() => new PlaybackKeyPair(mixed, 'Third', p384().publicKeyPem))).toMatch(
+      /would hold 4 .*TestStack\/Third \(1\)/,
+    );
   });
 });
 
@@ -207,11 +242,17 @@ describe('validation', () => {
   });
 
   test('names and tags as for PlaybackKeyPair, two tags reserved', () => {
-    expect(messageOf(() => synth({ playbackKeyPairName: 'bad name' }))).toMatch(/Invalid playbackKeyPairName "bad name"/);
-    expect(messageOf(() => synth({ tags: { [GENERATION_TAG_KEY]: '1' } }))).toMatch(/reserved for the tag that names the generation/);
+    expect(messageOf(() => synth({ playbackKeyPairName: 'bad name' }))).toMatch(
+      /Invalid playbackKeyPairName "bad name"/,
+    );
+    expect(messageOf(() => synth({ tags: { [GENERATION_TAG_KEY]: '1' } }))).toMatch(
+      /reserved for the tag that names the generation/,
+    );
     const tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v']));
-    expect(messageOf(() => synth({ tags }))).toBe('Too many tags (49): at most 48 are allowed (IVS allows 50 per key pair and a '
-      + 'generated key pair uses two to recognise its keys)');
+    expect(messageOf(() => synth({ tags }))).toBe(
+      'Too many tags (49): at most 48 are allowed (IVS allows 50 per key pair and a ' +
+        'generated key pair uses two to recognise its keys)',
+    );
   });
 
   test('Tags.of() reaches the key pairs and is checked when the app synthesizes', () => {
@@ -228,7 +269,8 @@ describe('validation', () => {
   test('raising the generation changes only the Generation property', () => {
     const first = synth({ generation: 1, playbackKeyPairName: 'viewer' }).template.toJSON() as CfnTemplate;
     const second = synth({ generation: 2, playbackKeyPairName: 'viewer' }).template.toJSON() as CfnTemplate;
-    const customResource = (template: CfnTemplate) => Object.values(template.Resources).find((resource) => resource.Type === RESOURCE_TYPE)!;
+    const customResource = (template: CfnTemplate) =>
+      Object.values(template.Resources).find((resource) => resource.Type === RESOURCE_TYPE)!;
     expect({ ...customResource(second).Properties, Generation: '1' }).toEqual(customResource(first).Properties);
   });
 });

@@ -33,7 +33,9 @@ const REGENERATE = 'npm run build && UPDATE_INTEG_SNAPSHOT=1 npx jest test/integ
  * as well, or this machine's paths would end up in the snapshot's metadata.
  */
 function integRunnerContext(): Record<string, unknown> {
-  const flags = JSON.parse(fs.readFileSync(require.resolve('@aws-cdk/integ-runner/lib/recommended-feature-flags.json'), 'utf8'));
+  const flags = JSON.parse(
+    fs.readFileSync(require.resolve('@aws-cdk/integ-runner/lib/recommended-feature-flags.json'), 'utf8'),
+  );
   return {
     ...flags,
     'aws:cdk:disable-version-reporting': true,
@@ -69,8 +71,13 @@ function synthesizeIntegApp(): string {
  */
 function removeTraces(directory: string): void {
   type Metadata = Record<string, Array<{ trace?: string[] }>>;
-  const clean = (metadata: Metadata | undefined) => Object.values(metadata ?? {}).flat().forEach((entry) => delete entry.trace);
-  for (const file of filesUnder(directory).filter((name) => name === 'manifest.json' || name.endsWith('.metadata.json'))) {
+  const clean = (metadata: Metadata | undefined) =>
+    Object.values(metadata ?? {})
+      .flat()
+      .forEach((entry) => delete entry.trace);
+  for (const file of filesUnder(directory).filter(
+    (name) => name === 'manifest.json' || name.endsWith('.metadata.json'),
+  )) {
     const json = JSON.parse(fs.readFileSync(path.join(directory, file), 'utf8'));
     if (file === 'manifest.json') {
       Object.values<{ metadata?: Metadata }>(json.artifacts ?? {}).forEach((artifact) => clean(artifact.metadata));
@@ -82,7 +89,8 @@ function removeTraces(directory: string): void {
 }
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((file) => fs.statSync(path.join(dir, file)).isFile())
     .sort();
 }
@@ -98,7 +106,8 @@ function templateAssetHashes(dir: string): Map<string, string> {
     for (const [hash, asset] of Object.entries<{ source: { path: string }; destinations: object }>(files)) {
       if (!asset.source.path.endsWith('.template.json')) continue;
       masks.set(hash, `<hash of ${asset.source.path}>`);
-      for (const destination of Object.keys(asset.destinations)) masks.set(destination, `<destination of ${asset.source.path}>`);
+      for (const destination of Object.keys(asset.destinations))
+        masks.set(destination, `<destination of ${asset.source.path}>`);
     }
   }
   return masks;
@@ -110,15 +119,17 @@ function templateAssetHashes(dir: string): Map<string, string> {
  */
 function contentsOf(dir: string): Record<string, unknown> {
   const templateHashes = templateAssetHashes(dir);
-  return Object.fromEntries(filesUnder(dir).map((file) => {
-    const content = fs.readFileSync(path.join(dir, file));
-    if (!file.endsWith('.json')) {
-      return [file, `sha256:${createHash('sha256').update(content).digest('hex')}`];
-    }
-    let text = content.toString('utf8').replace(/"salt":\s*"\d+"/g, '"salt": "<salt>"');
-    for (const [hash, mask] of templateHashes) text = text.replaceAll(hash, mask);
-    return [file, JSON.parse(text)];
-  }));
+  return Object.fromEntries(
+    filesUnder(dir).map((file) => {
+      const content = fs.readFileSync(path.join(dir, file));
+      if (!file.endsWith('.json')) {
+        return [file, `sha256:${createHash('sha256').update(content).digest('hex')}`];
+      }
+      let text = content.toString('utf8').replace(/"salt":\s*"\d+"/g, '"salt": "<salt>"');
+      for (const [hash, mask] of templateHashes) text = text.replaceAll(hash, mask);
+      return [file, JSON.parse(text)];
+    }),
+  );
 }
 
 if (process.env.UPDATE_INTEG_SNAPSHOT === '1') {
@@ -144,9 +155,12 @@ function checkSnapshot(): void {
     try {
       check();
     } catch (error) {
-      throw new Error(`The integ snapshot is out of date (${what}): run "${REGENERATE}" and commit the result. `
-        + '(Files missing from a clean checkout? .gitignore must let test/*.snapshot/** in.)'
-        + `\n\n${(error as Error).message}`, { cause: error });
+      throw new Error(
+        `The integ snapshot is out of date (${what}): run "${REGENERATE}" and commit the result. ` +
+          '(Files missing from a clean checkout? .gitignore must let test/*.snapshot/** in.)' +
+          `\n\n${(error as Error).message}`,
+        { cause: error },
+      );
     }
   };
   // The file list first: a new or renamed asset shows up here by name.

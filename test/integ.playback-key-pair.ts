@@ -120,26 +120,32 @@ const integ = new IntegTest(app, 'PlaybackKeyPairInteg', {
 
 // What IVS holds: the key each resource asked for (by fingerprint), under its ARN, with its tags.
 // (objectLike: IVS also returns the construct's owner tag.)
-integ.assertions.awsApiCall('IVS', 'getPlaybackKeyPair', { arn: signing.playbackKeyPairArn })
-  .expect(ExpectedResult.objectLike({
+integ.assertions.awsApiCall('IVS', 'getPlaybackKeyPair', { arn: signing.playbackKeyPairArn }).expect(
+  ExpectedResult.objectLike({
     keyPair: {
       arn: signing.playbackKeyPairArn,
       fingerprint: ivsFingerprint(variant.signingKey),
       name: 'integ-signing',
       tags: variant.signingTags,
     },
-  }));
-integ.assertions.awsApiCall('IVS', 'getPlaybackKeyPair', { arn: spare.playbackKeyPairArn })
-  .expect(ExpectedResult.objectLike({
+  }),
+);
+integ.assertions.awsApiCall('IVS', 'getPlaybackKeyPair', { arn: spare.playbackKeyPairArn }).expect(
+  ExpectedResult.objectLike({
     keyPair: {
       arn: spare.playbackKeyPairArn,
       fingerprint: ivsFingerprint(SPARE_KEY),
       tags: variant.spareTags,
     },
-  }));
+  }),
+);
 // Exactly these tags: one the update removed must be gone, and the owner tag must be in place.
 const spareLogicalId = stack.getLogicalId(spare.node.findChild('Resource').node.defaultChild as CfnElement);
-integ.assertions.awsApiCall('IVS', 'listTagsForResource', { resourceArn: spare.playbackKeyPairArn })
-  .expect(ExpectedResult.exact({ tags: { ...variant.spareTags, [OWNER_TAG_KEY]: `${stack.stackId}/${spareLogicalId}` } }));
-integ.assertions.awsApiCall('IVS', 'getChannel', { arn: channel.attrArn })
+integ.assertions
+  .awsApiCall('IVS', 'listTagsForResource', { resourceArn: spare.playbackKeyPairArn })
+  .expect(
+    ExpectedResult.exact({ tags: { ...variant.spareTags, [OWNER_TAG_KEY]: `${stack.stackId}/${spareLogicalId}` } }),
+  );
+integ.assertions
+  .awsApiCall('IVS', 'getChannel', { arn: channel.attrArn })
   .expect(ExpectedResult.objectLike({ channel: { authorized: true } }));

@@ -122,7 +122,10 @@ describe('round trip through the real SDK', () => {
     const { keyPair } = await importKey(keys[1].publicKeyMaterial);
     const der = keys[1].publicKey.export({ type: 'spki', format: 'der' });
     expect(der.length).toBe(120);
-    const expected = createHash('md5').update(der).digest('hex').replace(/(..)(?!$)/g, '$1:');
+    const expected = createHash('md5')
+      .update(der)
+      .digest('hex')
+      .replace(/(..)(?!$)/g, '$1:');
     expect(keyPair?.fingerprint).toBe(expected);
     expect(keyPair?.fingerprint).toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
   });
@@ -132,14 +135,18 @@ describe('round trip through the real SDK', () => {
     for (const key of keys.slice(0, 3)) arns.push((await importKey(key.publicKeyMaterial, 'k')).keyPair!.arn);
 
     const first = await client.send(new ListPlaybackKeyPairsCommand({ maxResults: 2 }));
-    expect(first.keyPairs).toEqual([{ arn: arns[0], name: 'k', tags: {} }, { arn: arns[1], name: 'k', tags: {} }]);
+    expect(first.keyPairs).toEqual([
+      { arn: arns[0], name: 'k', tags: {} },
+      { arn: arns[1], name: 'k', tags: {} },
+    ]);
     expect(first.nextToken).toMatch(/^[a-zA-Z0-9+/=_-]+$/);
     const second = await client.send(new ListPlaybackKeyPairsCommand({ maxResults: 2, nextToken: first.nextToken }));
     expect(second.keyPairs?.map((k) => k.arn)).toEqual([arns[2]]);
     expect(second.nextToken).toBeUndefined();
 
     const paged = [];
-    for await (const page of paginateListPlaybackKeyPairs({ client, pageSize: 1 }, {})) paged.push(...(page.keyPairs ?? []));
+    for await (const page of paginateListPlaybackKeyPairs({ client, pageSize: 1 }, {}))
+      paged.push(...(page.keyPairs ?? []));
     expect(paged.map((k) => k.arn)).toEqual(arns);
 
     const all = await client.send(new ListPlaybackKeyPairsCommand({}));
@@ -187,7 +194,10 @@ describe('errors arrive as the SDK error classes', () => {
     ['a P-256 key', () => spkiPem(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey)],
     ['an RSA key', () => spkiPem(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey)],
     ['a P-384 private key', () => keys[0].privatePem],
-    ['a P-384 public key in the wrong PEM label', () => keys[0].publicKeyMaterial.replace(/PUBLIC KEY/g, 'EC PUBLIC KEY')],
+    [
+      'a P-384 public key in the wrong PEM label',
+      () => keys[0].publicKeyMaterial.replace(/PUBLIC KEY/g, 'EC PUBLIC KEY'),
+    ],
     ['garbage', () => 'not a key'],
     ['garbage inside a PEM block', () => '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'],
   ])('400 ValidationException for %s', async (_label, material) => {
@@ -210,7 +220,10 @@ describe('errors arrive as the SDK error classes', () => {
 
   test('tag operations validate too, and cap the total at 50 tags', async () => {
     const arn = (await importKey(keys[0].publicKeyMaterial, undefined, { k0: 'v' })).keyPair!.arn!;
-    await rejection(client.send(new TagResourceCommand({ resourceArn: arn, tags: { 'aws:x': 'y' } })), ValidationException);
+    await rejection(
+      client.send(new TagResourceCommand({ resourceArn: arn, tags: { 'aws:x': 'y' } })),
+      ValidationException,
+    );
     const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`n${i}`, 'v']));
     await rejection(client.send(new TagResourceCommand({ resourceArn: arn, tags: fifty })), ValidationException);
     // The SDK sends no tagKeys parameter at all for an empty list; the stand-in answers 400 (tagKeys is required).
@@ -224,18 +237,31 @@ describe('errors arrive as the SDK error classes', () => {
       const error = await rejection(client.send(new GetPlaybackKeyPairCommand({ arn })), ResourceNotFoundException);
       expect(error.$metadata.httpStatusCode).toBe(404);
       await rejection(client.send(new DeletePlaybackKeyPairCommand({ arn })), ResourceNotFoundException);
-      await rejection(client.send(new TagResourceCommand({ resourceArn: arn, tags: { a: 'b' } })), ResourceNotFoundException);
-      await rejection(client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['a'] })), ResourceNotFoundException);
+      await rejection(
+        client.send(new TagResourceCommand({ resourceArn: arn, tags: { a: 'b' } })),
+        ResourceNotFoundException,
+      );
+      await rejection(
+        client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['a'] })),
+        ResourceNotFoundException,
+      );
       await rejection(client.send(new ListTagsForResourceCommand({ resourceArn: arn })), ResourceNotFoundException);
     }
-    for (const arn of ['AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', 'stack-Key-ABC123', `${UNKNOWN_ARN}/x`]) {
+    for (const arn of [
+      'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
+      'stack-Key-ABC123',
+      `${UNKNOWN_ARN}/x`,
+    ]) {
       await rejection(client.send(new DeletePlaybackKeyPairCommand({ arn })), ValidationException);
       await rejection(client.send(new ListTagsForResourceCommand({ resourceArn: arn })), ValidationException);
     }
   });
 
   test('error message stays UnknownError; the service text is in exceptionMessage', async () => {
-    const error = await rejection(client.send(new GetPlaybackKeyPairCommand({ arn: UNKNOWN_ARN })), ResourceNotFoundException);
+    const error = await rejection(
+      client.send(new GetPlaybackKeyPairCommand({ arn: UNKNOWN_ARN })),
+      ResourceNotFoundException,
+    );
     expect(error.message).toBe('UnknownError');
     expect(error.exceptionMessage).toContain(UNKNOWN_ARN);
   });
@@ -287,7 +313,9 @@ describe('fault injection', () => {
     expect(rejected?.reason).toBeInstanceOf(ThrottlingException);
 
     // Other operations have their own window; tag operations allow 10.
-    await Promise.all(Array.from({ length: 10 }, () => client.send(new ListTagsForResourceCommand({ resourceArn: arn }))));
+    await Promise.all(
+      Array.from({ length: 10 }, () => client.send(new ListTagsForResourceCommand({ resourceArn: arn }))),
+    );
     await rejection(client.send(new ListTagsForResourceCommand({ resourceArn: arn })), ThrottlingException);
 
     now += 999; // still inside the window of the first three Gets
@@ -321,14 +349,25 @@ describe('fault injection', () => {
   test('hangNext holds one call without an answer until the client aborts it; the next call is answered', async () => {
     ivs.hangNext('ImportPlaybackKeyPair');
     const abort = new AbortController();
-    const hanging = client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys[0].publicKeyMaterial }), { abortSignal: abort.signal });
-    const settled = await Promise.race([hanging.then(() => 'answered', () => 'failed'), new Promise((resolve) => setTimeout(resolve, 300, 'pending'))]);
+    const hanging = client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys[0].publicKeyMaterial }), {
+      abortSignal: abort.signal,
+    });
+    const settled = await Promise.race([
+      hanging.then(
+        () => 'answered',
+        () => 'failed',
+      ),
+      new Promise((resolve) => setTimeout(resolve, 300, 'pending')),
+    ]);
     expect(settled).toBe('pending');
     abort.abort();
     await expect(hanging).rejects.toMatchObject({ name: 'AbortError' });
 
     await importKey(keys[0].publicKeyMaterial);
-    expect(ivs.calls.map((c) => [c.operation, c.status])).toEqual([['ImportPlaybackKeyPair', 0], ['ImportPlaybackKeyPair', 200]]);
+    expect(ivs.calls.map((c) => [c.operation, c.status])).toEqual([
+      ['ImportPlaybackKeyPair', 0],
+      ['ImportPlaybackKeyPair', 200],
+    ]);
     expect(ivs.keyPairs()).toHaveLength(1);
   });
 
@@ -345,13 +384,20 @@ describe('fault injection', () => {
 });
 
 describe('interleaving concurrent callers', () => {
-  test('nextCall resolves once the call was carried out; holdAnswer holds only that call\'s answer until released', async () => {
+  test("nextCall resolves once the call was carried out; holdAnswer holds only that call's answer until released", async () => {
     const arn = (await importKey(keys[0].publicKeyMaterial)).keyPair!.arn!;
     let release!: () => void;
-    ivs.holdAnswer('DeletePlaybackKeyPair', new Promise<void>((resolve) => { release = resolve; }));
+    ivs.holdAnswer(
+      'DeletePlaybackKeyPair',
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    );
     const deleted = ivs.nextCall('DeletePlaybackKeyPair');
     let answered = false;
-    const deleting = client.send(new DeletePlaybackKeyPairCommand({ arn })).then(() => { answered = true; });
+    const deleting = client.send(new DeletePlaybackKeyPairCommand({ arn })).then(() => {
+      answered = true;
+    });
 
     expect(await deleted).toMatchObject({ operation: 'DeletePlaybackKeyPair', arn, status: 200 });
     expect(ivs.keyPairs()).toEqual([]); // carried out
@@ -376,7 +422,10 @@ describe('observation and seeding', () => {
     ivs.importAsSomeoneElse(keys[1].publicKeyMaterial);
     expect(ivs.calls).toEqual([]);
     expect((await client.send(new GetPlaybackKeyPairCommand({ arn: foreign.arn }))).keyPair).toEqual({
-      arn: foreign.arn, name: 'theirs', fingerprint: foreign.fingerprint, tags: { owner: 'them' },
+      arn: foreign.arn,
+      name: 'theirs',
+      fingerprint: foreign.fingerprint,
+      tags: { owner: 'them' },
     });
     await importKey(keys[2].publicKeyMaterial);
     await rejection(importKey(keys[3].publicKeyMaterial), ServiceQuotaExceededException);
@@ -404,8 +453,13 @@ describe('observation and seeding', () => {
     await client.send(new GetPlaybackKeyPairCommand({ arn }));
     await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['x', 'y'] }));
     expect(ivs.callCounts()).toEqual({
-      ImportPlaybackKeyPair: 1, GetPlaybackKeyPair: 2, ListPlaybackKeyPairs: 0, DeletePlaybackKeyPair: 0,
-      TagResource: 0, UntagResource: 1, ListTagsForResource: 0,
+      ImportPlaybackKeyPair: 1,
+      GetPlaybackKeyPair: 2,
+      ListPlaybackKeyPairs: 0,
+      DeletePlaybackKeyPair: 0,
+      TagResource: 0,
+      UntagResource: 1,
+      ListTagsForResource: 0,
     });
     expect(ivs.calls[3]).toMatchObject({ operation: 'UntagResource', arn, body: { tagKeys: ['x', 'y'] } });
     ivs.resetCalls();
@@ -414,11 +468,14 @@ describe('observation and seeding', () => {
   });
 
   test('unsigned requests and unknown routes are refused without being recorded', async () => {
-    const post = (path: string, service?: string) => fetch(`${ivs.endpoint}${path}`, {
-      method: 'POST',
-      body: '{}',
-      headers: service ? { authorization: `AWS4-HMAC-SHA256 Credential=A/20260101/us-east-1/${service}/aws4_request` } : {},
-    });
+    const post = (path: string, service?: string) =>
+      fetch(`${ivs.endpoint}${path}`, {
+        method: 'POST',
+        body: '{}',
+        headers: service
+          ? { authorization: `AWS4-HMAC-SHA256 Credential=A/20260101/us-east-1/${service}/aws4_request` }
+          : {},
+      });
     expect((await post('/ListPlaybackKeyPairs')).status).toBe(403);
     expect((await post('/ListPlaybackKeyPairs', 's3')).status).toBe(403);
     expect((await post('/ListChannels', 'ivs')).status).toBe(404);

@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPairSync,
+  KeyObject,
+} from 'node:crypto';
 import { generatePlaybackKeyPair, playbackKeyFingerprint } from '../lib/backend/key-material';
 import { PlaybackKeyPairValidationError } from '../lib/shared/validation';
 
@@ -15,7 +22,10 @@ const FINGERPRINT_FORMAT = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/;
 /** The fingerprint computed straight from the PEM text, without node's key parsing. */
 function md5OfPemBody(pem: string): string {
   const der = Buffer.from(pemBody(pem), 'base64');
-  return createHash('md5').update(der).digest('hex').replace(/(..)(?!$)/g, '$1:');
+  return createHash('md5')
+    .update(der)
+    .digest('hex')
+    .replace(/(..)(?!$)/g, '$1:');
 }
 
 function pemBody(pem: string): string {
@@ -117,7 +127,11 @@ describe('playbackKeyFingerprint', () => {
     });
 
     test('an RSA key', () => {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+      const { privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: 1024,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
       expectKeyError(() => playbackKeyFingerprint(privateKey), /secp384r1.*; got an RSA key\.$/, privateKey);
     });
 
@@ -127,24 +141,44 @@ describe('playbackKeyFingerprint', () => {
     });
 
     test('a secret key', () => {
-      expectKeyError(() => playbackKeyFingerprint(createSecretKey(Buffer.alloc(32))), /secp384r1.*; got a secret \(symmetric\) key/);
+      expectKeyError(
+        () => playbackKeyFingerprint(createSecretKey(Buffer.alloc(32))),
+        /secp384r1.*; got a secret \(symmetric\) key/,
+      );
     });
 
     test('text that is not a PEM key', () => {
-      const broken = keyPair.privateKeyPem.replace(/[A-Za-z]/, (c) => (c === 'A' ? 'B' : 'A')).replace('PRIVATE KEY-----\n', 'PRIVATE KEY-----\n!!');
-      expectKeyError(() => playbackKeyFingerprint(broken), /secp384r1.*; got text that could not be parsed as a PEM key/, broken);
+      const broken = keyPair.privateKeyPem
+        .replace(/[A-Za-z]/, (c) => (c === 'A' ? 'B' : 'A'))
+        .replace('PRIVATE KEY-----\n', 'PRIVATE KEY-----\n!!');
+      expectKeyError(
+        () => playbackKeyFingerprint(broken),
+        /secp384r1.*; got text that could not be parsed as a PEM key/,
+        broken,
+      );
       expectKeyError(() => playbackKeyFingerprint(''), /could not be parsed as a PEM key/);
     });
 
     test('an encrypted private key', () => {
-      const encrypted = createPrivateKey(keyPair.privateKeyPem)
-        .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }) as string;
-      expectKeyError(() => playbackKeyFingerprint(encrypted), /got an encrypted PEM block; decrypt it first/, encrypted);
+      const encrypted = createPrivateKey(keyPair.privateKeyPem).export({
+        type: 'pkcs8',
+        format: 'pem',
+        cipher: 'aes-256-cbc',
+        passphrase: 'secret',
+      }) as string;
+      expectKeyError(
+        () => playbackKeyFingerprint(encrypted),
+        /got an encrypted PEM block; decrypt it first/,
+        encrypted,
+      );
     });
 
     test('a value that is neither a string nor a KeyObject', () => {
       const der = createPublicKey(keyPair.publicKeyPem).export({ type: 'spki', format: 'der' });
-      expectKeyError(() => playbackKeyFingerprint(der as unknown as string), /got a value of type Buffer; pass a PEM string or a KeyObject/);
+      expectKeyError(
+        () => playbackKeyFingerprint(der as unknown as string),
+        /got a value of type Buffer; pass a PEM string or a KeyObject/,
+      );
       expectKeyError(() => playbackKeyFingerprint(undefined as unknown as KeyObject), /got a value of type undefined/);
     });
   });

@@ -49,7 +49,9 @@ beforeAll(() => {
   // --ignore-scripts: `prepare` would build again; the test command has just built.
   const packDir = path.join(workDir, 'pack');
   fs.mkdirSync(packDir);
-  [packed] = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], REPO)) as PackResult[];
+  [packed] = JSON.parse(
+    run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], REPO),
+  ) as PackResult[];
   tarball = path.join(packDir, packed.filename);
 
   consumerApp = path.join(workDir, 'consumer-app');
@@ -89,30 +91,53 @@ describe('the tarball', () => {
   });
 
   test('ships no build output whose TypeScript source is gone', () => {
-    const orphans = files().filter((file) => file.startsWith('lib/'))
+    const orphans = files()
+      .filter((file) => file.startsWith('lib/'))
       .filter((file) => !fs.existsSync(path.join(REPO, file.replace(/(\.d\.ts|\.js)$/, '.ts'))));
     expect(orphans).toEqual([]);
   });
 
   test('has the entry points, the handler bundle and the README', () => {
-    expect(files()).toEqual(expect.arrayContaining(['lib/index.js', 'lib/index.d.ts', HANDLER_ASSET, 'README.md', 'CHANGELOG.md', 'package.json']));
+    expect(files()).toEqual(
+      expect.arrayContaining([
+        'lib/index.js',
+        'lib/index.d.ts',
+        HANDLER_ASSET,
+        'README.md',
+        'CHANGELOG.md',
+        'package.json',
+      ]),
+    );
   });
 
   test('has no TypeScript sources, tests, handler sources, examples or scripts', () => {
-    const unwanted = files().filter((file) => (file.endsWith('.ts') && !file.endsWith('.d.ts'))
-      || /^(test|lambda|bin|scripts|etc|rosetta|dist|cdk\.out)\//.test(file)
-      || file.startsWith('node_modules/')
-      || /(^|\/)(tsconfig[^/]*\.json|jest\.config\.js|api-extractor\.json|cdk\.json|package-lock\.json)$/.test(file)
-      || file.endsWith('.map') || file.endsWith('.tgz'));
+    const unwanted = files().filter(
+      (file) =>
+        (file.endsWith('.ts') && !file.endsWith('.d.ts')) ||
+        /^(test|lambda|bin|scripts|etc|rosetta|dist|cdk\.out)\//.test(file) ||
+        file.startsWith('node_modules/') ||
+        /(^|\/)(tsconfig[^/]*\.json|jest\.config\.js|api-extractor\.json|cdk\.json|package-lock\.json)$/.test(file) ||
+        file.endsWith('.map') ||
+        file.endsWith('.tgz'),
+    );
     expect(unwanted).toEqual([]);
   });
 
   test('main, types, every export and every bin point at files it ships', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values<string>(manifest.bin ?? {});
-    const targets = (target: unknown): string[] => (typeof target === 'string' ? [target] : Object.values(target as object).flatMap(targets));
+    const targets = (target: unknown): string[] =>
+      typeof target === 'string' ? [target] : Object.values(target as object).flatMap(targets);
     const exported = targets(manifest.exports);
-    expect(exported).toEqual(expect.arrayContaining(['./lib/index.js', './lib/tokens.js', './lib/tokens.d.ts', './lib/tokens.mjs', './lib/tokens.d.mts']));
+    expect(exported).toEqual(
+      expect.arrayContaining([
+        './lib/index.js',
+        './lib/tokens.js',
+        './lib/tokens.d.ts',
+        './lib/tokens.mjs',
+        './lib/tokens.d.mts',
+      ]),
+    );
     expect(manifest.exports['./tokens']).toEqual({
       import: { types: './lib/tokens.d.mts', default: './lib/tokens.mjs' },
       require: { types: './lib/tokens.d.ts', default: './lib/tokens.js' },
@@ -149,8 +174,10 @@ describe('a JavaScript CDK app with only aws-cdk-lib and constructs', () => {
     const [[assetHash, handlerAsset]] = handlerAssets;
     expect(fs.readdirSync(path.join(assemblyDir, handlerAsset.source.path))).toEqual(['index.js']);
 
-    const handlers = resources.filter((resource) => resource.Type === 'AWS::Lambda::Function'
-      && resource.Properties?.Code?.S3Key === `${assetHash}.zip`);
+    const handlers = resources.filter(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::Function' && resource.Properties?.Code?.S3Key === `${assetHash}.zip`,
+    );
     expect(handlers).toHaveLength(1);
     expect(handlers[0].Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
   });
@@ -158,7 +185,8 @@ describe('a JavaScript CDK app with only aws-cdk-lib and constructs', () => {
 
 describe('a backend that installed the package with --omit=peer', () => {
   test('has neither aws-cdk-lib nor constructs, nor the Secrets Manager client or jose', () => {
-    const probe = 'for (const m of ["aws-cdk-lib", "constructs", "@aws-sdk/client-secrets-manager", "jose"]) { try { require.resolve(m); console.log(m); } catch {} }';
+    const probe =
+      'for (const m of ["aws-cdk-lib", "constructs", "@aws-sdk/client-secrets-manager", "jose"]) { try { require.resolve(m); console.log(m); } catch {} }';
     expect(run('node', ['-e', probe], backendApp).trim()).toBe('');
   });
 
@@ -186,18 +214,27 @@ describe('a backend that installed the package with --omit=peer', () => {
   ])('the token signer (%s) fails with an error that names the package to install', (_, flags, load) => {
     const { name, message } = JSON.parse(run('node', [...flags, '-e', `${load}\n${SIGNER_SCRIPT}`], backendApp));
     expect(name).toBe('PlaybackTokenSignerError');
-    expect(message).toMatch(/^createPlaybackTokenSigner reads the key with the AWS SDK's Secrets Manager client, which is not installed: run "npm install @aws-sdk\/client-secrets-manager"/);
+    expect(message).toMatch(
+      /^createPlaybackTokenSigner reads the key with the AWS SDK's Secrets Manager client, which is not installed: run "npm install @aws-sdk\/client-secrets-manager"/,
+    );
   });
 
   test('the CLI works too', () => {
     const keysDir = path.join(workDir, 'backend-keys');
     run(path.join(backendApp, 'node_modules', '.bin', PACKAGE_NAME), ['keygen', '--out', keysDir], backendApp);
-    expect(run(path.join(backendApp, 'node_modules', '.bin', PACKAGE_NAME), ['fingerprint', path.join(keysDir, 'private.pem')], backendApp))
-      .toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}\n$/);
+    expect(
+      run(
+        path.join(backendApp, 'node_modules', '.bin', PACKAGE_NAME),
+        ['fingerprint', path.join(keysDir, 'private.pem')],
+        backendApp,
+      ),
+    ).toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}\n$/);
   });
 
   test('the construct entry point says what is missing', () => {
-    expect(() => run('node', ['-e', `require(${JSON.stringify(PACKAGE_NAME)})`], backendApp)).toThrow("Cannot find module 'aws-cdk-lib'");
+    expect(() => run('node', ['-e', `require(${JSON.stringify(PACKAGE_NAME)})`], backendApp)).toThrow(
+      "Cannot find module 'aws-cdk-lib'",
+    );
   });
 });
 
@@ -266,13 +303,17 @@ app.synth();
  * tarball with its bundled dependencies, and `npm ci --offline` installs exactly that from the cache.
  */
 function installConsumerApp(app: string, tarballPath: string, integrity: string, { omitPeers = false } = {}): void {
-  const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
   const tarballSpec = `file:${path.relative(app, tarballPath)}`;
   const peers = ['aws-cdk-lib', 'constructs'];
   const dependencies: Record<string, string> = {
     [PACKAGE_NAME]: tarballSpec,
-    ...(omitPeers ? {} : Object.fromEntries(peers.map((name) => [name, String(lock.packages[`node_modules/${name}`].version)]))),
+    ...(omitPeers
+      ? {}
+      : Object.fromEntries(peers.map((name) => [name, String(lock.packages[`node_modules/${name}`].version)]))),
   };
   const packages: Record<string, LockEntry> = {
     '': { name: 'consumer-app', version: '0.0.0', dependencies },
@@ -302,16 +343,32 @@ function installConsumerApp(app: string, tarballPath: string, integrity: string,
     const { dev, devOptional, peer, ...entry } = lock.packages[location];
     // With `resolved` (this repository's lockfile leaves it out), npm takes the tarball from the
     // cache by its integrity and needs no packument, which `npm ci` may not have cached.
-    const resolved = entry.inBundle || entry.resolved ? entry : { ...entry, resolved: registryTarballUrl(location, String(entry.version)) };
+    const resolved =
+      entry.inBundle || entry.resolved
+        ? entry
+        : { ...entry, resolved: registryTarballUrl(location, String(entry.version)) };
     packages[location] = omitPeers ? { ...resolved, peer: true } : resolved;
     for (const dependency of Object.keys(entry.dependencies ?? {})) wanted.push([location, dependency]);
   }
-  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '0.0.0', private: true, dependencies }, null, 2));
-  fs.writeFileSync(path.join(app, 'package-lock.json'), JSON.stringify({ name: 'consumer-app', version: '0.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
+  fs.writeFileSync(
+    path.join(app, 'package.json'),
+    JSON.stringify({ name: 'consumer-app', version: '0.0.0', private: true, dependencies }, null, 2),
+  );
+  fs.writeFileSync(
+    path.join(app, 'package-lock.json'),
+    JSON.stringify({ name: 'consumer-app', version: '0.0.0', lockfileVersion: 3, requires: true, packages }, null, 2),
+  );
   try {
-    run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...(omitPeers ? ['--omit=peer'] : [])], app);
+    run(
+      'npm',
+      ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...(omitPeers ? ['--omit=peer'] : [])],
+      app,
+    );
   } catch (error) {
-    throw new Error(`Installing the tarball offline failed; is the npm cache filled (run "npm ci" here)?\n${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `Installing the tarball offline failed; is the npm cache filled (run "npm ci" here)?\n${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -333,7 +390,8 @@ function lockLocation(packages: Record<string, LockEntry>, from: string, name: s
 function filesUnder(dir: string): string[] {
   const root = path.join(REPO, dir);
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(REPO, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
 }
@@ -343,7 +401,12 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   // Drop the npm_* variables `npm test` sets, so the nested npm and node see only their own config.
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   try {
-    return execFileSync(command, args, { cwd, env: { ...cleanEnv, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(command, args, {
+      cwd,
+      env: { ...cleanEnv, ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stderr || ''}${stdout || ''}`, { cause: error });

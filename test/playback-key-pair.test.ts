@@ -64,20 +64,30 @@ describe('resources', () => {
   test('the handler may call only the IVS actions it uses, only on playback keys of its own account and region', () => {
     const template = templateWith();
     template.hasResourceProperties('AWS::IAM::Role', {
-      Policies: Match.arrayWith([{
-        PolicyName: 'Ivs',
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{
-            Effect: 'Allow',
-            Action: [
-              'ivs:ImportPlaybackKeyPair', 'ivs:GetPlaybackKeyPair', 'ivs:ListPlaybackKeyPairs',
-              'ivs:DeletePlaybackKeyPair', 'ivs:TagResource', 'ivs:UntagResource',
+      Policies: Match.arrayWith([
+        {
+          PolicyName: 'Ivs',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: [
+                  'ivs:ImportPlaybackKeyPair',
+                  'ivs:GetPlaybackKeyPair',
+                  'ivs:ListPlaybackKeyPairs',
+                  'ivs:DeletePlaybackKeyPair',
+                  'ivs:TagResource',
+                  'ivs:UntagResource',
+                ],
+                Resource: {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:us-west-2:123456789012:playback-key/*']],
+                },
+              },
             ],
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ivs:us-west-2:123456789012:playback-key/*']] },
-          }],
+          },
         },
-      }]),
+      ]),
     });
     // Inline in the role: no separate policy for the function to wait for.
     template.resourceCountIs('AWS::IAM::Policy', 0);
@@ -108,10 +118,15 @@ describe('attributes', () => {
 
   test('fromPlaybackKeyPairArn rejects an ARN of another kind and accepts a token', () => {
     const stack = newStack();
-    expect(() => PlaybackKeyPair.fromPlaybackKeyPairArn(stack, 'Channel', 'arn:aws:ivs:us-west-2:123456789012:channel/abc'))
-      .toThrow('Invalid playback key pair ARN "arn:aws:ivs:us-west-2:123456789012:channel/abc": expected arn:<partition>:ivs:<region>:<account>:playback-key/<id>');
+    expect(() =>
+      PlaybackKeyPair.fromPlaybackKeyPairArn(stack, 'Channel', 'arn:aws:ivs:us-west-2:123456789012:channel/abc'),
+    ).toThrow(
+      'Invalid playback key pair ARN "arn:aws:ivs:us-west-2:123456789012:channel/abc": expected arn:<partition>:ivs:<region>:<account>:playback-key/<id>',
+    );
     const parameter = ssm.StringParameter.valueForStringParameter(stack, '/ivs/key-arn');
-    expect(PlaybackKeyPair.fromPlaybackKeyPairArn(stack, 'FromParameter', parameter).playbackKeyPairArn).toBe(parameter);
+    expect(PlaybackKeyPair.fromPlaybackKeyPairArn(stack, 'FromParameter', parameter).playbackKeyPairArn).toBe(
+      parameter,
+    );
   });
 });
 
@@ -122,7 +137,7 @@ describe('tags', () => {
     Tags.of(stack).add('env', 'prod');
     Tags.of(stack).add('cost-center', '42');
     Template.fromStack(stack).hasResourceProperties(RESOURCE_TYPE, {
-      Tags: { 'team': 'video', 'env': 'prod', 'cost-center': '42' },
+      Tags: { team: 'video', env: 'prod', 'cost-center': '42' },
     });
   });
 
@@ -148,7 +163,8 @@ describe('removal policy', () => {
 });
 
 describe('several key pairs in one stack', () => {
-  const logicalIdOf = (stack: Stack, key: PlaybackKeyPair) => stack.getLogicalId(key.node.findChild('Resource').node.defaultChild as never);
+  const logicalIdOf = (stack: Stack, key: PlaybackKeyPair) =>
+    stack.getLogicalId(key.node.findChild('Resource').node.defaultChild as never);
 
   test('each key pair depends on the one added before it, so CloudFormation sends their events one at a time', () => {
     const stack = newStack();
@@ -167,8 +183,12 @@ describe('several key pairs in one stack', () => {
     const child = new PlaybackKeyPair(nested, 'Child', p384().publicKeyPem);
     const other = new Stack(stack.node.root as App, 'OtherStack');
     const stranger = new PlaybackKeyPair(other, 'Stranger', p384().publicKeyPem);
-    expect(Template.fromStack(nested).findResources(RESOURCE_TYPE)[logicalIdOf(nested, child)].DependsOn).toBeUndefined();
-    expect(Template.fromStack(other).findResources(RESOURCE_TYPE)[logicalIdOf(other, stranger)].DependsOn).toBeUndefined();
+    expect(
+      Template.fromStack(nested).findResources(RESOURCE_TYPE)[logicalIdOf(nested, child)].DependsOn,
+    ).toBeUndefined();
+    expect(
+      Template.fromStack(other).findResources(RESOURCE_TYPE)[logicalIdOf(other, stranger)].DependsOn,
+    ).toBeUndefined();
   });
 
   test('the same literal key twice in one stack is refused, naming both construct paths, even when the PEM text differs', () => {
@@ -177,9 +197,12 @@ describe('several key pairs in one stack', () => {
     new PlaybackKeyPair(stack, 'Original', publicKeyPem);
     const reformatted = `# the same key, copied\r\n${publicKeyPem.replace(/\n/g, '\r\n')}`;
     const message = messageOf(() => new PlaybackKeyPair(stack, 'Copy', reformatted));
-    expect(message).toBe('PlaybackKeyPair TestStack/Copy has the same public key as PlaybackKeyPair TestStack/Original in the '
-      + 'same stack. IVS cannot hold one key twice: give each key pair its own key, or use one PlaybackKeyPair for both.');
-    for (const body of [pemBody(publicKeyPem), pemBody(privateKeyPem)]) expect(message).not.toContain(body.slice(0, 32));
+    expect(message).toBe(
+      'PlaybackKeyPair TestStack/Copy has the same public key as PlaybackKeyPair TestStack/Original in the ' +
+        'same stack. IVS cannot hold one key twice: give each key pair its own key, or use one PlaybackKeyPair for both.',
+    );
+    for (const body of [pemBody(publicKeyPem), pemBody(privateKeyPem)])
+      expect(message).not.toContain(body.slice(0, 32));
   });
 
   test('the same key in two stacks, or as a token, is left to deploy time', () => {
@@ -195,7 +218,8 @@ describe('several key pairs in one stack', () => {
 
 describe('validation at synth time', () => {
   const ALLOWED = 'IVS accepts only an ECDSA P-384 (secp384r1) public key as a PEM "-----BEGIN PUBLIC KEY-----" block.';
-  const create = (publicKeyPem: string, options?: PlaybackKeyPairOptions) => () => new PlaybackKeyPair(newStack(), 'Key', publicKeyPem, options);
+  const create = (publicKeyPem: string, options?: PlaybackKeyPairOptions) => () =>
+    new PlaybackKeyPair(newStack(), 'Key', publicKeyPem, options);
 
   test.each([
     ['a P-256 key', wrongKeys.p256, 'is an EC key on curve prime256v1 (P-256)'],
@@ -203,8 +227,16 @@ describe('validation at synth time', () => {
     ['an Ed25519 key', wrongKeys.ed25519, 'is a key of type "ed25519"'],
     ['garbage', () => 'not a key', 'contains no PEM block'],
     ['two keys', () => p384().publicKeyPem + p384().publicKeyPem, 'contains 2 PEM blocks; exactly one is allowed'],
-    ['a broken block', () => '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n', 'is a "-----BEGIN PUBLIC KEY-----" block that does not hold a valid SubjectPublicKeyInfo'],
-    ['a certificate', () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'is a "-----BEGIN CERTIFICATE-----" block'],
+    [
+      'a broken block',
+      () => '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n',
+      'is a "-----BEGIN PUBLIC KEY-----" block that does not hold a valid SubjectPublicKeyInfo',
+    ],
+    [
+      'a certificate',
+      () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+      'is a "-----BEGIN CERTIFICATE-----" block',
+    ],
   ])('rejects %s and names what it found', (_, key, found) => {
     expect(create(key())).toThrow(`Invalid publicKeyMaterial: it ${found}. ${ALLOWED}`);
   });
@@ -229,8 +261,9 @@ describe('validation at synth time', () => {
     ['spaces and a dot', 'my key. my rules', 'it contains " ", "."'],
     ['129 characters', 'k'.repeat(129), 'it has 129'],
   ])('rejects a name with %s and quotes it', (_, name, problem) => {
-    expect(create(p384().publicKeyPem, { playbackKeyPairName: name }))
-      .toThrow(`Invalid playbackKeyPairName "${name}": use at most 128 characters from a-z, A-Z, 0-9, "-" and "_" (${problem})`);
+    expect(create(p384().publicKeyPem, { playbackKeyPairName: name })).toThrow(
+      `Invalid playbackKeyPairName "${name}": use at most 128 characters from a-z, A-Z, 0-9, "-" and "_" (${problem})`,
+    );
   });
 
   test('a private key pasted into the name or a tag is not echoed either', () => {
@@ -248,10 +281,22 @@ describe('validation at synth time', () => {
   });
 
   test.each([
-    ['50 tags', Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])), 'Too many tags (50): at most 49 are allowed'],
+    [
+      '50 tags',
+      Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])),
+      'Too many tags (50): at most 49 are allowed',
+    ],
     ['an empty key', { '': 'v' }, 'Invalid tag key "": use 1 to 128 characters (got 0)'],
-    ['a 129-character key', { ['k'.repeat(129)]: 'v' }, `Invalid tag key "${'k'.repeat(129)}": use 1 to 128 characters (got 129)`],
-    ['a 257-character value', { k: 'v'.repeat(257) }, 'Invalid value for tag "k": at most 256 characters are allowed (got 257)'],
+    [
+      'a 129-character key',
+      { ['k'.repeat(129)]: 'v' },
+      `Invalid tag key "${'k'.repeat(129)}": use 1 to 128 characters (got 129)`,
+    ],
+    [
+      'a 257-character value',
+      { k: 'v'.repeat(257) },
+      'Invalid value for tag "k": at most 256 characters are allowed (got 257)',
+    ],
     ['an aws: key', { 'aws:team': 'v' }, 'Invalid tag key "aws:team": keys beginning with "aws:" are reserved by AWS'],
     ['the owner key', { [OWNER_TAG_KEY]: 'v' }, `Invalid tag key "${OWNER_TAG_KEY}": it is reserved`],
   ])('rejects %s', (_, tags, message) => {

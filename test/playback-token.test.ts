@@ -43,7 +43,10 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 /** Signs arbitrary claims and header with jose, for tokens signPlaybackToken would never produce. */
-function signRaw(payload: Record<string, unknown>, header: { alg: string; typ?: string } = { alg: 'ES384', typ: 'JWT' }): Promise<string> {
+function signRaw(
+  payload: Record<string, unknown>,
+  header: { alg: string; typ?: string } = { alg: 'ES384', typ: 'JWT' },
+): Promise<string> {
   return new SignJWT(payload).setProtectedHeader(header).sign(createPrivateKey(keyPair.privateKeyPem));
 }
 
@@ -62,15 +65,19 @@ describe('signPlaybackToken', () => {
     const signatureBytes = Buffer.from(signature, 'base64url');
 
     expect(signatureBytes).toHaveLength(96);
-    expect(verify('sha384', signed, { key: keyPair.publicKeyPem, dsaEncoding: 'ieee-p1363' }, signatureBytes)).toBe(true);
-    expect(verify('sha384', signed, { key: otherKeyPairs[0].publicKeyPem, dsaEncoding: 'ieee-p1363' }, signatureBytes)).toBe(false);
+    expect(verify('sha384', signed, { key: keyPair.publicKeyPem, dsaEncoding: 'ieee-p1363' }, signatureBytes)).toBe(
+      true,
+    );
+    expect(
+      verify('sha384', signed, { key: otherKeyPairs[0].publicKeyPem, dsaEncoding: 'ieee-p1363' }, signatureBytes),
+    ).toBe(false);
   });
 
   test('writes only the channel and exp when nothing else is asked for (no iat)', async () => {
     const expiry = secondsAhead(300);
     const token = await signPlaybackToken(keyPair.privateKeyPem, { channelArn: CHANNEL_ARN, expiresAt: expiry.date });
 
-    expect(decodePart(token, 1)).toEqual({ 'aws:channel-arn': CHANNEL_ARN, 'exp': expiry.exp });
+    expect(decodePart(token, 1)).toEqual({ 'aws:channel-arn': CHANNEL_ARN, exp: expiry.exp });
   });
 
   test('maps every property to its IVS claim', async () => {
@@ -92,7 +99,7 @@ describe('signPlaybackToken', () => {
       'aws:single-use-uuid': UUID,
       'aws:viewer-id': 'viewer-1',
       'aws:viewer-session-version': 3,
-      'exp': expiry.exp,
+      exp: expiry.exp,
     });
   });
 
@@ -106,11 +113,24 @@ describe('signPlaybackToken', () => {
   });
 
   test.each<[string, Partial<PlaybackTokenClaims>, string]>([
-    ['a comma-separated string, trimmed', { accessControlAllowOrigin: 'https://a.example, https://b.example' }, 'https://a.example,https://b.example'],
-    ['six origins without strict enforcement', { accessControlAllowOrigin: ['1', '2', '3', '4', '5', '6'].map((n) => `https://${n}.example`) },
-      'https://1.example,https://2.example,https://3.example,https://4.example,https://5.example,https://6.example'],
-    ['five origins with strict enforcement', { accessControlAllowOrigin: ['1', '2', '3', '4', '5'].map((n) => `https://${n}.example`), strictOriginEnforcement: true },
-      'https://1.example,https://2.example,https://3.example,https://4.example,https://5.example'],
+    [
+      'a comma-separated string, trimmed',
+      { accessControlAllowOrigin: 'https://a.example, https://b.example' },
+      'https://a.example,https://b.example',
+    ],
+    [
+      'six origins without strict enforcement',
+      { accessControlAllowOrigin: ['1', '2', '3', '4', '5', '6'].map((n) => `https://${n}.example`) },
+      'https://1.example,https://2.example,https://3.example,https://4.example,https://5.example,https://6.example',
+    ],
+    [
+      'five origins with strict enforcement',
+      {
+        accessControlAllowOrigin: ['1', '2', '3', '4', '5'].map((n) => `https://${n}.example`),
+        strictOriginEnforcement: true,
+      },
+      'https://1.example,https://2.example,https://3.example,https://4.example,https://5.example',
+    ],
   ])('accepts origins as %s', async (_, claims, expected) => {
     const token = await signPlaybackToken(keyPair.privateKeyPem, { channelArn: CHANNEL_ARN, expiresIn: 60, ...claims });
 
@@ -119,7 +139,11 @@ describe('signPlaybackToken', () => {
 
   test('allows a single-viewer token to expire exactly 10 minutes ahead', async () => {
     const before = nowInSeconds();
-    const token = await signPlaybackToken(keyPair.privateKeyPem, { channelArn: CHANNEL_ARN, expiresIn: 600, viewerId: 'v' });
+    const token = await signPlaybackToken(keyPair.privateKeyPem, {
+      channelArn: CHANNEL_ARN,
+      expiresIn: 600,
+      viewerId: 'v',
+    });
 
     const claims = decodePart(token, 1) as { exp: number; 'aws:viewer-id': string };
     expect(claims['aws:viewer-id']).toBe('v');
@@ -132,7 +156,9 @@ describe('signPlaybackToken', () => {
     const sec1Pem = privateKey.export({ type: 'sec1', format: 'pem' }) as string;
     for (const key of [privateKey, sec1Pem]) {
       const token = await signPlaybackToken(key, { channelArn: CHANNEL_ARN, expiresIn: 60 });
-      await expect(verifyPlaybackToken(token, keyPair.publicKeyPem)).resolves.toMatchObject({ channelArn: CHANNEL_ARN });
+      await expect(verifyPlaybackToken(token, keyPair.publicKeyPem)).resolves.toMatchObject({
+        channelArn: CHANNEL_ARN,
+      });
     }
   });
 
@@ -142,38 +168,121 @@ describe('signPlaybackToken', () => {
     const origins = (count: number) => Array.from({ length: count }, (_, n) => `https://${n}.example`);
 
     test.each<[string, Record<string, unknown>, RegExp]>([
-      ['a playback key ARN', { channelArn: 'arn:aws:ivs:us-west-2:123456789012:playback-key/abcdABCDefgh' },
-        new RegExp(`^channelArn ${escape(channelArnForm)}; got ".*playback-key/abcdABCDefgh" \\(that is a playback key ARN; the token names the channel, not the key\\)$`)],
-      ['a stage ARN', { channelArn: 'arn:aws:ivs:us-west-2:123456789012:stage/abcd' }, new RegExp(`channelArn ${escape(channelArnForm)}; got "arn:aws:ivs:us-west-2:123456789012:stage/abcd"$`)],
-      ['a missing channel', { channelArn: undefined }, new RegExp(`channelArn ${escape(channelArnForm)}; got undefined`)],
-      ['no expiry', { expiresIn: undefined }, /^Set exactly one of expiresAt \(a Date\) and expiresIn \(seconds from now\); got neither$/],
+      [
+        'a playback key ARN',
+        { channelArn: 'arn:aws:ivs:us-west-2:123456789012:playback-key/abcdABCDefgh' },
+        new RegExp(
+          `^channelArn ${escape(channelArnForm)}; got ".*playback-key/abcdABCDefgh" \\(that is a playback key ARN; the token names the channel, not the key\\)$`,
+        ),
+      ],
+      [
+        'a stage ARN',
+        { channelArn: 'arn:aws:ivs:us-west-2:123456789012:stage/abcd' },
+        new RegExp(`channelArn ${escape(channelArnForm)}; got "arn:aws:ivs:us-west-2:123456789012:stage/abcd"$`),
+      ],
+      [
+        'a missing channel',
+        { channelArn: undefined },
+        new RegExp(`channelArn ${escape(channelArnForm)}; got undefined`),
+      ],
+      [
+        'no expiry',
+        { expiresIn: undefined },
+        /^Set exactly one of expiresAt \(a Date\) and expiresIn \(seconds from now\); got neither$/,
+      ],
       ['two expiries', { expiresAt: new Date(Date.now() + 60_000) }, /^Set exactly one of expiresAt .* got both$/],
       ['expiresIn 0', { expiresIn: 0 }, /^expiresIn must be a whole number of seconds greater than 0; got 0$/],
       ['a negative expiresIn', { expiresIn: -5 }, /expiresIn must be a whole number of seconds greater than 0; got -5/],
-      ['a fractional expiresIn', { expiresIn: 1.5 }, /expiresIn must be a whole number of seconds greater than 0; got 1.5/],
-      ['an expiresAt in the past', { expiresIn: undefined, expiresAt: new Date('2020-01-01T00:00:00Z') },
-        /^expiresAt must be at least 1 second in the future; got 2020-01-01T00:00:00.000Z, which is \d+ seconds before now$/],
-      ['an invalid Date', { expiresIn: undefined, expiresAt: new Date('nonsense') }, /^expiresAt must be a valid Date in the future; got an invalid Date$/],
-      ['an expiresAt that is not a Date', { expiresIn: undefined, expiresAt: '2030-01-01' }, /expiresAt must be a valid Date in the future; got "2030-01-01"/],
-      ['a viewer id of 41 characters', { viewerId: 'v'.repeat(41) }, /^viewerId must be a string of 1 to 40 characters; got "v{41}" \(41 characters\)$/],
-      ['an empty viewer id', { viewerId: '' }, /viewerId must be a string of 1 to 40 characters; got "" \(0 characters\)/],
-      ['a single-use id that is not a UUID', { singleUseUuid: 'token-1' }, /^singleUseUuid must be a UUID such as ".*" \(use crypto.randomUUID\(\)\); got "token-1"$/],
-      ['a negative session version', { viewerSessionVersion: -1 }, /^viewerSessionVersion must be a whole number >= 0; got -1$/],
-      ['a fractional session version', { viewerSessionVersion: 1.5 }, /viewerSessionVersion must be a whole number >= 0; got 1.5/],
-      ['six origins with strict enforcement', { accessControlAllowOrigin: origins(6), strictOriginEnforcement: true },
-        /^accessControlAllowOrigin lists 6 origins, but with strict origin enforcement IVS allows at most 5$/],
-      ['six origins in one string with strict enforcement', { accessControlAllowOrigin: origins(6).join(','), strictOriginEnforcement: true }, /lists 6 origins.*at most 5/],
-      ['no origins', { accessControlAllowOrigin: [] }, /^accessControlAllowOrigin must list one or more origins such as "https:\/\/example.com" .*; got \[\]$/],
-      ['an empty origin', { accessControlAllowOrigin: 'https://a.example,,https://b.example' }, /accessControlAllowOrigin must list one or more origins.*no empty entries/],
-      ['two origins in one array entry', { accessControlAllowOrigin: ['https://a.example,https://b.example'] }, /accessControlAllowOrigin must list one or more origins.*no spaces or commas inside an origin/],
-      ['a strict flag that is not a boolean', { strictOriginEnforcement: 'yes' }, /^strictOriginEnforcement must be true or false; got "yes"$/],
-      ['a viewer id with an expiry 601 seconds ahead', { viewerId: 'v', expiresIn: 601 },
-        /^A token with singleUseUuid or viewerId may expire at most 600 seconds \(10 minutes\) ahead; this one would expire 601 seconds ahead$/],
-      ['a single-use id with an expiry 11 minutes ahead', { singleUseUuid: UUID, expiresIn: undefined, expiresAt: new Date(Date.now() + 11 * 60_000) },
+      [
+        'a fractional expiresIn',
+        { expiresIn: 1.5 },
+        /expiresIn must be a whole number of seconds greater than 0; got 1.5/,
+      ],
+      [
+        'an expiresAt in the past',
+        { expiresIn: undefined, expiresAt: new Date('2020-01-01T00:00:00Z') },
+        /^expiresAt must be at least 1 second in the future; got 2020-01-01T00:00:00.000Z, which is \d+ seconds before now$/,
+      ],
+      [
+        'an invalid Date',
+        { expiresIn: undefined, expiresAt: new Date('nonsense') },
+        /^expiresAt must be a valid Date in the future; got an invalid Date$/,
+      ],
+      [
+        'an expiresAt that is not a Date',
+        { expiresIn: undefined, expiresAt: '2030-01-01' },
+        /expiresAt must be a valid Date in the future; got "2030-01-01"/,
+      ],
+      [
+        'a viewer id of 41 characters',
+        { viewerId: 'v'.repeat(41) },
+        /^viewerId must be a string of 1 to 40 characters; got "v{41}" \(41 characters\)$/,
+      ],
+      [
+        'an empty viewer id',
+        { viewerId: '' },
+        /viewerId must be a string of 1 to 40 characters; got "" \(0 characters\)/,
+      ],
+      [
+        'a single-use id that is not a UUID',
+        { singleUseUuid: 'token-1' },
+        /^singleUseUuid must be a UUID such as ".*" \(use crypto.randomUUID\(\)\); got "token-1"$/,
+      ],
+      [
+        'a negative session version',
+        { viewerSessionVersion: -1 },
+        /^viewerSessionVersion must be a whole number >= 0; got -1$/,
+      ],
+      [
+        'a fractional session version',
+        { viewerSessionVersion: 1.5 },
+        /viewerSessionVersion must be a whole number >= 0; got 1.5/,
+      ],
+      [
+        'six origins with strict enforcement',
+        { accessControlAllowOrigin: origins(6), strictOriginEnforcement: true },
+        /^accessControlAllowOrigin lists 6 origins, but with strict origin enforcement IVS allows at most 5$/,
+      ],
+      [
+        'six origins in one string with strict enforcement',
+        { accessControlAllowOrigin: origins(6).join(','), strictOriginEnforcement: true },
+        /lists 6 origins.*at most 5/,
+      ],
+      [
+        'no origins',
+        { accessControlAllowOrigin: [] },
+        /^accessControlAllowOrigin must list one or more origins such as "https:\/\/example.com" .*; got \[\]$/,
+      ],
+      [
+        'an empty origin',
+        { accessControlAllowOrigin: 'https://a.example,,https://b.example' },
+        /accessControlAllowOrigin must list one or more origins.*no empty entries/,
+      ],
+      [
+        'two origins in one array entry',
+        { accessControlAllowOrigin: ['https://a.example,https://b.example'] },
+        /accessControlAllowOrigin must list one or more origins.*no spaces or commas inside an origin/,
+      ],
+      [
+        'a strict flag that is not a boolean',
+        { strictOriginEnforcement: 'yes' },
+        /^strictOriginEnforcement must be true or false; got "yes"$/,
+      ],
+      [
+        'a viewer id with an expiry 601 seconds ahead',
+        { viewerId: 'v', expiresIn: 601 },
+        /^A token with singleUseUuid or viewerId may expire at most 600 seconds \(10 minutes\) ahead; this one would expire 601 seconds ahead$/,
+      ],
+      [
+        'a single-use id with an expiry 11 minutes ahead',
+        { singleUseUuid: UUID, expiresIn: undefined, expiresAt: new Date(Date.now() + 11 * 60_000) },
         // The Date is made when the table is built: a loaded machine may take seconds to reach this test.
-        /may expire at most 600 seconds \(10 minutes\) ahead; this one would expire (6[1-5]\d|660) seconds ahead/],
+        /may expire at most 600 seconds \(10 minutes\) ahead; this one would expire (6[1-5]\d|660) seconds ahead/,
+      ],
     ])('%s', async (_, overrides, message) => {
-      const error = await rejection(signPlaybackToken(keyPair.privateKeyPem, { ...base, ...overrides } as unknown as PlaybackTokenClaims));
+      const error = await rejection(
+        signPlaybackToken(keyPair.privateKeyPem, { ...base, ...overrides } as unknown as PlaybackTokenClaims),
+      );
 
       expect(error).toBeInstanceOf(PlaybackTokenError);
       expect(error.message).toMatch(message);
@@ -181,23 +290,42 @@ describe('signPlaybackToken', () => {
 
     test('claims that are not an object', async () => {
       const error = await rejection(signPlaybackToken(keyPair.privateKeyPem, null as unknown as PlaybackTokenClaims));
-      expect(error.message).toMatch(/^claims must be an object with at least channelArn and expiresAt or expiresIn; got null$/);
+      expect(error.message).toMatch(
+        /^claims must be an object with at least channelArn and expiresAt or expiresIn; got null$/,
+      );
     });
   });
 
   describe('rejects signing keys other than a P-384 private key, never quoting the key', () => {
-    const allowed = /^The signing key passed to signPlaybackToken must be an ECDSA P-384 \(secp384r1\) private key as a PEM string or KeyObject; got /;
-    const pem = (type: 'ec' | 'rsa', options: object) => generateKeyPairSync(type as 'ec', {
-      ...options,
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    } as never) as unknown as { privateKey: string; publicKey: string };
+    const allowed =
+      /^The signing key passed to signPlaybackToken must be an ECDSA P-384 \(secp384r1\) private key as a PEM string or KeyObject; got /;
+    const pem = (type: 'ec' | 'rsa', options: object) =>
+      generateKeyPairSync(
+        type as 'ec',
+        {
+          ...options,
+          privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+          publicKeyEncoding: { type: 'spki', format: 'pem' },
+        } as never,
+      ) as unknown as { privateKey: string; publicKey: string };
 
     test.each<[string, () => string, RegExp]>([
-      ['the public half', () => keyPair.publicKeyPem, /got a public key; sign with the private half \(private.pem\), not public.pem\.$/],
-      ['a P-256 private key', () => pem('ec', { namedCurve: 'prime256v1' }).privateKey, /got an EC key on curve prime256v1 \(P-256\)\.$/],
+      [
+        'the public half',
+        () => keyPair.publicKeyPem,
+        /got a public key; sign with the private half \(private.pem\), not public.pem\.$/,
+      ],
+      [
+        'a P-256 private key',
+        () => pem('ec', { namedCurve: 'prime256v1' }).privateKey,
+        /got an EC key on curve prime256v1 \(P-256\)\.$/,
+      ],
       ['an RSA private key', () => pem('rsa', { modulusLength: 1024 }).privateKey, /got an RSA key\.$/],
-      ['text that is not a key', () => keyPair.privateKeyPem.replace('-----BEGIN PRIVATE KEY-----\n', '-----BEGIN PRIVATE KEY-----\n#'), /got text that could not be parsed as a PEM key\.$/],
+      [
+        'text that is not a key',
+        () => keyPair.privateKeyPem.replace('-----BEGIN PRIVATE KEY-----\n', '-----BEGIN PRIVATE KEY-----\n#'),
+        /got text that could not be parsed as a PEM key\.$/,
+      ],
     ])('%s', async (_, key, found) => {
       const keyText = key();
       const error = await rejection(signPlaybackToken(keyText, { channelArn: CHANNEL_ARN, expiresIn: 60 }));
@@ -239,15 +367,24 @@ describe('verifyPlaybackToken', () => {
     const expiry = secondsAhead(60);
     const token = await signPlaybackToken(keyPair.privateKeyPem, { channelArn: CHANNEL_ARN, expiresAt: expiry.date });
 
-    await expect(verifyPlaybackToken(token, keyPair.publicKeyPem)).resolves.toStrictEqual({ channelArn: CHANNEL_ARN, expiresAt: new Date(expiry.exp * 1000) });
+    await expect(verifyPlaybackToken(token, keyPair.publicKeyPem)).resolves.toStrictEqual({
+      channelArn: CHANNEL_ARN,
+      expiresAt: new Date(expiry.exp * 1000),
+    });
   });
 
   test('rejects a single-viewer token that lives longer than IVS allows, even with a valid signature', async () => {
-    const token = await signRaw({ 'aws:channel-arn': CHANNEL_ARN, 'aws:viewer-id': 'viewer-1', 'exp': nowInSeconds() + 3600 });
+    const token = await signRaw({
+      'aws:channel-arn': CHANNEL_ARN,
+      'aws:viewer-id': 'viewer-1',
+      exp: nowInSeconds() + 3600,
+    });
 
     const error = await rejection(verifyPlaybackToken(token, keyPair.publicKeyPem));
     expect(error).toBeInstanceOf(PlaybackTokenError);
-    expect(error.message).toMatch(/^A token with singleUseUuid or viewerId may expire at most 600 seconds \(10 minutes\) ahead; this one would expire 3[56]\d\d seconds ahead$/);
+    expect(error.message).toMatch(
+      /^A token with singleUseUuid or viewerId may expire at most 600 seconds \(10 minutes\) ahead; this one would expire 3[56]\d\d seconds ahead$/,
+    );
   });
 
   test('accepts the private half in place of the public one', async () => {
@@ -262,8 +399,10 @@ describe('verifyPlaybackToken', () => {
     for (const other of otherKeyPairs) {
       const error = await rejection(verifyPlaybackToken(token, other.publicKeyPem));
       expect(error).toBeInstanceOf(PlaybackTokenError);
-      expect(error.message).toBe('Playback token rejected: its signature does not match the given key; '
-        + 'it must be signed with ES384 by the private half of that key pair');
+      expect(error.message).toBe(
+        'Playback token rejected: its signature does not match the given key; ' +
+          'it must be signed with ES384 by the private half of that key pair',
+      );
       expect(error.message).not.toContain(token.split('.')[2]);
     }
   });
@@ -271,35 +410,70 @@ describe('verifyPlaybackToken', () => {
   test('fails for a token whose claims were changed after signing', async () => {
     const token = await signPlaybackToken(keyPair.privateKeyPem, { channelArn: CHANNEL_ARN, expiresIn: 60 });
     const [header, , signature] = token.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ 'aws:channel-arn': CHANNEL_ARN, 'exp': nowInSeconds() + 86_400 })).toString('base64url');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ 'aws:channel-arn': CHANNEL_ARN, exp: nowInSeconds() + 86_400 }),
+    ).toString('base64url');
 
-    await expect(verifyPlaybackToken(`${header}.${forgedPayload}.${signature}`, keyPair.publicKeyPem)).rejects.toThrow(/signature does not match/);
+    await expect(verifyPlaybackToken(`${header}.${forgedPayload}.${signature}`, keyPair.publicKeyPem)).rejects.toThrow(
+      /signature does not match/,
+    );
   });
 
   test('fails once the token has expired, allowing the given clock tolerance', async () => {
     const token = await signPlaybackToken(keyPair.privateKeyPem, { channelArn: CHANNEL_ARN, expiresIn: 60 });
     const later = new Date(Date.now() + 120_000);
 
-    await expect(verifyPlaybackToken(token, keyPair.publicKeyPem, { currentDate: later }))
-      .rejects.toThrow(/^Playback token rejected: it expired at \d{4}-\d\d-\d\dT[\d:.]+Z; exp must be in the future$/);
-    await expect(verifyPlaybackToken(token, keyPair.publicKeyPem, { currentDate: later, clockToleranceSeconds: 120 })).resolves.toBeDefined();
+    await expect(verifyPlaybackToken(token, keyPair.publicKeyPem, { currentDate: later })).rejects.toThrow(
+      /^Playback token rejected: it expired at \d{4}-\d\d-\d\dT[\d:.]+Z; exp must be in the future$/,
+    );
+    await expect(
+      verifyPlaybackToken(token, keyPair.publicKeyPem, { currentDate: later, clockToleranceSeconds: 120 }),
+    ).resolves.toBeDefined();
   });
 
   test.each<[string, () => Promise<string>, RegExp]>([
-    ['another algorithm', async () => {
-      const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
-      return new SignJWT({ 'aws:channel-arn': CHANNEL_ARN, 'exp': nowInSeconds() + 60 }).setProtectedHeader({ alg: 'ES256', typ: 'JWT' }).sign(p256);
-    }, /^Playback token rejected: its header alg is not ES384, the only algorithm IVS accepts$/],
-    ['no typ header', () => signRaw({ 'aws:channel-arn': CHANNEL_ARN, 'exp': nowInSeconds() + 60 }, { alg: 'ES384' }), /typ.*header \{"alg":"ES384","typ":"JWT"\}/],
+    [
+      'another algorithm',
+      async () => {
+        const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+        return new SignJWT({ 'aws:channel-arn': CHANNEL_ARN, exp: nowInSeconds() + 60 })
+          .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
+          .sign(p256);
+      },
+      /^Playback token rejected: its header alg is not ES384, the only algorithm IVS accepts$/,
+    ],
+    [
+      'no typ header',
+      () => signRaw({ 'aws:channel-arn': CHANNEL_ARN, exp: nowInSeconds() + 60 }, { alg: 'ES384' }),
+      /typ.*header \{"alg":"ES384","typ":"JWT"\}/,
+    ],
     ['no exp', () => signRaw({ 'aws:channel-arn': CHANNEL_ARN }), /"exp" claim.*numeric exp claim/],
-    ['no channel', () => signRaw({ exp: nowInSeconds() + 60 }), /^The token's claim "aws:channel-arn" must be an IVS channel ARN of the form .*; got undefined$/],
-    ['a playback key ARN', () => signRaw({ 'aws:channel-arn': 'arn:aws:ivs:us-west-2:123456789012:playback-key/abc', 'exp': nowInSeconds() + 60 }),
-      /The token's claim "aws:channel-arn" must be an IVS channel ARN.*that is a playback key ARN/],
-    ['a viewer id that is too long', () => signRaw({ 'aws:channel-arn': CHANNEL_ARN, 'exp': nowInSeconds() + 60, 'aws:viewer-id': 'v'.repeat(41) }),
-      /The token's claim "aws:viewer-id" must be a string of 1 to 40 characters/],
-    ['a session version that is a string', () => signRaw({ 'aws:channel-arn': CHANNEL_ARN, 'exp': nowInSeconds() + 60, 'aws:viewer-session-version': '1' }),
-      /The token's claim "aws:viewer-session-version" must be a whole number >= 0; got "1"/],
-    ['something that is not a JWT', async () => 'not-a-token', /^Playback token rejected: .*A playback token is a compact JWT/],
+    [
+      'no channel',
+      () => signRaw({ exp: nowInSeconds() + 60 }),
+      /^The token's claim "aws:channel-arn" must be an IVS channel ARN of the form .*; got undefined$/,
+    ],
+    [
+      'a playback key ARN',
+      () =>
+        signRaw({ 'aws:channel-arn': 'arn:aws:ivs:us-west-2:123456789012:playback-key/abc', exp: nowInSeconds() + 60 }),
+      /The token's claim "aws:channel-arn" must be an IVS channel ARN.*that is a playback key ARN/,
+    ],
+    [
+      'a viewer id that is too long',
+      () => signRaw({ 'aws:channel-arn': CHANNEL_ARN, exp: nowInSeconds() + 60, 'aws:viewer-id': 'v'.repeat(41) }),
+      /The token's claim "aws:viewer-id" must be a string of 1 to 40 characters/,
+    ],
+    [
+      'a session version that is a string',
+      () => signRaw({ 'aws:channel-arn': CHANNEL_ARN, exp: nowInSeconds() + 60, 'aws:viewer-session-version': '1' }),
+      /The token's claim "aws:viewer-session-version" must be a whole number >= 0; got "1"/,
+    ],
+    [
+      'something that is not a JWT',
+      async () => 'not-a-token',
+      /^Playback token rejected: .*A playback token is a compact JWT/,
+    ],
   ])('fails for a token with %s', async (_, makeToken, message) => {
     const error = await rejection(verifyPlaybackToken(await makeToken(), keyPair.publicKeyPem));
 
@@ -308,13 +482,19 @@ describe('verifyPlaybackToken', () => {
   });
 
   test('rejects a verification key that is not P-384, never quoting it', async () => {
-    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const { publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     const token = await signPlaybackToken(keyPair.privateKeyPem, { channelArn: CHANNEL_ARN, expiresIn: 60 });
     const error = await rejection(verifyPlaybackToken(token, publicKey));
 
     expect(error).toBeInstanceOf(PlaybackKeyPairValidationError);
-    expect(error.message).toBe('The verification key passed to verifyPlaybackToken must be an ECDSA P-384 (secp384r1) public or private key '
-      + 'as a PEM string or KeyObject; got an RSA key.');
+    expect(error.message).toBe(
+      'The verification key passed to verifyPlaybackToken must be an ECDSA P-384 (secp384r1) public or private key ' +
+        'as a PEM string or KeyObject; got an RSA key.',
+    );
   });
 });
 
@@ -340,14 +520,17 @@ describe('playbackUrlWithToken', () => {
   });
 
   test('rejects a relative URL', () => {
-    expect(() => playbackUrlWithToken('/api/video/v1/x.m3u8', token))
-      .toThrow(/^playbackUrl must be an absolute URL such as the channel's playbackUrl \(https:\/\/<id>.*; got "\/api\/video\/v1\/x.m3u8"$/);
+    expect(() => playbackUrlWithToken('/api/video/v1/x.m3u8', token)).toThrow(
+      /^playbackUrl must be an absolute URL such as the channel's playbackUrl \(https:\/\/<id>.*; got "\/api\/video\/v1\/x.m3u8"$/,
+    );
   });
 
   test('rejects a token that is not a compact JWT, without quoting it', () => {
     const notAToken = 'secret value&x=1';
     expect(() => playbackUrlWithToken(base, notAToken)).toThrow(PlaybackTokenError);
-    expect(() => playbackUrlWithToken(base, notAToken)).toThrow(/^token must be a compact JWT \(three base64url parts joined by dots\), as returned by signPlaybackToken$/);
+    expect(() => playbackUrlWithToken(base, notAToken)).toThrow(
+      /^token must be a compact JWT \(three base64url parts joined by dots\), as returned by signPlaybackToken$/,
+    );
   });
 });
 

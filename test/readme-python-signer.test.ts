@@ -48,7 +48,12 @@ afterAll(async () => {
 function readmeSnippet(marker: string): string {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const snippets = [...readme.matchAll(/^( *)```python\n([\s\S]*?)^ *```/gm)]
-    .map(([, indent, code]) => code.split('\n').map((line) => line.slice(indent.length)).join('\n'))
+    .map(([, indent, code]) =>
+      code
+        .split('\n')
+        .map((line) => line.slice(indent.length))
+        .join('\n'),
+    )
     .filter((code) => code.includes(marker));
   expect(snippets).toHaveLength(1);
   return snippets[0];
@@ -57,25 +62,39 @@ function readmeSnippet(marker: string): string {
 const secretValue = (key: PlaybackKeyPairMaterial, generation: number) => JSON.stringify({ ...key, generation });
 
 async function signedBy(token: string, key: PlaybackKeyPairMaterial): Promise<boolean> {
-  return verifyPlaybackToken(token, key.publicKeyPem).then((verified) => verified.channelArn === CHANNEL_ARN, () => false);
+  return verifyPlaybackToken(token, key.publicKeyPem).then(
+    (verified) => verified.channelArn === CHANNEL_ARN,
+    () => false,
+  );
 }
 
-test('the README\'s Python signer reads the secret once per refresh time and follows a rotation', async () => {
+test("the README's Python signer reads the secret once per refresh time and follows a rotation", async () => {
   const first = generatePlaybackKeyPair();
   const second = generatePlaybackKeyPair();
-  const { ARN } = await admin.send(new CreateSecretCommand({ Name: 'python-backend-key', SecretString: secretValue(first, 1) }));
+  const { ARN } = await admin.send(
+    new CreateSecretCommand({ Name: 'python-backend-key', SecretString: secretValue(first, 1) }),
+  );
   const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'readme-python-')), 'backend.py');
-  fs.writeFileSync(script, [readmeSnippet('import jwt'), readmeSnippet('class PlaybackTokenSigner'), DRIVER].join('\n'));
+  fs.writeFileSync(
+    script,
+    [readmeSnippet('import jwt'), readmeSnippet('class PlaybackTokenSigner'), DRIVER].join('\n'),
+  );
 
   const python = spawn(PYTHON, [script, CHANNEL_ARN], {
     env: {
-      PATH: process.env.PATH, PLAYBACK_KEY_SECRET_ARN: ARN!, AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint, AWS_DEFAULT_REGION: 'us-west-2',
-      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      PATH: process.env.PATH,
+      PLAYBACK_KEY_SECRET_ARN: ARN!,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_DEFAULT_REGION: 'us-west-2',
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
-  python.stderr.on('data', (chunk: Buffer) => { stderr += chunk; });
+  python.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
   const exited = new Promise<number | null>((resolve) => python.once('exit', resolve));
   const lines = createInterface({ input: python.stdout })[Symbol.asyncIterator]();
   const nextLine = async () => {

@@ -28,8 +28,8 @@ const SAFETY_MS = 250;
  * The most one `sendResponse` can take: every attempt timing out, every backoff slept.
  * 6 * 5 s + 15.5 s = 45.5 s. The handler keeps this much of its Lambda time for the answer.
  */
-export const RESPONSE_TIME_BUDGET_MS = MAX_ATTEMPTS * ATTEMPT_TIMEOUT_MS
-  + FIRST_BACKOFF_MS * (2 ** (MAX_ATTEMPTS - 1) - 1);
+export const RESPONSE_TIME_BUDGET_MS =
+  MAX_ATTEMPTS * ATTEMPT_TIMEOUT_MS + FIRST_BACKOFF_MS * (2 ** (MAX_ATTEMPTS - 1) - 1);
 
 /** What the caller learns of a failed attempt: never the URL (it is a credential). */
 export type OnFailedAttempt = (attempt: number, error: Error) => void;
@@ -47,7 +47,8 @@ export function responseBody(response: CloudFormationResponse): string {
   const full = JSON.stringify(response);
   if (Buffer.byteLength(full) <= MAX_RESPONSE_BYTES || response.Reason === undefined) return full;
   const characters = [...response.Reason];
-  const withReason = (count: number) => JSON.stringify({ ...response, Reason: `${characters.slice(0, count).join('')} [truncated]` });
+  const withReason = (count: number) =>
+    JSON.stringify({ ...response, Reason: `${characters.slice(0, count).join('')} [truncated]` });
   // The longest prefix that fits; JSON escaping makes the size of a prefix non-linear, so search.
   let [low, high] = [0, characters.length];
   while (low < high) {
@@ -66,7 +67,10 @@ export function responseBody(response: CloudFormationResponse): string {
  * nodejs-entrypoint sends it). http: URLs are honoured as well as https: (only tests use them).
  */
 export async function sendResponse(
-  responseUrl: string, response: CloudFormationResponse, remainingMs: () => number, onFailedAttempt: OnFailedAttempt = () => undefined,
+  responseUrl: string,
+  response: CloudFormationResponse,
+  remainingMs: () => number,
+  onFailedAttempt: OnFailedAttempt = () => undefined,
   wait: Sleep = sleep,
 ): Promise<number> {
   const url = new URL(responseUrl);
@@ -97,22 +101,25 @@ function put(url: URL, body: string, timeoutMs: number): Promise<void> {
   }
   const transport = url.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
-    const request = transport.request({
-      hostname: url.hostname,
-      port: url.port || undefined,
-      path: `${url.pathname}${url.search}`,
-      method: 'PUT',
-      headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-      timeout: timeoutMs,
-    }, (answer) => {
-      answer.resume();
-      answer.on('end', () => {
-        const status = answer.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolve();
-        else reject(new Error(`HTTP ${status}`));
-      });
-      answer.on('error', (error) => reject(safeError(error)));
-    });
+    const request = transport.request(
+      {
+        hostname: url.hostname,
+        port: url.port || undefined,
+        path: `${url.pathname}${url.search}`,
+        method: 'PUT',
+        headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
+        timeout: timeoutMs,
+      },
+      (answer) => {
+        answer.resume();
+        answer.on('end', () => {
+          const status = answer.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve();
+          else reject(new Error(`HTTP ${status}`));
+        });
+        answer.on('error', (error) => reject(safeError(error)));
+      },
+    );
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.on('error', (error) => reject(safeError(error)));
     request.end(body);

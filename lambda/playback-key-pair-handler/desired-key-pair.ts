@@ -1,6 +1,10 @@
 import { EVENT_MARKER_TAG_KEY, KeyPairProperty, OWNER_TAG_KEY } from '../../lib/shared/contract';
 import {
-  MAX_USER_TAGS, tagsFromProperty, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags,
+  MAX_USER_TAGS,
+  tagsFromProperty,
+  validatePlaybackKeyPairName,
+  validatePublicKeyMaterial,
+  validateTags,
 } from '../../lib/shared/validation';
 import { eventMarker } from './event-marker';
 import { KeyPairToImport } from './ivs-session';
@@ -38,18 +42,29 @@ type Properties = Record<string, unknown>;
  * IVS's 50 tags leave room, the event marker (see event-marker.ts).
  */
 export function desiredKeyPair(properties: Properties, event: EventIdentity): DesiredKeyPair {
-  const { der, fingerprint, pem: publicKeyMaterial } = validatePublicKeyMaterial((properties[KeyPairProperty.PUBLIC_KEY_MATERIAL] ?? '') as string);
+  const {
+    der,
+    fingerprint,
+    pem: publicKeyMaterial,
+  } = validatePublicKeyMaterial((properties[KeyPairProperty.PUBLIC_KEY_MATERIAL] ?? '') as string);
   const name = properties[KeyPairProperty.NAME] ?? '';
   validatePlaybackKeyPairName(name as string);
   const userTags = tagsFromProperty(properties[KeyPairProperty.TAGS]);
   validateTags(userTags);
   const owner = ownerOf(event);
   const { signedAtMs } = eventClock(event);
-  const marker: Record<string, string> = signedAtMs !== undefined && Object.keys(userTags).length < MAX_USER_TAGS
-    ? { [EVENT_MARKER_TAG_KEY]: eventMarker(signedAtMs) }
-    : {};
+  const marker: Record<string, string> =
+    signedAtMs !== undefined && Object.keys(userTags).length < MAX_USER_TAGS
+      ? { [EVENT_MARKER_TAG_KEY]: eventMarker(signedAtMs) }
+      : {};
   return {
-    publicKeyMaterial, name: name as string, der, fingerprint, owner, ownerTagValues: ownerTagValues(event), stackId: event.StackId,
+    publicKeyMaterial,
+    name: name as string,
+    der,
+    fingerprint,
+    owner,
+    ownerTagValues: ownerTagValues(event),
+    stackId: event.StackId,
     tags: { ...userTags, [OWNER_TAG_KEY]: owner, ...marker },
   };
 }

@@ -10,23 +10,35 @@ import type { KeyPairSummary } from './ivs-session';
  * no answer. Equal times, a missing marker or an unknown signing time cannot decide: the event goes on.
  */
 export class SupersededEventError extends Error {
-  constructor(readonly keyPairArn: string, readonly markedAt: string) {
-    super(`superseded: key pair ${keyPairArn} of this resource was last changed by an event CloudFormation sent `
-      + `at ${markedAt}, after this one`);
+  constructor(
+    readonly keyPairArn: string,
+    readonly markedAt: string,
+  ) {
+    super(
+      `superseded: key pair ${keyPairArn} of this resource was last changed by an event CloudFormation sent ` +
+        `at ${markedAt}, after this one`,
+    );
     this.name = 'SupersededEventError';
   }
 }
 
 /** The marker's value for an event signed at `signedAtMs`: `YYYYMMDDTHHMMSSZ`, like X-Amz-Date. */
 export function eventMarker(signedAtMs: number): string {
-  return new Date(signedAtMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(signedAtMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**
  * Throws `SupersededEventError` when `keyPair` carries one of `ownerTagValues` and a marker later
  * than `signedAtMs`.
  */
-export function checkNotSuperseded(keyPair: KeyPairSummary, ownerTagValues: readonly string[], signedAtMs: number | undefined): void {
+export function checkNotSuperseded(
+  keyPair: KeyPairSummary,
+  ownerTagValues: readonly string[],
+  signedAtMs: number | undefined,
+): void {
   const marker = keyPair.tags[EVENT_MARKER_TAG_KEY];
   if (signedAtMs === undefined || marker === undefined || !ownerTagValues.includes(keyPair.tags[OWNER_TAG_KEY])) return;
   if (marker > eventMarker(signedAtMs) && /^\d{8}T\d{6}Z$/.test(marker)) {

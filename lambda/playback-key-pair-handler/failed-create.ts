@@ -1,5 +1,9 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
+import {
+  IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID,
+  NOTHING_IMPORTED_PHYSICAL_ID,
+  OWNER_TAG_KEY,
+} from '../../lib/shared/contract';
 import { fingerprintOf, previousName } from './desired-key-pair';
 import { IvsSession } from './ivs-session';
 import { ownerTagValues } from './owner-tag';
@@ -18,8 +22,11 @@ export function physicalIdAfterFailure(event: CloudFormationCustomResourceEvent,
   const owners = ownerTagValues(event);
   const name = previousName(event.ResourceProperties);
   const fingerprint = fingerprintOf(event.ResourceProperties);
-  const ownKeySeen = [...ivs.fetched.values()].some((keyPair) => owners.includes(keyPair.tags[OWNER_TAG_KEY])
-    && keyPair.name === name && keyPair.fingerprint === fingerprint);
-  return ivs.importOutcomeUnknown || ivs.importConflicted || ownKeySeen ? IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID : NOTHING_IMPORTED_PHYSICAL_ID;
+  const ownKeySeen = [...ivs.fetched.values()].some(
+    (keyPair) =>
+      owners.includes(keyPair.tags[OWNER_TAG_KEY]) && keyPair.name === name && keyPair.fingerprint === fingerprint,
+  );
+  return ivs.importOutcomeUnknown || ivs.importConflicted || ownKeySeen
+    ? IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID
+    : NOTHING_IMPORTED_PHYSICAL_ID;
 }
-

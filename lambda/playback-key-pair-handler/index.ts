@@ -42,11 +42,20 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   if (stale) return log({ ...logLine, ignored: stale, ivsCalls: [] });
   const deadline = ivsDeadline(context, clock);
   const ivs = new IvsSession(ivsClient, deadline);
-  const secrets = isGenerated(event) ? new SecretsSession((secretsClient ??= new SecretsManagerClient({})), deadline) : undefined;
+  const secrets = isGenerated(event)
+    ? new SecretsSession((secretsClient ??= new SecretsManagerClient({})), deadline)
+    : undefined;
   let response: CloudFormationResponse;
   try {
     const outcome = await dispatch(event, ivs, secrets);
-    log({ ...logLine, result: outcome.physicalResourceId, action: outcome.action, ivsCalls: ivs.calls, retries: ivs.retries, ...secretsCalls(secrets) });
+    log({
+      ...logLine,
+      result: outcome.physicalResourceId,
+      action: outcome.action,
+      ivsCalls: ivs.calls,
+      retries: ivs.retries,
+      ...secretsCalls(secrets),
+    });
     response = succeeded(event, outcome);
   } catch (error) {
     if (error instanceof SupersededEventError) return log({ ...logLine, ignored: error.message, ivsCalls: ivs.calls });
@@ -58,9 +67,21 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   }
   // Throws when no attempt got through, but only while Lambda's retry (a minute later) can still
   // answer a waiting CloudFormation; the rules make the repeat safe (rule 10, event-marker.ts).
-  await sendResponse(event.ResponseURL, response, () => context.getRemainingTimeInMillis(), (attempt, error) => {
-    console.error(JSON.stringify({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, responseAttempt: attempt, error: error.message }));
-  }).catch((error: Error) => {
+  await sendResponse(
+    event.ResponseURL,
+    response,
+    () => context.getRemainingTimeInMillis(),
+    (attempt, error) => {
+      console.error(
+        JSON.stringify({
+          requestType: event.RequestType,
+          logicalResourceId: event.LogicalResourceId,
+          responseAttempt: attempt,
+          error: error.message,
+        }),
+      );
+    },
+  ).catch((error: Error) => {
     if (retryCanStillAnswer(clock, Date.now())) throw error;
     log({ ...logLine, error: `${error.message}; no retry: CloudFormation stops waiting before Lambda would retry` });
   });
@@ -80,7 +101,11 @@ function ivsDeadline(context: HandlerContext, clock: EventClock): IvsDeadline & 
   return { signal: controller.signal, afterMs, dispose: () => clearTimeout(timer) };
 }
 
-function dispatch(event: CloudFormationCustomResourceEvent, ivs: IvsSession, secrets?: SecretsSession): Promise<Outcome & { data?: Record<string, string> }> {
+function dispatch(
+  event: CloudFormationCustomResourceEvent,
+  ivs: IvsSession,
+  secrets?: SecretsSession,
+): Promise<Outcome & { data?: Record<string, string> }> {
   if (secrets) return onGeneratedKeyPairEvent(event, ivs, secrets);
   switch (event.RequestType) {
     case 'Create':
@@ -92,16 +117,27 @@ function dispatch(event: CloudFormationCustomResourceEvent, ivs: IvsSession, sec
   }
 }
 
-function succeeded(event: CloudFormationCustomResourceEvent, { physicalResourceId, keyPair, data }: Outcome & { data?: Record<string, string> }): CloudFormationResponse {
+function succeeded(
+  event: CloudFormationCustomResourceEvent,
+  { physicalResourceId, keyPair, data }: Outcome & { data?: Record<string, string> },
+): CloudFormationResponse {
   return {
     ...identity(event),
     Status: 'SUCCESS',
     PhysicalResourceId: physicalResourceId,
-    ...(data ? { Data: data } : keyPair ? { Data: { [KeyPairAttribute.ARN]: keyPair.arn, [KeyPairAttribute.FINGERPRINT]: keyPair.fingerprint } } : {}),
+    ...(data
+      ? { Data: data }
+      : keyPair
+        ? { Data: { [KeyPairAttribute.ARN]: keyPair.arn, [KeyPairAttribute.FINGERPRINT]: keyPair.fingerprint } }
+        : {}),
   };
 }
 
-function failed(event: CloudFormationCustomResourceEvent, reason: string, physicalResourceId: string): CloudFormationResponse {
+function failed(
+  event: CloudFormationCustomResourceEvent,
+  reason: string,
+  physicalResourceId: string,
+): CloudFormationResponse {
   return { ...identity(event), Status: 'FAILED', Reason: reason, PhysicalResourceId: physicalResourceId };
 }
 

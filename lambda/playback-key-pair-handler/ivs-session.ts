@@ -1,6 +1,13 @@
 import {
-  ConflictException, DeletePlaybackKeyPairCommand, GetPlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, IvsClient,
-  ListPlaybackKeyPairsCommand, ResourceNotFoundException, TagResourceCommand, UntagResourceCommand,
+  ConflictException,
+  DeletePlaybackKeyPairCommand,
+  GetPlaybackKeyPairCommand,
+  ImportPlaybackKeyPairCommand,
+  IvsClient,
+  ListPlaybackKeyPairsCommand,
+  ResourceNotFoundException,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-ivs';
 import { EVENT_MARKER_TAG_KEY } from '../../lib/shared/contract';
 
@@ -37,8 +44,10 @@ export interface IvsDeadline {
 /** An IVS call that had not finished when the handler's deadline came. */
 export class IvsDeadlineError extends Error {
   constructor(operation: string, afterMs: number) {
-    super(`IVS ${operation} did not finish within ${Math.round(afterMs / 1000)} s, so the handler stopped waiting, `
-      + 'to answer CloudFormation before its Lambda timeout. Check the AWS Health Dashboard for IVS and deploy again.');
+    super(
+      `IVS ${operation} did not finish within ${Math.round(afterMs / 1000)} s, so the handler stopped waiting, ` +
+        'to answer CloudFormation before its Lambda timeout. Check the AWS Health Dashboard for IVS and deploy again.',
+    );
     this.name = 'IvsDeadlineError';
   }
 }
@@ -68,13 +77,17 @@ export class IvsSession {
   /** Sees every key pair a Get or List returns before the rules act on it; may throw to stop the event. */
   public onKeyPairSeen: (keyPair: KeyPairSummary) => void = () => undefined;
 
-  constructor(private readonly client: IvsClient, private readonly deadline?: IvsDeadline) {}
+  constructor(
+    private readonly client: IvsClient,
+    private readonly deadline?: IvsDeadline,
+  ) {}
 
   public async importKeyPair(keyPair: KeyPairToImport): Promise<KeyPair> {
     const { publicKeyMaterial, name, tags } = keyPair;
     try {
-      const { keyPair: imported } = await this.send('ImportPlaybackKeyPair',
-        (abortSignal) => this.client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial, name, tags }), { abortSignal }));
+      const { keyPair: imported } = await this.send('ImportPlaybackKeyPair', (abortSignal) =>
+        this.client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial, name, tags }), { abortSignal }),
+      );
       this.importedArn = imported?.arn;
       return asKeyPair(imported);
     } catch (error) {
@@ -87,7 +100,9 @@ export class IvsSession {
   /** Returns undefined when there is no such key pair. */
   public async getKeyPair(arn: string): Promise<KeyPair | undefined> {
     try {
-      const { keyPair: described } = await this.send('GetPlaybackKeyPair', (abortSignal) => this.client.send(new GetPlaybackKeyPairCommand({ arn }), { abortSignal }));
+      const { keyPair: described } = await this.send('GetPlaybackKeyPair', (abortSignal) =>
+        this.client.send(new GetPlaybackKeyPairCommand({ arn }), { abortSignal }),
+      );
       const keyPair = asKeyPair(described);
       this.fetched.set(arn, keyPair);
       this.onKeyPairSeen(keyPair);
@@ -102,8 +117,9 @@ export class IvsSession {
     const summaries: KeyPairSummary[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.send('ListPlaybackKeyPairs',
-        (abortSignal) => this.client.send(new ListPlaybackKeyPairsCommand({ nextToken }), { abortSignal }));
+      const page = await this.send('ListPlaybackKeyPairs', (abortSignal) =>
+        this.client.send(new ListPlaybackKeyPairsCommand({ nextToken }), { abortSignal }),
+      );
       summaries.push(...(page.keyPairs ?? []).map((k) => ({ arn: k.arn!, name: k.name ?? '', tags: k.tags ?? {} })));
       nextToken = page.nextToken;
     } while (nextToken);
@@ -115,7 +131,9 @@ export class IvsSession {
   /** Returns false when the key pair was already gone. */
   public async deleteKeyPair(arn: string): Promise<boolean> {
     try {
-      await this.send('DeletePlaybackKeyPair', (abortSignal) => this.client.send(new DeletePlaybackKeyPairCommand({ arn }), { abortSignal }));
+      await this.send('DeletePlaybackKeyPair', (abortSignal) =>
+        this.client.send(new DeletePlaybackKeyPairCommand({ arn }), { abortSignal }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return false;
@@ -126,17 +144,26 @@ export class IvsSession {
   /** Changes the tags from `current` to `wanted` with as few calls as the difference needs. */
   public async syncTags(arn: string, current: Record<string, string>, wanted: Record<string, string>): Promise<void> {
     // Keys under aws: belong to AWS and cannot be removed by us; an event marker stays until a later one replaces it.
-    const stale = Object.keys(current).filter((key) => !Object.hasOwn(wanted, key) && !/^aws:/i.test(key) && key !== EVENT_MARKER_TAG_KEY);
+    const stale = Object.keys(current).filter(
+      (key) => !Object.hasOwn(wanted, key) && !/^aws:/i.test(key) && key !== EVENT_MARKER_TAG_KEY,
+    );
     const changed = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current[key] !== value));
     if (stale.length > 0) {
-      await this.send('UntagResource', (abortSignal) => this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }), { abortSignal }));
+      await this.send('UntagResource', (abortSignal) =>
+        this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }), { abortSignal }),
+      );
     }
     if (Object.keys(changed).length > 0) {
-      await this.send('TagResource', (abortSignal) => this.client.send(new TagResourceCommand({ resourceArn: arn, tags: changed }), { abortSignal }));
+      await this.send('TagResource', (abortSignal) =>
+        this.client.send(new TagResourceCommand({ resourceArn: arn, tags: changed }), { abortSignal }),
+      );
     }
   }
 
-  private async send<T extends Sendable>(operation: string, call: (abortSignal?: AbortSignal) => Promise<T>): Promise<T> {
+  private async send<T extends Sendable>(
+    operation: string,
+    call: (abortSignal?: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     this.calls.push(operation);
     try {
       const output = await this.beforeDeadline(call(this.deadline?.signal));
@@ -177,8 +204,15 @@ function refusedByIvs(error: unknown): boolean {
   return status !== undefined && status >= 400 && status < 500;
 }
 
-function asKeyPair(keyPair: { arn?: string; name?: string; fingerprint?: string; tags?: Record<string, string> } | undefined): KeyPair {
-  return { arn: keyPair?.arn ?? '', name: keyPair?.name ?? '', fingerprint: keyPair?.fingerprint ?? '', tags: keyPair?.tags ?? {} };
+function asKeyPair(
+  keyPair: { arn?: string; name?: string; fingerprint?: string; tags?: Record<string, string> } | undefined,
+): KeyPair {
+  return {
+    arn: keyPair?.arn ?? '',
+    name: keyPair?.name ?? '',
+    fingerprint: keyPair?.fingerprint ?? '',
+    tags: keyPair?.tags ?? {},
+  };
 }
 
 /** The SDK leaves `message` as "UnknownError" and puts the service's words in `exceptionMessage`. */

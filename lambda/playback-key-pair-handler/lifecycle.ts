@@ -2,12 +2,19 @@
 // docs/lifecycle-rules.md, which also names the tests that prove it.
 import { ConflictException, ResourceNotFoundException, ServiceQuotaExceededException } from '@aws-sdk/client-ivs';
 import type {
-  CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceUpdateEvent,
+  CloudFormationCustomResourceCreateEvent,
+  CloudFormationCustomResourceDeleteEvent,
+  CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
 import { NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
 import { isPlaybackKeyPairArn } from '../../lib/shared/validation';
 import {
-  DesiredKeyPair, desiredKeyPair, EventIdentity, fingerprintOf, holdsSameKey, previousName,
+  DesiredKeyPair,
+  desiredKeyPair,
+  EventIdentity,
+  fingerprintOf,
+  holdsSameKey,
+  previousName,
 } from './desired-key-pair';
 import { checkNotSuperseded } from './event-marker';
 import { IvsSession, KeyPair, KeyPairSummary } from './ivs-session';
@@ -44,7 +51,9 @@ export async function onUpdate(event: CloudFormationCustomResourceUpdateEvent, i
     const current = await claimOwnership(ivs, currentArn, desired);
     const failedKey = failedKeyOf(event, desired);
     const outcome = await importKeyPair(ivs, desired, { current, failedKey });
-    return outcome.physicalResourceId === currentArn && failedKey ? sweepFailedUpdate(ivs, outcome, failedKey) : outcome;
+    return outcome.physicalResourceId === currentArn && failedKey
+      ? sweepFailedUpdate(ivs, outcome, failedKey)
+      : outcome;
   }
   if (previousName(event.OldResourceProperties) !== desired.name) {
     return reimportUnderNewName(ivs, currentArn, desired);
@@ -75,16 +84,24 @@ export async function onDelete(event: CloudFormationCustomResourceDeleteEvent, i
  * Create asked for. Nothing else is touched (see `LeftBehindKey`). A key that cannot be read was
  * refused before any IVS call, so there is nothing to look for.
  */
-async function deleteCreatedButUnanswered(ivs: IvsSession, physicalResourceId: string, event: CloudFormationCustomResourceDeleteEvent): Promise<Outcome> {
+async function deleteCreatedButUnanswered(
+  ivs: IvsSession,
+  physicalResourceId: string,
+  event: CloudFormationCustomResourceDeleteEvent,
+): Promise<Outcome> {
   const fingerprint = fingerprintOf(event.ResourceProperties);
   if (!fingerprint) {
-    return { physicalResourceId, action: 'nothing to delete: the properties hold no valid key, so the Create imported nothing' };
+    return {
+      physicalResourceId,
+      action: 'nothing to delete: the properties hold no valid key, so the Create imported nothing',
+    };
   }
   const key = { ownerTagValues: ownerTagValues(event), name: previousName(event.ResourceProperties), fingerprint };
   const deleted = await deleteLeftBehind(ivs, await ivs.listKeyPairs(), key);
-  const action = deleted.length === 0
-    ? 'nothing to delete: not a playback key pair ARN, and no key pair carries this resource\'s owner tag, name and key'
-    : `deleted ${deleted.join(', ')}, left behind by a Create whose answer was lost`;
+  const action =
+    deleted.length === 0
+      ? "nothing to delete: not a playback key pair ARN, and no key pair carries this resource's owner tag, name and key"
+      : `deleted ${deleted.join(', ')}, left behind by a Create whose answer was lost`;
   return { physicalResourceId, action };
 }
 
@@ -100,9 +117,14 @@ function watchForLaterEvents(ivs: IvsSession, event: EventIdentity): void {
  * it (the rollback) name it. If CloudFormation never learned that key pair's ARN (its Import's
  * outcome was unknown), no Delete will ever come for it: the rollback removes it.
  */
-function failedKeyOf(event: CloudFormationCustomResourceUpdateEvent, desired: DesiredKeyPair): LeftBehindKey | undefined {
+function failedKeyOf(
+  event: CloudFormationCustomResourceUpdateEvent,
+  desired: DesiredKeyPair,
+): LeftBehindKey | undefined {
   const fingerprint = fingerprintOf(event.OldResourceProperties);
-  return fingerprint ? { ownerTagValues: desired.ownerTagValues, name: previousName(event.OldResourceProperties), fingerprint } : undefined;
+  return fingerprint
+    ? { ownerTagValues: desired.ownerTagValues, name: previousName(event.OldResourceProperties), fingerprint }
+    : undefined;
 }
 
 /**
@@ -111,7 +133,9 @@ function failedKeyOf(event: CloudFormationCustomResourceUpdateEvent, desired: De
  */
 async function sweepFailedUpdate(ivs: IvsSession, outcome: Outcome, failedKey: LeftBehindKey): Promise<Outcome> {
   const deleted = await deleteLeftBehind(ivs, await listOnce(ivs), failedKey, outcome.physicalResourceId);
-  return deleted.length === 0 ? outcome : { ...outcome, action: `${outcome.action}; deleted ${deleted.join(', ')}, imported by the failed update` };
+  return deleted.length === 0
+    ? outcome
+    : { ...outcome, action: `${outcome.action}; deleted ${deleted.join(', ')}, imported by the failed update` };
 }
 
 /**
@@ -163,7 +187,7 @@ async function importKeyPair(ivs: IvsSession, desired: DesiredKeyPair, slots: Sl
     // A rollback, and IVS reported the quota before the duplicate: the current key pair is the one wanted.
     return bringInLine(ivs, current, desired);
   }
-  if (current && await ivs.deleteKeyPair(current.arn)) {
+  if (current && (await ivs.deleteKeyPair(current.arn))) {
     const outcome = await importKeyPair(ivs, desired);
     return { ...outcome, action: `deleted ${current.arn} to make room (quota of 3), then ${outcome.action}` };
   }
@@ -174,9 +198,12 @@ async function importKeyPair(ivs: IvsSession, desired: DesiredKeyPair, slots: Sl
     return bringInLine(ivs, ownKey, desired);
   }
   const [failed] = slots.failedKey ? await findLeftBehind(ivs, summaries, slots.failedKey) : [];
-  if (failed && await ivs.deleteKeyPair(failed.arn)) {
+  if (failed && (await ivs.deleteKeyPair(failed.arn))) {
     const outcome = await importKeyPair(ivs, desired);
-    return { ...outcome, action: `deleted ${failed.arn}, imported by a failed update, to make room (quota of 3), then ${outcome.action}` };
+    return {
+      ...outcome,
+      action: `deleted ${failed.arn}, imported by a failed update, to make room (quota of 3), then ${outcome.action}`,
+    };
   }
   throw quotaExceeded(summaries);
 }
@@ -188,7 +215,11 @@ async function adoptOwnKey(ivs: IvsSession, desired: DesiredKeyPair): Promise<Ou
   if (ownKey) {
     return bringInLine(ivs, ownKey, desired);
   }
-  const holder = await findByFingerprint(ivs, summaries.filter((summary) => !ours.includes(summary)), desired.fingerprint);
+  const holder = await findByFingerprint(
+    ivs,
+    summaries.filter((summary) => !ours.includes(summary)),
+    desired.fingerprint,
+  );
   if (!holder) {
     throw notFoundAfterConflict(desired, summaries);
   }
@@ -197,18 +228,24 @@ async function adoptOwnKey(ivs: IvsSession, desired: DesiredKeyPair): Promise<Ou
 }
 
 function notFoundAfterConflict(desired: DesiredKeyPair, summaries: KeyPairSummary[]): Error {
-  return new Error(`IVS reports that the public key with fingerprint ${desired.fingerprint} `
-    + `is already imported, but none of the ${summaries.length} key pairs it lists holds it. Deploy again in a minute.`);
+  return new Error(
+    `IVS reports that the public key with fingerprint ${desired.fingerprint} ` +
+      `is already imported, but none of the ${summaries.length} key pairs it lists holds it. Deploy again in a minute.`,
+  );
 }
 
 function ownedBy(desired: DesiredKeyPair, summaries: KeyPairSummary[]): KeyPairSummary[] {
   return summaries.filter((summary) => desired.ownerTagValues.includes(summary.tags[OWNER_TAG_KEY]));
 }
 
-async function findByFingerprint(ivs: IvsSession, candidates: KeyPairSummary[], fingerprint: string): Promise<KeyPair | undefined> {
+async function findByFingerprint(
+  ivs: IvsSession,
+  candidates: KeyPairSummary[],
+  fingerprint: string,
+): Promise<KeyPair | undefined> {
   for (const candidate of candidates) {
     // A key pair this event already described (the current one, read before a key change) costs no second Get.
-    const keyPair = ivs.fetched.get(candidate.arn) ?? await ivs.getKeyPair(candidate.arn);
+    const keyPair = ivs.fetched.get(candidate.arn) ?? (await ivs.getKeyPair(candidate.arn));
     if (keyPair?.fingerprint === fingerprint) return keyPair;
   }
   return undefined;
@@ -245,11 +282,13 @@ function imported(keyPair: KeyPair, action: string): Outcome {
 }
 
 function importedBySomeoneElse(holder: KeyPair): Error {
-  return new Error(`This public key is already imported into IVS as playback key pair ${holder.arn} `
-    + `(name "${holder.name}", fingerprint ${holder.fingerprint}), which this stack did not import, and IVS `
-    + 'cannot hold the same key twice. Either reuse that key pair with '
-    + `PlaybackKeyPair.fromPlaybackKeyPairArn(this, 'Key', '${holder.arn}'), or delete it `
-    + `(aws ivs delete-playback-key-pair --arn ${holder.arn}) and deploy again.`);
+  return new Error(
+    `This public key is already imported into IVS as playback key pair ${holder.arn} ` +
+      `(name "${holder.name}", fingerprint ${holder.fingerprint}), which this stack did not import, and IVS ` +
+      'cannot hold the same key twice. Either reuse that key pair with ' +
+      `PlaybackKeyPair.fromPlaybackKeyPairArn(this, 'Key', '${holder.arn}'), or delete it ` +
+      `(aws ivs delete-playback-key-pair --arn ${holder.arn}) and deploy again.`,
+  );
 }
 
 /**
@@ -260,23 +299,29 @@ function importedBySomeoneElse(holder: KeyPair): Error {
 function heldByThisStack(holder: KeyPair, sibling: Sibling): Error {
   // A tag hashed for length still names the stack, but not the logical ID.
   const logicalId = sibling.logicalId ?? '<its logical ID>';
-  const resource = sibling.logicalId ? `the resource "${logicalId}"` : 'a resource (whose logical ID is too long for its owner tag)';
-  return new Error(`This public key (fingerprint ${holder.fingerprint}) is already imported into IVS as playback key pair `
-    + `${holder.arn} (name "${holder.name}") by ${resource} of this same stack, and IVS cannot hold the `
-    + 'same key twice. This happens when a PlaybackKeyPair moves in the construct tree (or into a nested stack) and so '
-    + 'gets a new logical ID: CloudFormation creates the resource under the new logical ID before it deletes the one '
-    + `under the old. To move it and keep the key pair alive, either keep its logical ID: set playbackKeyPairName: `
-    + `"${holder.name}" (the default name follows the construct path) and pin the ID with `
-    + `(keyPair.node.findChild('Resource').node.defaultChild as CfnResource).overrideLogicalId('${logicalId}'), or `
-    + 'with that explicit name let `cdk refactor` match the resource and move it to its new logical ID before you '
-    + 'deploy; or move it in two deploys: first add the key pair at its new place with a new key while the old one '
-    + 'stays (IVS holds both, so tokens signed with either keep working), then remove the old one. If two '
-    + 'PlaybackKeyPairs of this stack were given the same key, give each its own key.');
+  const resource = sibling.logicalId
+    ? `the resource "${logicalId}"`
+    : 'a resource (whose logical ID is too long for its owner tag)';
+  return new Error(
+    `This public key (fingerprint ${holder.fingerprint}) is already imported into IVS as playback key pair ` +
+      `${holder.arn} (name "${holder.name}") by ${resource} of this same stack, and IVS cannot hold the ` +
+      'same key twice. This happens when a PlaybackKeyPair moves in the construct tree (or into a nested stack) and so ' +
+      'gets a new logical ID: CloudFormation creates the resource under the new logical ID before it deletes the one ' +
+      `under the old. To move it and keep the key pair alive, either keep its logical ID: set playbackKeyPairName: ` +
+      `"${holder.name}" (the default name follows the construct path) and pin the ID with ` +
+      `(keyPair.node.findChild('Resource').node.defaultChild as CfnResource).overrideLogicalId('${logicalId}'), or ` +
+      'with that explicit name let `cdk refactor` match the resource and move it to its new logical ID before you ' +
+      'deploy; or move it in two deploys: first add the key pair at its new place with a new key while the old one ' +
+      'stays (IVS holds both, so tokens signed with either keep working), then remove the old one. If two ' +
+      'PlaybackKeyPairs of this stack were given the same key, give each its own key.',
+  );
 }
 
 function quotaExceeded(inUse: KeyPairSummary[]): Error {
   const listed = inUse.map((keyPair) => `${keyPair.arn} ("${keyPair.name}")`).join(', ');
-  return new Error('IVS allows 3 playback key pairs per account and region, and this region already holds '
-    + `${inUse.length}: ${listed || 'none listed'}. Delete one that is no longer needed, or reuse one with `
-    + 'PlaybackKeyPair.fromPlaybackKeyPairArn.');
+  return new Error(
+    'IVS allows 3 playback key pairs per account and region, and this region already holds ' +
+      `${inUse.length}: ${listed || 'none listed'}. Delete one that is no longer needed, or reuse one with ` +
+      'PlaybackKeyPair.fromPlaybackKeyPairArn.',
+  );
 }

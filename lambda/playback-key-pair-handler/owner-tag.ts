@@ -48,7 +48,9 @@ export function siblingInStack(ownerTag: string | undefined, stackId: string): S
     const logicalId = ownerTag.startsWith(prefix) ? ownerTag.slice(prefix.length) : '';
     if (/^[A-Za-z0-9]+$/.test(logicalId)) return { logicalId };
   }
-  return /^[0-9a-f]{64}$/.test(ownerTag.startsWith(`${hashedStack(stackId)}:`) ? ownerTag.slice(hashedStack(stackId).length + 1) : '')
+  return /^[0-9a-f]{64}$/.test(
+    ownerTag.startsWith(`${hashedStack(stackId)}:`) ? ownerTag.slice(hashedStack(stackId).length + 1) : '',
+  )
     ? {}
     : undefined;
 }

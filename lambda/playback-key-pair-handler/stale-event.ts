@@ -44,7 +44,10 @@ export interface EventClock {
 }
 
 /** Reads the signing time (SigV4 `X-Amz-Date`, or SigV2 `Expires` minus its validity) and the ServiceTimeout. */
-export function eventClock(event: { readonly ResponseURL?: string; readonly ResourceProperties?: Record<string, unknown> }): EventClock {
+export function eventClock(event: {
+  readonly ResponseURL?: string;
+  readonly ResourceProperties?: Record<string, unknown>;
+}): EventClock {
   const signedAtMs = signingTime(event.ResponseURL);
   if (signedAtMs === undefined) return {};
   const timeout = Number(event.ResourceProperties?.ServiceTimeout);
@@ -55,9 +58,11 @@ export function eventClock(event: { readonly ResponseURL?: string; readonly Reso
 /** Why CloudFormation no longer waits for this event, or undefined when it may. */
 export function staleReason(clock: EventClock, nowMs: number): string | undefined {
   if (clock.answerDueMs === undefined || nowMs <= clock.answerDueMs - STALE_MARGIN_MS) return undefined;
-  return `ignored: CloudFormation sent this event ${Math.round((nowMs - clock.signedAtMs!) / 1000)} s ago and stopped `
-    + `waiting for its answer after ${Math.round((clock.answerDueMs - clock.signedAtMs!) / 1000)} s (its ServiceTimeout), `
-    + 'so acting on it could only change what CloudFormation no longer tracks';
+  return (
+    `ignored: CloudFormation sent this event ${Math.round((nowMs - clock.signedAtMs!) / 1000)} s ago and stopped ` +
+    `waiting for its answer after ${Math.round((clock.answerDueMs - clock.signedAtMs!) / 1000)} s (its ServiceTimeout), ` +
+    'so acting on it could only change what CloudFormation no longer tracks'
+  );
 }
 
 /**

@@ -18,19 +18,31 @@ export interface LeftBehindKey {
  * one Get per remaining candidate (none when a Get of this event already described it) gives
  * the fingerprint.
  */
-export async function findLeftBehind(ivs: IvsSession, summaries: KeyPairSummary[], key: LeftBehindKey, keep?: string): Promise<KeyPair[]> {
-  const candidates = summaries.filter((summary) => summary.arn !== keep
-    && key.ownerTagValues.includes(summary.tags[OWNER_TAG_KEY]) && summary.name === key.name);
+export async function findLeftBehind(
+  ivs: IvsSession,
+  summaries: KeyPairSummary[],
+  key: LeftBehindKey,
+  keep?: string,
+): Promise<KeyPair[]> {
+  const candidates = summaries.filter(
+    (summary) =>
+      summary.arn !== keep && key.ownerTagValues.includes(summary.tags[OWNER_TAG_KEY]) && summary.name === key.name,
+  );
   const found: KeyPair[] = [];
   for (const candidate of candidates) {
-    const keyPair = ivs.fetched.get(candidate.arn) ?? await ivs.getKeyPair(candidate.arn);
+    const keyPair = ivs.fetched.get(candidate.arn) ?? (await ivs.getKeyPair(candidate.arn));
     if (keyPair?.fingerprint === key.fingerprint) found.push(keyPair);
   }
   return found;
 }
 
 /** Deletes what `findLeftBehind` finds; returns the ARNs deleted. */
-export async function deleteLeftBehind(ivs: IvsSession, summaries: KeyPairSummary[], key: LeftBehindKey, keep?: string): Promise<string[]> {
+export async function deleteLeftBehind(
+  ivs: IvsSession,
+  summaries: KeyPairSummary[],
+  key: LeftBehindKey,
+  keep?: string,
+): Promise<string[]> {
   const deleted: string[] = [];
   for (const keyPair of await findLeftBehind(ivs, summaries, key, keep)) {
     if (await ivs.deleteKeyPair(keyPair.arn)) deleted.push(keyPair.arn);

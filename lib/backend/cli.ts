@@ -61,7 +61,9 @@ export function main(argv: string[], io: CliIo = { stdout: process.stdout, stder
       case 'fingerprint':
         return fingerprint(args, io);
       default:
-        throw new UsageError(command === undefined ? 'Missing command.' : `Unknown command ${JSON.stringify(command)}.`);
+        throw new UsageError(
+          command === undefined ? 'Missing command.' : `Unknown command ${JSON.stringify(command)}.`,
+        );
     }
   } catch (error) {
     return report(error, io);
@@ -90,14 +92,20 @@ function keygen(args: string[], io: CliIo): number {
   mkdirSync(values.out, { recursive: true });
   writeKeyFile(privatePath, keyPair.privateKeyPem, PRIVATE_KEY_MODE, values.force);
   writeKeyFile(publicPath, keyPair.publicKeyPem, PUBLIC_KEY_MODE, values.force);
-  io.stdout.write(`Private key: ${privatePath} (keep it secret: it signs playback tokens)\n`
-    + `Public key:  ${publicPath} (pass it to the PlaybackKeyPair construct)\n`
-    + `Fingerprint: ${keyPair.fingerprint}\n`);
+  io.stdout.write(
+    `Private key: ${privatePath} (keep it secret: it signs playback tokens)\n` +
+      `Public key:  ${publicPath} (pass it to the PlaybackKeyPair construct)\n` +
+      `Fingerprint: ${keyPair.fingerprint}\n`,
+  );
   return EXIT_OK;
 }
 
 function fingerprint(args: string[], io: CliIo): number {
-  const { values, positionals } = parseCommandArgs(args, { help: { type: 'boolean', short: 'h', default: false } }, true);
+  const { values, positionals } = parseCommandArgs(
+    args,
+    { help: { type: 'boolean', short: 'h', default: false } },
+    true,
+  );
   if (values.help) {
     io.stdout.write(USAGE);
     return EXIT_OK;
@@ -131,8 +139,10 @@ function parseCommandArgs<T extends OptionsConfig>(args: string[], options: T, a
 function refuseToOverwrite(paths: string[]): void {
   const existing = paths.filter((path) => existsSync(path));
   if (existing.length > 0) {
-    throw new Error(`Refusing to overwrite ${existing.join(' and ')}. Pass --force to replace `
-      + 'the key pair (tokens signed with the old private key stop working once its public key leaves IVS).');
+    throw new Error(
+      `Refusing to overwrite ${existing.join(' and ')}. Pass --force to replace ` +
+        'the key pair (tokens signed with the old private key stop working once its public key leaves IVS).',
+    );
   }
 }
 

@@ -55,7 +55,11 @@ export function signEs384Jwt(payload: object, privateKey: KeyObject): string {
  * @returns the payload, or why the token fails; never throws for a bad token
  * @internal
  */
-export function verifyEs384Jwt(token: unknown, publicKey: KeyObject, clock: JwtClock): { payload: JwtPayload } | { failure: JwtFailure } {
+export function verifyEs384Jwt(
+  token: unknown,
+  publicKey: KeyObject,
+  clock: JwtClock,
+): { payload: JwtPayload } | { failure: JwtFailure } {
   const parts = typeof token === 'string' ? COMPACT_JWS.exec(token) : null;
   if (!parts) {
     return fail('malformed', 'it is not a compact JWS (three base64url parts joined by dots)');
@@ -69,16 +73,28 @@ export function verifyEs384Jwt(token: unknown, publicKey: KeyObject, clock: JwtC
     return fail('algorithm', 'its header alg is not ES384, the only algorithm IVS accepts');
   }
   if (!isJwtType(header.typ)) {
-    return fail('malformed', `its header typ is ${header.typ === undefined ? 'missing' : JSON.stringify(header.typ)}, not "JWT"`);
+    return fail(
+      'malformed',
+      `its header typ is ${header.typ === undefined ? 'missing' : JSON.stringify(header.typ)}, not "JWT"`,
+    );
   }
   if (header.crit !== undefined) {
     return fail('malformed', 'its header has "crit" extensions, which IVS does not understand');
   }
   const signature = Buffer.from(encodedSignature, 'base64url');
-  const signed = signature.length === SIGNATURE_BYTES
-    && verify('sha384', Buffer.from(`${encodedHeader}.${encodedPayload}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+  const signed =
+    signature.length === SIGNATURE_BYTES &&
+    verify(
+      'sha384',
+      Buffer.from(`${encodedHeader}.${encodedPayload}`),
+      { key: publicKey, dsaEncoding: 'ieee-p1363' },
+      signature,
+    );
   if (!signed) {
-    return fail('signature', 'its signature does not match the given key; it must be signed with ES384 by the private half of that key pair');
+    return fail(
+      'signature',
+      'its signature does not match the given key; it must be signed with ES384 by the private half of that key pair',
+    );
   }
   const payload = jsonObject(encodedPayload);
   if (!payload) {
@@ -87,12 +103,18 @@ export function verifyEs384Jwt(token: unknown, publicKey: KeyObject, clock: JwtC
   return checkTimes(payload, clock);
 }
 
-function checkTimes(payload: Record<string, unknown>, { now, toleranceSeconds }: JwtClock): { payload: JwtPayload } | { failure: JwtFailure } {
+function checkTimes(
+  payload: Record<string, unknown>,
+  { now, toleranceSeconds }: JwtClock,
+): { payload: JwtPayload } | { failure: JwtFailure } {
   const { exp, nbf, iat } = payload;
   if (!isTime(exp)) {
     return fail('malformed', `its "exp" claim is ${exp === undefined ? 'missing' : 'not a number'}`);
   }
-  for (const [name, value] of [['nbf', nbf], ['iat', iat]] as const) {
+  for (const [name, value] of [
+    ['nbf', nbf],
+    ['iat', iat],
+  ] as const) {
     if (value !== undefined && !isTime(value)) {
       return fail('malformed', `its "${name}" claim is not a number`);
     }
@@ -124,7 +146,9 @@ function isoTime(seconds: number): string {
 function jsonObject(part: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -33,7 +33,11 @@ export function generatePlaybackKeyPair(): PlaybackKeyPairMaterial {
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
-  return { privateKeyPem: privateKey, publicKeyPem: publicKey, fingerprint: fingerprintOfPublicKey(createPublicKey(publicKey)) };
+  return {
+    privateKeyPem: privateKey,
+    publicKeyPem: publicKey,
+    fingerprint: fingerprintOfPublicKey(createPublicKey(publicKey)),
+  };
 }
 
 /**
@@ -90,7 +94,11 @@ function readKey(key: string | KeyObject, subject: string, wanted: string): KeyO
     throw wrongKey(subject, wanted, `a value of type ${describeType(key)}; pass a PEM string or a KeyObject`);
   }
   if (ENCRYPTED_PEM.test(key)) {
-    throw wrongKey(subject, wanted, 'an encrypted PEM block; decrypt it first (openssl pkey -in key.pem -out plain.pem)');
+    throw wrongKey(
+      subject,
+      wanted,
+      'an encrypted PEM block; decrypt it first (openssl pkey -in key.pem -out plain.pem)',
+    );
   }
   // OpenSSL finds no PEM block after leading spaces, which pasted or indented keys often have.
   const pem = key.trim();
@@ -119,5 +127,7 @@ function describeType(value: unknown): string {
 }
 
 function wrongKey(subject: string, wanted: string, found: string): PlaybackKeyPairValidationError {
-  return new PlaybackKeyPairValidationError(`${subject} must be ${REQUIRED_ALGORITHM} ${wanted} as a PEM string or KeyObject; got ${found}.`);
+  return new PlaybackKeyPairValidationError(
+    `${subject} must be ${REQUIRED_ALGORITHM} ${wanted} as a PEM string or KeyObject; got ${found}.`,
+  );
 }

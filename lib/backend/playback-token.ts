@@ -206,7 +206,9 @@ export async function verifyPlaybackToken(
 ): Promise<VerifiedPlaybackToken> {
   const key = cachedPublicKey(publicKey, 'The verification key passed to verifyPlaybackToken');
   const now = Math.floor((options.currentDate ?? new Date()).getTime() / 1000);
-  const verified = fromPayload(verifiedPayload(token, key, { now, toleranceSeconds: options.clockToleranceSeconds ?? 0 }));
+  const verified = fromPayload(
+    verifiedPayload(token, key, { now, toleranceSeconds: options.clockToleranceSeconds ?? 0 }),
+  );
   // IVS refuses a single-viewer token that lives too long, however valid its signature.
   checkSingleViewerLifetime(verified, Math.floor(verified.expiresAt.getTime() / 1000) - now);
   return verified;
@@ -222,11 +224,16 @@ export async function verifyPlaybackToken(
  */
 export function playbackUrlWithToken(playbackUrl: string, token: string): string {
   if (typeof token !== 'string' || !COMPACT_JWT.test(token)) {
-    throw new PlaybackTokenError('token must be a compact JWT (three base64url parts joined by dots), as returned by signPlaybackToken');
+    throw new PlaybackTokenError(
+      'token must be a compact JWT (three base64url parts joined by dots), as returned by signPlaybackToken',
+    );
   }
   const url = parseAbsoluteUrl(playbackUrl);
   // Rebuilt by hand, not with searchParams, which would re-encode the parameters that are kept.
-  const keptParameters = url.search.slice(1).split('&').filter((parameter) => parameter !== '' && parameter.split('=')[0] !== 'token');
+  const keptParameters = url.search
+    .slice(1)
+    .split('&')
+    .filter((parameter) => parameter !== '' && parameter.split('=')[0] !== 'token');
   url.search = [...keptParameters, `token=${token}`].join('&');
   return url.toString();
 }
@@ -235,25 +242,34 @@ function parseAbsoluteUrl(playbackUrl: string): URL {
   try {
     return new URL(playbackUrl);
   } catch {
-    throw new PlaybackTokenError(`playbackUrl must be an absolute URL such as the channel's playbackUrl `
-      + `(https://<id>.<region>.playback.live-video.net/api/video/v1/...m3u8); got ${JSON.stringify(playbackUrl)}`);
+    throw new PlaybackTokenError(
+      `playbackUrl must be an absolute URL such as the channel's playbackUrl ` +
+        `(https://<id>.<region>.playback.live-video.net/api/video/v1/...m3u8); got ${JSON.stringify(playbackUrl)}`,
+    );
   }
 }
 
 function toPayload(claims: PlaybackTokenClaims, now: number): Record<string, unknown> {
   if (typeof claims !== 'object' || claims === null) {
-    throw new PlaybackTokenError(`claims must be an object with at least channelArn and expiresAt or expiresIn; got ${claims === null ? 'null' : typeof claims}`);
+    throw new PlaybackTokenError(
+      `claims must be an object with at least channelArn and expiresAt or expiresIn; got ${claims === null ? 'null' : typeof claims}`,
+    );
   }
   const exp = expiryOf(claims, now);
   checkSingleViewerLifetime(claims, exp - now);
   return definedOnly({
     [CLAIM.channelArn]: checkChannelArn(claims.channelArn, 'channelArn'),
     [CLAIM.accessControlAllowOrigin]: ifDefined(claims.accessControlAllowOrigin, (origins) =>
-      checkOrigins(origins, claims.strictOriginEnforcement === true, 'accessControlAllowOrigin').join(',')),
-    [CLAIM.strictOriginEnforcement]: ifDefined(claims.strictOriginEnforcement, (value) => checkBoolean(value, 'strictOriginEnforcement')),
+      checkOrigins(origins, claims.strictOriginEnforcement === true, 'accessControlAllowOrigin').join(','),
+    ),
+    [CLAIM.strictOriginEnforcement]: ifDefined(claims.strictOriginEnforcement, (value) =>
+      checkBoolean(value, 'strictOriginEnforcement'),
+    ),
     [CLAIM.singleUseUuid]: ifDefined(claims.singleUseUuid, (value) => checkUuid(value, 'singleUseUuid')),
     [CLAIM.viewerId]: ifDefined(claims.viewerId, (value) => checkViewerId(value, 'viewerId')),
-    [CLAIM.viewerSessionVersion]: ifDefined(claims.viewerSessionVersion, (value) => checkSessionVersion(value, 'viewerSessionVersion')),
+    [CLAIM.viewerSessionVersion]: ifDefined(claims.viewerSessionVersion, (value) =>
+      checkSessionVersion(value, 'viewerSessionVersion'),
+    ),
     exp,
   });
 }
@@ -266,11 +282,16 @@ function fromPayload(payload: JwtPayload): VerifiedPlaybackToken {
     // verifyEs384Jwt has checked that exp is present and a number.
     expiresAt: new Date(payload.exp * 1000),
     accessControlAllowOrigin: ifDefined(payload[CLAIM.accessControlAllowOrigin], (value) =>
-      checkOrigins(value, strict, claim(CLAIM.accessControlAllowOrigin))),
-    strictOriginEnforcement: ifDefined(payload[CLAIM.strictOriginEnforcement], (value) => checkBoolean(value, claim(CLAIM.strictOriginEnforcement))),
+      checkOrigins(value, strict, claim(CLAIM.accessControlAllowOrigin)),
+    ),
+    strictOriginEnforcement: ifDefined(payload[CLAIM.strictOriginEnforcement], (value) =>
+      checkBoolean(value, claim(CLAIM.strictOriginEnforcement)),
+    ),
     singleUseUuid: ifDefined(payload[CLAIM.singleUseUuid], (value) => checkUuid(value, claim(CLAIM.singleUseUuid))),
     viewerId: ifDefined(payload[CLAIM.viewerId], (value) => checkViewerId(value, claim(CLAIM.viewerId))),
-    viewerSessionVersion: ifDefined(payload[CLAIM.viewerSessionVersion], (value) => checkSessionVersion(value, claim(CLAIM.viewerSessionVersion))),
+    viewerSessionVersion: ifDefined(payload[CLAIM.viewerSessionVersion], (value) =>
+      checkSessionVersion(value, claim(CLAIM.viewerSessionVersion)),
+    ),
   });
 }
 
@@ -279,7 +300,10 @@ function verifiedPayload(token: string, key: KeyObject, clock: { now: number; to
   if ('failure' in result) {
     const { kind, reason } = result.failure;
     // A token that is not the IVS form at all gets the form spelled out.
-    const form = kind === 'malformed' ? `. A playback token is a compact JWT with header ${ES384_HEADER_JSON} and a numeric exp claim` : '';
+    const form =
+      kind === 'malformed'
+        ? `. A playback token is a compact JWT with header ${ES384_HEADER_JSON} and a numeric exp claim`
+        : '';
     throw new PlaybackTokenError(`Playback token rejected: ${reason}${form}`);
   }
   return result.payload;
@@ -288,12 +312,16 @@ function verifiedPayload(token: string, key: KeyObject, clock: { now: number; to
 function expiryOf(claims: PlaybackTokenClaims, now: number): number {
   const { expiresAt, expiresIn } = claims;
   if ((expiresAt === undefined) === (expiresIn === undefined)) {
-    throw new PlaybackTokenError('Set exactly one of expiresAt (a Date) and expiresIn (seconds from now); '
-      + `got ${expiresAt === undefined ? 'neither' : 'both'}`);
+    throw new PlaybackTokenError(
+      'Set exactly one of expiresAt (a Date) and expiresIn (seconds from now); ' +
+        `got ${expiresAt === undefined ? 'neither' : 'both'}`,
+    );
   }
   if (expiresIn !== undefined) {
     if (!Number.isSafeInteger(expiresIn) || expiresIn <= 0) {
-      throw new PlaybackTokenError(`expiresIn must be a whole number of seconds greater than 0; got ${String(expiresIn)}`);
+      throw new PlaybackTokenError(
+        `expiresIn must be a whole number of seconds greater than 0; got ${String(expiresIn)}`,
+      );
     }
     return now + expiresIn;
   }
@@ -302,16 +330,26 @@ function expiryOf(claims: PlaybackTokenClaims, now: number): number {
   }
   const exp = Math.floor(expiresAt.getTime() / 1000);
   if (exp <= now) {
-    throw new PlaybackTokenError(`expiresAt must be at least 1 second in the future; got ${expiresAt.toISOString()}, `
-      + `which is ${now - exp} seconds before now`);
+    throw new PlaybackTokenError(
+      `expiresAt must be at least 1 second in the future; got ${expiresAt.toISOString()}, ` +
+        `which is ${now - exp} seconds before now`,
+    );
   }
   return exp;
 }
 
-function checkSingleViewerLifetime(claims: Pick<PlaybackTokenClaims, 'singleUseUuid' | 'viewerId'>, lifetimeSeconds: number): void {
-  if ((claims.singleUseUuid !== undefined || claims.viewerId !== undefined) && lifetimeSeconds > MAX_SINGLE_VIEWER_LIFETIME_SECONDS) {
-    throw new PlaybackTokenError(`A token with singleUseUuid or viewerId may expire at most ${MAX_SINGLE_VIEWER_LIFETIME_SECONDS} `
-      + `seconds (10 minutes) ahead; this one would expire ${lifetimeSeconds} seconds ahead`);
+function checkSingleViewerLifetime(
+  claims: Pick<PlaybackTokenClaims, 'singleUseUuid' | 'viewerId'>,
+  lifetimeSeconds: number,
+): void {
+  if (
+    (claims.singleUseUuid !== undefined || claims.viewerId !== undefined) &&
+    lifetimeSeconds > MAX_SINGLE_VIEWER_LIFETIME_SECONDS
+  ) {
+    throw new PlaybackTokenError(
+      `A token with singleUseUuid or viewerId may expire at most ${MAX_SINGLE_VIEWER_LIFETIME_SECONDS} ` +
+        `seconds (10 minutes) ahead; this one would expire ${lifetimeSeconds} seconds ahead`,
+    );
   }
 }
 
@@ -319,22 +357,28 @@ function checkChannelArn(value: unknown, subject: string): string {
   if (typeof value === 'string' && parseIvsArn(value, 'channel')) {
     return value;
   }
-  const hint = typeof value === 'string' && value.includes(':playback-key/')
-    ? ' (that is a playback key ARN; the token names the channel, not the key)'
-    : '';
-  throw new PlaybackTokenError(`${subject} must be an IVS channel ARN of the form ${CHANNEL_ARN_FORM}; got ${describeValue(value)}${hint}`);
+  const hint =
+    typeof value === 'string' && value.includes(':playback-key/')
+      ? ' (that is a playback key ARN; the token names the channel, not the key)'
+      : '';
+  throw new PlaybackTokenError(
+    `${subject} must be an IVS channel ARN of the form ${CHANNEL_ARN_FORM}; got ${describeValue(value)}${hint}`,
+  );
 }
 
 function checkOrigins(value: unknown, strict: boolean, subject: string): string[] {
   const origins = typeof value === 'string' ? value.split(',').map((origin) => origin.trim()) : value;
-  const allowed = 'one or more origins such as "https://example.com" or "https://*.example.com", as a comma-separated string '
-    + 'or an array, with no empty entries and no spaces or commas inside an origin';
+  const allowed =
+    'one or more origins such as "https://example.com" or "https://*.example.com", as a comma-separated string ' +
+    'or an array, with no empty entries and no spaces or commas inside an origin';
   if (!Array.isArray(origins) || origins.length === 0 || !origins.every(isSingleOrigin)) {
     throw new PlaybackTokenError(`${subject} must list ${allowed}; got ${describeValue(value)}`);
   }
   if (strict && origins.length > MAX_STRICT_ORIGINS) {
-    throw new PlaybackTokenError(`${subject} lists ${origins.length} origins, but with strict origin enforcement IVS allows `
-      + `at most ${MAX_STRICT_ORIGINS}`);
+    throw new PlaybackTokenError(
+      `${subject} lists ${origins.length} origins, but with strict origin enforcement IVS allows ` +
+        `at most ${MAX_STRICT_ORIGINS}`,
+    );
   }
   return origins;
 }
@@ -352,8 +396,10 @@ function checkBoolean(value: unknown, subject: string): boolean {
 
 function checkUuid(value: unknown, subject: string): string {
   if (typeof value !== 'string' || !UUID.test(value)) {
-    throw new PlaybackTokenError(`${subject} must be a UUID such as "3f2504e0-4f89-11d3-9a0c-0305e82c3301" `
-      + `(use crypto.randomUUID()); got ${describeValue(value)}`);
+    throw new PlaybackTokenError(
+      `${subject} must be a UUID such as "3f2504e0-4f89-11d3-9a0c-0305e82c3301" ` +
+        `(use crypto.randomUUID()); got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -361,7 +407,9 @@ function checkUuid(value: unknown, subject: string): string {
 function checkViewerId(value: unknown, subject: string): string {
   if (typeof value !== 'string' || value.length < 1 || value.length > MAX_VIEWER_ID_LENGTH) {
     const length = typeof value === 'string' ? ` (${value.length} characters)` : '';
-    throw new PlaybackTokenError(`${subject} must be a string of 1 to ${MAX_VIEWER_ID_LENGTH} characters; got ${describeValue(value)}${length}`);
+    throw new PlaybackTokenError(
+      `${subject} must be a string of 1 to ${MAX_VIEWER_ID_LENGTH} characters; got ${describeValue(value)}${length}`,
+    );
   }
   return value;
 }

@@ -15,8 +15,9 @@ import { PlaybackTokenClaims, signWithCheckedKey } from './playback-token';
 
 const SDK_PACKAGE = '@aws-sdk/client-secrets-manager';
 const DEFAULT_REFRESH_AFTER_SECONDS = 300;
-const SECRET_FORMAT = 'JSON {"privateKeyPem": <PKCS#8 PEM>, "publicKeyPem": ..., "fingerprint": ..., "generation": ...}, '
-  + 'as GeneratedPlaybackKeyPair writes it (only privateKeyPem is required)';
+const SECRET_FORMAT =
+  'JSON {"privateKeyPem": <PKCS#8 PEM>, "publicKeyPem": ..., "fingerprint": ..., "generation": ...}, ' +
+  'as GeneratedPlaybackKeyPair writes it (only privateKeyPem is required)';
 
 /** Options for {@link createPlaybackTokenSigner}. */
 export interface PlaybackTokenSignerOptions {
@@ -85,11 +86,15 @@ export class PlaybackTokenSignerError extends Error {
 export function createPlaybackTokenSigner(options: PlaybackTokenSignerOptions): PlaybackTokenSigner {
   const { secretId, refreshAfterSeconds = DEFAULT_REFRESH_AFTER_SECONDS } = options ?? {};
   if (typeof secretId !== 'string' || secretId === '') {
-    throw new PlaybackTokenSignerError(`secretId must be the name or ARN of the secret that holds the key pair; got ${describe(secretId)}`);
+    throw new PlaybackTokenSignerError(
+      `secretId must be the name or ARN of the secret that holds the key pair; got ${describe(secretId)}`,
+    );
   }
   if (typeof refreshAfterSeconds !== 'number' || !Number.isFinite(refreshAfterSeconds) || refreshAfterSeconds <= 0) {
-    throw new PlaybackTokenSignerError(`refreshAfterSeconds must be a number of seconds greater than 0 (default ${DEFAULT_REFRESH_AFTER_SECONDS}; `
-      + `keep it below the time between rotations); got ${describe(refreshAfterSeconds)}`);
+    throw new PlaybackTokenSignerError(
+      `refreshAfterSeconds must be a number of seconds greater than 0 (default ${DEFAULT_REFRESH_AFTER_SECONDS}; ` +
+        `keep it below the time between rotations); got ${describe(refreshAfterSeconds)}`,
+    );
   }
   const readSecret = secretReader(secretId, options.client);
   const refreshAfterMs = refreshAfterSeconds * 1000;
@@ -108,7 +113,9 @@ export function createPlaybackTokenSigner(options: PlaybackTokenSignerOptions): 
       return current.key;
     }
     // One read for every caller that arrives while it runs; a failed read is not kept, so the next call retries.
-    reading ??= read().finally(() => { reading = undefined; });
+    reading ??= read().finally(() => {
+      reading = undefined;
+    });
     return reading;
   };
   return {
@@ -119,7 +126,10 @@ export function createPlaybackTokenSigner(options: PlaybackTokenSignerOptions): 
 type SecretsManagerModule = typeof import('@aws-sdk/client-secrets-manager');
 
 /** Reads the secret's AWSCURRENT version, loading the SDK and making the client on first use. */
-function secretReader(secretId: string, givenClient: SecretsManagerClient | undefined): () => Promise<GetSecretValueCommandOutput> {
+function secretReader(
+  secretId: string,
+  givenClient: SecretsManagerClient | undefined,
+): () => Promise<GetSecretValueCommandOutput> {
   let ready: Promise<{ sdk: SecretsManagerModule; client: SecretsManagerClient }> | undefined;
   return async () => {
     ready ??= loadSdk().then((sdk) => ({ sdk, client: givenClient ?? new sdk.SecretsManagerClient({}) }));
@@ -141,10 +151,15 @@ async function loadSdk(): Promise<SecretsManagerModule> {
     return await import('@aws-sdk/client-secrets-manager');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes(SDK_PACKAGE)) {
-      throw new PlaybackTokenSignerError(`createPlaybackTokenSigner reads the key with the AWS SDK's Secrets Manager client, which is not `
-        + `installed: run "npm install ${SDK_PACKAGE}" (Lambda's Node.js runtimes include it; keep it external when bundling for Lambda)`,
-      { cause: error });
+    if (
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+      String((error as Error).message).includes(SDK_PACKAGE)
+    ) {
+      throw new PlaybackTokenSignerError(
+        `createPlaybackTokenSigner reads the key with the AWS SDK's Secrets Manager client, which is not ` +
+          `installed: run "npm install ${SDK_PACKAGE}" (Lambda's Node.js runtimes include it; keep it external when bundling for Lambda)`,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -155,25 +170,40 @@ function readFailure(secretId: string, error: unknown): PlaybackTokenSignerError
   const secret = `the secret ${JSON.stringify(secretId)}`;
   switch (name) {
     case 'ResourceNotFoundException':
-      return new PlaybackTokenSignerError(`Secrets Manager has no AWSCURRENT value of ${secret} (ResourceNotFoundException): `
-        + 'check secretId (the name or ARN of the secret GeneratedPlaybackKeyPair made) and the region', { cause: error });
+      return new PlaybackTokenSignerError(
+        `Secrets Manager has no AWSCURRENT value of ${secret} (ResourceNotFoundException): ` +
+          'check secretId (the name or ARN of the secret GeneratedPlaybackKeyPair made) and the region',
+        { cause: error },
+      );
     case 'AccessDeniedException':
-      return new PlaybackTokenSignerError(`Not allowed to read ${secret} (AccessDeniedException): grant secretsmanager:GetSecretValue `
-        + 'on it (GeneratedPlaybackKeyPair.grantRead does), and kms:Decrypt if a customer-managed key encrypts it', { cause: error });
+      return new PlaybackTokenSignerError(
+        `Not allowed to read ${secret} (AccessDeniedException): grant secretsmanager:GetSecretValue ` +
+          'on it (GeneratedPlaybackKeyPair.grantRead does), and kms:Decrypt if a customer-managed key encrypts it',
+        { cause: error },
+      );
     case 'DecryptionFailure':
-      return new PlaybackTokenSignerError(`Secrets Manager could not decrypt ${secret} (DecryptionFailure): grant kms:Decrypt on the `
-        + 'KMS key that encrypts it (GeneratedPlaybackKeyPair.grantRead does)', { cause: error });
+      return new PlaybackTokenSignerError(
+        `Secrets Manager could not decrypt ${secret} (DecryptionFailure): grant kms:Decrypt on the ` +
+          'KMS key that encrypts it (GeneratedPlaybackKeyPair.grantRead does)',
+        { cause: error },
+      );
     default: {
       const message = error instanceof Error ? error.message : String(error);
-      return new PlaybackTokenSignerError(`Reading ${secret} failed: ${typeof name === 'string' ? `${name}: ` : ''}${message}`, { cause: error });
+      return new PlaybackTokenSignerError(
+        `Reading ${secret} failed: ${typeof name === 'string' ? `${name}: ` : ''}${message}`,
+        { cause: error },
+      );
     }
   }
 }
 
 /** Checks the secret's value and loads its private key; the messages describe the value without quoting it. */
 function keyFromSecret(secretId: string, output: GetSecretValueCommandOutput): KeyObject {
-  const invalid = (problem: string) => new PlaybackTokenSignerError(`The AWSCURRENT value of the secret ${JSON.stringify(secretId)} `
-    + `is not a playback key pair: ${problem}. Expected ${SECRET_FORMAT}.`);
+  const invalid = (problem: string) =>
+    new PlaybackTokenSignerError(
+      `The AWSCURRENT value of the secret ${JSON.stringify(secretId)} ` +
+        `is not a playback key pair: ${problem}. Expected ${SECRET_FORMAT}.`,
+    );
   if (typeof output.SecretString !== 'string') {
     throw invalid(output.SecretBinary ? 'it is binary (SecretBinary), not a SecretString' : 'it has no SecretString');
   }
@@ -185,11 +215,15 @@ function keyFromSecret(secretId: string, output: GetSecretValueCommandOutput): K
     throw invalid('it is not JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(`it is a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`);
+    throw invalid(
+      `it is a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`,
+    );
   }
   const { privateKeyPem, fingerprint } = value as Record<string, unknown>;
   if (typeof privateKeyPem !== 'string') {
-    throw invalid(`its "privateKeyPem" is ${privateKeyPem === undefined ? 'missing' : `a ${typeof privateKeyPem}, not a string`}`);
+    throw invalid(
+      `its "privateKeyPem" is ${privateKeyPem === undefined ? 'missing' : `a ${typeof privateKeyPem}, not a string`}`,
+    );
   }
   let key: KeyObject;
   try {
@@ -205,5 +239,11 @@ function keyFromSecret(secretId: string, output: GetSecretValueCommandOutput): K
 }
 
 function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value;
+  return typeof value === 'string'
+    ? JSON.stringify(value)
+    : value === null
+      ? 'null'
+      : typeof value === 'number'
+        ? String(value)
+        : typeof value;
 }

@@ -1,12 +1,29 @@
 import {
-  CfnResource, CustomResource, ITaggableV2, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
-  aws_iam as iam, aws_ivs as ivs, aws_kms as kms, aws_secretsmanager as secretsmanager,
+  CfnResource,
+  CustomResource,
+  ITaggableV2,
+  Lazy,
+  Names,
+  RemovalPolicy,
+  Resource,
+  Stack,
+  TagManager,
+  TagType,
+  Token,
+  aws_iam as iam,
+  aws_ivs as ivs,
+  aws_kms as kms,
+  aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IPlaybackKeyPair } from './playback-key-pair';
 import { PlaybackKeyPairProvider, SERVICE_TIMEOUT } from './playback-key-pair-provider';
 import { keyPairsOf } from './stack-key-pairs';
-import { GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, GeneratedKeyPairAttribute, GeneratedKeyPairProperty } from '../shared/contract';
+import {
+  GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
+  GeneratedKeyPairAttribute,
+  GeneratedKeyPairProperty,
+} from '../shared/contract';
 import { generatedKeySlots, validateGeneratedKeyTags, validateGeneration } from '../shared/generated-key';
 import { validatePlaybackKeyPairName } from '../shared/validation';
 
@@ -128,12 +145,14 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
     const keepPreviousKey = props.keepPreviousKey ?? true;
     const siblings = keyPairsOf(Stack.of(this));
     siblings.claimSlots(this.node.path, generatedKeySlots(keepPreviousKey));
-    this.playbackKeyPairName = props.playbackKeyPairName
-      ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
+    this.playbackKeyPairName =
+      props.playbackKeyPairName ??
+      Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
     if (!Token.isUnresolved(this.playbackKeyPairName)) validatePlaybackKeyPairName(this.playbackKeyPairName);
     validateGeneratedKeyTags(props.tags ?? {}, Token.isUnresolved);
-    this.cdkTagManager = new TagManager(TagType.MAP, GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, props.tags,
-      { tagPropertyName: GeneratedKeyPairProperty.TAGS });
+    this.cdkTagManager = new TagManager(TagType.MAP, GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, props.tags, {
+      tagPropertyName: GeneratedKeyPairProperty.TAGS,
+    });
     this.node.addValidation({ validate: () => tagErrors(this.cdkTagManager.tagValues()) });
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
@@ -155,7 +174,9 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
       resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
       properties: {
         [GeneratedKeyPairProperty.SECRET_ARN]: this.storage.secretArn,
-        [GeneratedKeyPairProperty.GENERATION]: Token.isUnresolved(generation) ? Token.asString(generation) : String(generation),
+        [GeneratedKeyPairProperty.GENERATION]: Token.isUnresolved(generation)
+          ? Token.asString(generation)
+          : String(generation),
         [GeneratedKeyPairProperty.KEEP_PREVIOUS_KEY]: String(keepPreviousKey),
         [GeneratedKeyPairProperty.NAME]: this.playbackKeyPairName,
         [GeneratedKeyPairProperty.TAGS]: Lazy.any({ produce: () => this.cdkTagManager.renderTags() }),
@@ -198,9 +219,10 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
  * Recorded in the forms cdk-nag 2 (CloudFormation metadata) and 3 (construct metadata) read.
  */
 function acknowledgeRotation(secret: CfnResource): void {
-  const reason = 'The secret holds generated IVS playback keys and rotates by deploy: raising the construct\'s generation '
-    + 'writes a new key and imports it into IVS in one step, keeping the previous key imported. A Secrets Manager rotation '
-    + 'Lambda could change the secret without IVS knowing the new key, and viewer tokens signed with it would not play.';
+  const reason =
+    "The secret holds generated IVS playback keys and rotates by deploy: raising the construct's generation " +
+    'writes a new key and imports it into IVS in one step, keeping the previous key imported. A Secrets Manager rotation ' +
+    'Lambda could change the secret without IVS knowing the new key, and viewer tokens signed with it would not play.';
   secret.addMetadata('cdk_nag', { rules_to_suppress: [{ id: 'AwsSolutions-SMG4', reason }] });
   secret.node.addMetadata('aws:cdk:acknowledged-rules', { 'AwsSolutions-SMG4': reason });
 }

@@ -1,8 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  AssetStaging, Aws, CfnResource, Duration, FileAssetLocation, Names, RemovalPolicy, Stack, aws_iam as iam, aws_kms as kms,
-  aws_lambda as lambda, aws_logs as logs, aws_secretsmanager as secretsmanager, cx_api as cxapi,
+  AssetStaging,
+  Aws,
+  CfnResource,
+  Duration,
+  FileAssetLocation,
+  Names,
+  RemovalPolicy,
+  Stack,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_secretsmanager as secretsmanager,
+  cx_api as cxapi,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { HANDLER_NODE_MAJOR } from '../shared/contract';
@@ -98,8 +110,10 @@ export class PlaybackKeyPairProvider extends Construct {
   private constructor(scope: Stack, id: string) {
     super(scope, id);
     if (!fs.existsSync(path.join(HANDLER_ASSET_DIR, 'index.js'))) {
-      throw new Error(`The pre-bundled handler is missing from ${HANDLER_ASSET_DIR}: run "npm run build" in the `
-        + 'cdk-ivs-playback-key-pair package (published packages ship it)');
+      throw new Error(
+        `The pre-bundled handler is missing from ${HANDLER_ASSET_DIR}: run "npm run build" in the ` +
+          'cdk-ivs-playback-key-pair package (published packages ship it)',
+      );
     }
 
     const handlerLogs = this.logGroup('HandlerLogs');
@@ -107,18 +121,31 @@ export class PlaybackKeyPairProvider extends Construct {
     // The partition as the AWS::Partition pseudo parameter, always: with a concrete region and the
     // partition-literals feature flag, formatArn's default would load aws-cdk-lib's region database
     // (about 70 ms of every synth) to spell out the same value.
-    const playbackKeys = scope.formatArn({ partition: Aws.PARTITION, service: 'ivs', resource: 'playback-key', resourceName: '*' });
-    const handlerRole = this.executionRole('HandlerRole', handlerLogs, {
-      Ivs: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [playbackKeys] })] }),
+    const playbackKeys = scope.formatArn({
+      partition: Aws.PARTITION,
+      service: 'ivs',
+      resource: 'playback-key',
+      resourceName: '*',
     });
-    acknowledge(handlerRole.node.defaultChild, 'AwsSolutions-IAM5', `Resource::${flatten(scope, playbackKeys)}`,
-      'IVS gives a playback key pair its ARN (a random id) only when it is imported, so the policy cannot name the '
-      + 'key pairs in advance. The wildcard is limited to playback keys of this account and region, and the handler '
-      + 'acts only on the key pair its own resource imported (the resource\'s physical ID, or the key pair carrying '
-      + 'the resource\'s owner tag).');
+    const handlerRole = this.executionRole('HandlerRole', handlerLogs, {
+      Ivs: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [playbackKeys] })],
+      }),
+    });
+    acknowledge(
+      handlerRole.node.defaultChild,
+      'AwsSolutions-IAM5',
+      `Resource::${flatten(scope, playbackKeys)}`,
+      'IVS gives a playback key pair its ARN (a random id) only when it is imported, so the policy cannot name the ' +
+        'key pairs in advance. The wildcard is limited to playback keys of this account and region, and the handler ' +
+        "acts only on the key pair its own resource imported (the resource's physical ID, or the key pair carrying " +
+        "the resource's owner tag).",
+    );
     this.handler = new lambda.Function(this, 'Handler', {
       description: 'Imports, re-imports and deletes Amazon IVS playback key pairs (Custom::IvsPlaybackKeyPair)',
-      runtime: new lambda.Runtime(`nodejs${HANDLER_NODE_MAJOR}.x`, lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true }),
+      runtime: new lambda.Runtime(`nodejs${HANDLER_NODE_MAJOR}.x`, lambda.RuntimeFamily.NODEJS, {
+        supportsInlineCode: true,
+      }),
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: new PreBundledHandlerCode(),
@@ -138,13 +165,17 @@ export class PlaybackKeyPairProvider extends Construct {
    */
   public allowGeneratedKeySecret(secret: secretsmanager.ISecret, encryptionKey?: kms.IKey): iam.Policy {
     this.generatedKeySecrets ??= new iam.Policy(this, 'GeneratedKeySecrets', { roles: [this.handler.role!] });
-    this.generatedKeySecrets.addStatements(new iam.PolicyStatement({ actions: GENERATED_KEY_SECRET_ACTIONS, resources: [secret.secretArn] }));
+    this.generatedKeySecrets.addStatements(
+      new iam.PolicyStatement({ actions: GENERATED_KEY_SECRET_ACTIONS, resources: [secret.secretArn] }),
+    );
     if (encryptionKey) {
-      this.generatedKeySecrets.addStatements(new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
-      }));
+      this.generatedKeySecrets.addStatements(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+        }),
+      );
     }
     return this.generatedKeySecrets;
   }
@@ -161,17 +192,23 @@ export class PlaybackKeyPairProvider extends Construct {
    * AWSLambdaBasicExecutionRole managed policy (AwsSolutions-IAM4), which allows any log group.
    * The log group exists before the function, so logs:CreateLogGroup is not needed.
    */
-  private executionRole(id: string, logGroup: logs.LogGroup, inlinePolicies: Record<string, iam.PolicyDocument> = {}): iam.Role {
+  private executionRole(
+    id: string,
+    logGroup: logs.LogGroup,
+    inlinePolicies: Record<string, iam.PolicyDocument> = {},
+  ): iam.Role {
     return new iam.Role(this, id, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       inlinePolicies: {
         ...inlinePolicies,
         Logs: new iam.PolicyDocument({
-          statements: [new iam.PolicyStatement({
-            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            // The log group's Arn attribute ends in ":*", which covers its log streams.
-            resources: [logGroup.logGroupArn],
-          })],
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              // The log group's Arn attribute ends in ":*", which covers its log streams.
+              resources: [logGroup.logGroupArn],
+            }),
+          ],
         }),
       },
     });

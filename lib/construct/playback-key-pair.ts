@@ -1,12 +1,27 @@
 import {
-  CustomResource, IResource, ITaggableV2, Lazy, Names, RemovalPolicy, Resource, Stack, TagManager, TagType, Token, aws_ivs as ivs,
+  CustomResource,
+  IResource,
+  ITaggableV2,
+  Lazy,
+  Names,
+  RemovalPolicy,
+  Resource,
+  Stack,
+  TagManager,
+  TagType,
+  Token,
+  aws_ivs as ivs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PlaybackKeyPairProvider, SERVICE_TIMEOUT } from './playback-key-pair-provider';
 import { keyPairsOf } from './stack-key-pairs';
 import { KeyPairAttribute, KeyPairProperty, PLAYBACK_KEY_PAIR_RESOURCE_TYPE } from '../shared/contract';
 import {
-  isPlaybackKeyPairArn, validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTagMap, validateTags,
+  isPlaybackKeyPairArn,
+  validatePlaybackKeyPairName,
+  validatePublicKeyMaterial,
+  validateTagMap,
+  validateTags,
 } from '../shared/validation';
 
 /**
@@ -98,8 +113,10 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
    */
   public static fromPlaybackKeyPairArn(scope: Construct, id: string, playbackKeyPairArn: string): IPlaybackKeyPair {
     if (!Token.isUnresolved(playbackKeyPairArn) && !isPlaybackKeyPairArn(playbackKeyPairArn)) {
-      throw new Error(`Invalid playback key pair ARN "${playbackKeyPairArn}": expected `
-        + 'arn:<partition>:ivs:<region>:<account>:playback-key/<id>');
+      throw new Error(
+        `Invalid playback key pair ARN "${playbackKeyPairArn}": expected ` +
+          'arn:<partition>:ivs:<region>:<account>:playback-key/<id>',
+      );
     }
     class Import extends PlaybackKeyPairBase {
       public readonly playbackKeyPairArn = playbackKeyPairArn;
@@ -150,8 +167,9 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
       siblings.claimKey(validatePublicKeyMaterial(publicKeyMaterial).der, this.node.path);
     }
     siblings.claimSlots(this.node.path, 1);
-    this.playbackKeyPairName = options.playbackKeyPairName
-      ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
+    this.playbackKeyPairName =
+      options.playbackKeyPairName ??
+      Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
     if (!Token.isUnresolved(this.playbackKeyPairName)) {
       validatePlaybackKeyPairName(this.playbackKeyPairName);
     }
@@ -159,7 +177,9 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
     if (!Token.isUnresolved(options.tags)) validateTagMap(options.tags);
     validateTags(options.tags ?? {}, Token.isUnresolved);
 
-    this.cdkTagManager = new TagManager(TagType.MAP, PLAYBACK_KEY_PAIR_RESOURCE_TYPE, options.tags, { tagPropertyName: KeyPairProperty.TAGS });
+    this.cdkTagManager = new TagManager(TagType.MAP, PLAYBACK_KEY_PAIR_RESOURCE_TYPE, options.tags, {
+      tagPropertyName: KeyPairProperty.TAGS,
+    });
     // Tags.of() adds tags after construction; check the final set when the app synthesizes.
     this.node.addValidation({ validate: () => tagErrors(this.cdkTagManager.tagValues()) });
 

@@ -19,8 +19,10 @@ export class StackKeyPairs {
   public claimKey(der: Buffer, path: string): void {
     const holder = this.pathsByKey.get(der.toString('base64'));
     if (holder) {
-      throw new Error(`PlaybackKeyPair ${path} has the same public key as PlaybackKeyPair ${holder} in the same stack. `
-        + 'IVS cannot hold one key twice: give each key pair its own key, or use one PlaybackKeyPair for both.');
+      throw new Error(
+        `PlaybackKeyPair ${path} has the same public key as PlaybackKeyPair ${holder} in the same stack. ` +
+          'IVS cannot hold one key twice: give each key pair its own key, or use one PlaybackKeyPair for both.',
+      );
     }
     this.pathsByKey.set(der.toString('base64'), path);
   }
@@ -33,9 +35,11 @@ export class StackKeyPairs {
     const claims = [...this.slots, { path, count }];
     const total = claims.reduce((sum, claim) => sum + claim.count, 0);
     if (total > KEY_PAIR_QUOTA) {
-      throw new Error(`This stack's key pairs would hold ${total} playback key pairs, but IVS allows ${KEY_PAIR_QUOTA} per `
-        + `account and region: ${claims.map((claim) => `${claim.path} (${claim.count})`).join(', ')}. A GeneratedPlaybackKeyPair `
-        + 'holds 2 (its current and previous key) unless keepPreviousKey is false; a PlaybackKeyPair holds 1.');
+      throw new Error(
+        `This stack's key pairs would hold ${total} playback key pairs, but IVS allows ${KEY_PAIR_QUOTA} per ` +
+          `account and region: ${claims.map((claim) => `${claim.path} (${claim.count})`).join(', ')}. A GeneratedPlaybackKeyPair ` +
+          'holds 2 (its current and previous key) unless keepPreviousKey is false; a PlaybackKeyPair holds 1.',
+      );
     }
     this.slots.push({ path, count });
   }

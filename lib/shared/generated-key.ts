@@ -57,21 +57,30 @@ function isValidGeneration(generation: number): boolean {
 /** Checks a generation: a positive integer. */
 export function validateGeneration(generation: number): void {
   if (!isValidGeneration(generation)) {
-    throw new PlaybackKeyPairValidationError(`Invalid generation ${JSON.stringify(generation)}: use a whole number `
-      + 'from 1 upwards, and raise it to rotate the key');
+    throw new PlaybackKeyPairValidationError(
+      `Invalid generation ${JSON.stringify(generation)}: use a whole number ` +
+        'from 1 upwards, and raise it to rotate the key',
+    );
   }
 }
 
 /** Checks the user's tags of a generated key pair: IVS's limits, and both reserved keys. */
-export function validateGeneratedKeyTags(tags: Record<string, string>, isUnresolved: (value: string) => boolean = () => false): void {
+export function validateGeneratedKeyTags(
+  tags: Record<string, string>,
+  isUnresolved: (value: string) => boolean = () => false,
+): void {
   const keys = Object.keys(tags);
   if (keys.length > MAX_GENERATED_KEY_USER_TAGS) {
-    throw new PlaybackKeyPairValidationError(`Too many tags (${keys.length}): at most ${MAX_GENERATED_KEY_USER_TAGS} `
-      + 'are allowed (IVS allows 50 per key pair and a generated key pair uses two to recognise its keys)');
+    throw new PlaybackKeyPairValidationError(
+      `Too many tags (${keys.length}): at most ${MAX_GENERATED_KEY_USER_TAGS} ` +
+        'are allowed (IVS allows 50 per key pair and a generated key pair uses two to recognise its keys)',
+    );
   }
   if (keys.includes(GENERATION_TAG_KEY)) {
-    throw new PlaybackKeyPairValidationError(`Invalid tag key "${GENERATION_TAG_KEY}": it is reserved for the tag that `
-      + 'names the generation of a generated key');
+    throw new PlaybackKeyPairValidationError(
+      `Invalid tag key "${GENERATION_TAG_KEY}": it is reserved for the tag that ` +
+        'names the generation of a generated key',
+    );
   }
   validateTags(tags, isUnresolved);
 }

@@ -58,17 +58,23 @@ export function validatePublicKeyMaterial(pem: string): ValidPublicKey {
     throw invalidKey(`is ${describeType(pem)}, not the text of a PEM file`);
   }
   if (pem.length > MAX_PUBLIC_KEY_MATERIAL_LENGTH) {
-    throw invalidKey(`has ${pem.length} characters; at most ${MAX_PUBLIC_KEY_MATERIAL_LENGTH} are allowed (a P-384 public key PEM has 215)`);
+    throw invalidKey(
+      `has ${pem.length} characters; at most ${MAX_PUBLIC_KEY_MATERIAL_LENGTH} are allowed (a P-384 public key PEM has 215)`,
+    );
   }
   const blocks = pemBlocks(pem);
   const privateBlock = blocks.find(([, label]) => label.includes('PRIVATE KEY'));
   if (privateBlock || /PRIVATE KEY-----/.test(pem)) {
-    throw invalidKey(`is a private key${privateBlock ? ` ("-----BEGIN ${privateBlock[1]}-----")` : ''}. `
-      + 'Pass only the public half (openssl ec -in private.pem -pubout -out public.pem) and keep the private key '
-      + 'out of the CDK app: anything passed here is written into the CloudFormation template');
+    throw invalidKey(
+      `is a private key${privateBlock ? ` ("-----BEGIN ${privateBlock[1]}-----")` : ''}. ` +
+        'Pass only the public half (openssl ec -in private.pem -pubout -out public.pem) and keep the private key ' +
+        'out of the CDK app: anything passed here is written into the CloudFormation template',
+    );
   }
   if (blocks.length !== 1) {
-    throw invalidKey(blocks.length === 0 ? 'contains no PEM block' : `contains ${blocks.length} PEM blocks; exactly one is allowed`);
+    throw invalidKey(
+      blocks.length === 0 ? 'contains no PEM block' : `contains ${blocks.length} PEM blocks; exactly one is allowed`,
+    );
   }
   const [block, label] = blocks[0];
   if (label !== 'PUBLIC KEY') {
@@ -100,14 +106,19 @@ export function isPlaybackKeyPairArn(arn: string): boolean {
 /** Checks a key pair name against the IVS limits. */
 export function validatePlaybackKeyPairName(name: string): void {
   if (typeof name !== 'string') {
-    throw new PlaybackKeyPairValidationError(`Invalid playbackKeyPairName: expected a string (got ${describeType(name)})`);
+    throw new PlaybackKeyPairValidationError(
+      `Invalid playbackKeyPairName: expected a string (got ${describeType(name)})`,
+    );
   }
   if (name.length > 128 || !NAME_PATTERN.test(name)) {
-    const problem = name.length > 128
-      ? `it has ${name.length}`
-      : `it contains ${[...new Set(name.replace(/[a-zA-Z0-9-_]/g, ''))].map((c) => JSON.stringify(c)).join(', ')}`;
-    throw new PlaybackKeyPairValidationError(`Invalid playbackKeyPairName ${quoted(name)}: use at most 128 characters `
-      + `from a-z, A-Z, 0-9, "-" and "_" (${problem})`);
+    const problem =
+      name.length > 128
+        ? `it has ${name.length}`
+        : `it contains ${[...new Set(name.replace(/[a-zA-Z0-9-_]/g, ''))].map((c) => JSON.stringify(c)).join(', ')}`;
+    throw new PlaybackKeyPairValidationError(
+      `Invalid playbackKeyPairName ${quoted(name)}: use at most 128 characters ` +
+        `from a-z, A-Z, 0-9, "-" and "_" (${problem})`,
+    );
   }
 }
 
@@ -116,11 +127,16 @@ export function validatePlaybackKeyPairName(name: string): void {
  *
  * @param isUnresolved - tells which keys and values are tokens, to be checked at deploy time
  */
-export function validateTags(tags: Record<string, string>, isUnresolved: (value: string) => boolean = () => false): void {
+export function validateTags(
+  tags: Record<string, string>,
+  isUnresolved: (value: string) => boolean = () => false,
+): void {
   const keys = Object.keys(tags);
   if (keys.length > MAX_USER_TAGS) {
-    throw new PlaybackKeyPairValidationError(`Too many tags (${keys.length}): at most ${MAX_USER_TAGS} are allowed `
-      + `(IVS allows 50 per key pair and this construct uses one, "${OWNER_TAG_KEY}", to recognise its own keys)`);
+    throw new PlaybackKeyPairValidationError(
+      `Too many tags (${keys.length}): at most ${MAX_USER_TAGS} are allowed ` +
+        `(IVS allows 50 per key pair and this construct uses one, "${OWNER_TAG_KEY}", to recognise its own keys)`,
+    );
   }
   for (const key of keys) {
     const value = tags[key];
@@ -128,7 +144,9 @@ export function validateTags(tags: Record<string, string>, isUnresolved: (value:
       validateTagKey(key);
     }
     if (!isUnresolved(value) && value.length > 256) {
-      throw new PlaybackKeyPairValidationError(`Invalid value for tag ${quoted(key)}: at most 256 characters are allowed (got ${value.length})`);
+      throw new PlaybackKeyPairValidationError(
+        `Invalid value for tag ${quoted(key)}: at most 256 characters are allowed (got ${value.length})`,
+      );
     }
   }
 }
@@ -141,11 +159,15 @@ export function validateTags(tags: Record<string, string>, isUnresolved: (value:
 export function validateTagMap(tags: unknown): asserts tags is Record<string, string> | undefined {
   if (tags === undefined) return;
   if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) {
-    throw new PlaybackKeyPairValidationError(`Invalid tags: expected a map of tag keys to string values (got ${describeType(tags)})`);
+    throw new PlaybackKeyPairValidationError(
+      `Invalid tags: expected a map of tag keys to string values (got ${describeType(tags)})`,
+    );
   }
   for (const [key, value] of Object.entries(tags)) {
     if (typeof value !== 'string') {
-      throw new PlaybackKeyPairValidationError(`Invalid value for tag ${quoted(key)}: expected a string (got ${describeType(value)})`);
+      throw new PlaybackKeyPairValidationError(
+        `Invalid value for tag ${quoted(key)}: expected a string (got ${describeType(value)})`,
+      );
     }
   }
 }
@@ -161,9 +183,16 @@ export function tagsFromProperty(tags: unknown): Record<string, string> {
   }
   const entries = tags.map((tag: unknown, index) => {
     const { Key, Value } = (tag ?? {}) as { Key?: unknown; Value?: unknown };
-    if (tag === null || typeof tag !== 'object' || typeof Key !== 'string' || (Value !== undefined && typeof Value !== 'string')) {
-      throw new PlaybackKeyPairValidationError(`Invalid tags: entry ${index + 1} of the list is ${describeType(tag)}; `
-        + 'each must be {"Key": string, "Value": string}');
+    if (
+      tag === null ||
+      typeof tag !== 'object' ||
+      typeof Key !== 'string' ||
+      (Value !== undefined && typeof Value !== 'string')
+    ) {
+      throw new PlaybackKeyPairValidationError(
+        `Invalid tags: entry ${index + 1} of the list is ${describeType(tag)}; ` +
+          'each must be {"Key": string, "Value": string}',
+      );
     }
     return [Key, Value ?? ''] as const;
   });
@@ -172,18 +201,26 @@ export function tagsFromProperty(tags: unknown): Record<string, string> {
 
 function validateTagKey(key: string): void {
   if (key.length < 1 || key.length > 128) {
-    throw new PlaybackKeyPairValidationError(`Invalid tag key ${quoted(key)}: use 1 to 128 characters (got ${key.length})`);
+    throw new PlaybackKeyPairValidationError(
+      `Invalid tag key ${quoted(key)}: use 1 to 128 characters (got ${key.length})`,
+    );
   }
   if (key.toLowerCase().startsWith('aws:')) {
-    throw new PlaybackKeyPairValidationError(`Invalid tag key ${quoted(key)}: keys beginning with "aws:" are reserved by AWS`);
+    throw new PlaybackKeyPairValidationError(
+      `Invalid tag key ${quoted(key)}: keys beginning with "aws:" are reserved by AWS`,
+    );
   }
   if (key === OWNER_TAG_KEY) {
-    throw new PlaybackKeyPairValidationError(`Invalid tag key ${quoted(key)}: it is reserved for the tag that marks `
-      + 'the key pairs this construct imported');
+    throw new PlaybackKeyPairValidationError(
+      `Invalid tag key ${quoted(key)}: it is reserved for the tag that marks ` +
+        'the key pairs this construct imported',
+    );
   }
   if (key === EVENT_MARKER_TAG_KEY) {
-    throw new PlaybackKeyPairValidationError(`Invalid tag key ${quoted(key)}: it is reserved for the tag that records `
-      + 'which deployment event last changed the key pair');
+    throw new PlaybackKeyPairValidationError(
+      `Invalid tag key ${quoted(key)}: it is reserved for the tag that records ` +
+        'which deployment event last changed the key pair',
+    );
   }
 }
 
@@ -199,7 +236,10 @@ function quoted(value: string): string {
  */
 export function pemBlocks(text: string): Array<[block: string, label: string]> {
   const boundaries = [...text.matchAll(PEM_BOUNDARY)].map((match) => ({
-    kind: match[1], label: match[2], start: match.index!, end: match.index! + match[0].length,
+    kind: match[1],
+    label: match[2],
+    start: match.index!,
+    end: match.index! + match[0].length,
   }));
   // For each label, its END lines in order, and how many of them lie behind the scan.
   const endsByLabel = new Map<string, { ends: { start: number; end: number }[]; next: number }>();
@@ -255,5 +295,7 @@ export function describeKey(key: KeyObject): string {
 }
 
 function invalidKey(found: string): PlaybackKeyPairValidationError {
-  return new PlaybackKeyPairValidationError(`Invalid publicKeyMaterial: it ${found}. IVS accepts only ${REQUIRED_KEY}.`);
+  return new PlaybackKeyPairValidationError(
+    `Invalid publicKeyMaterial: it ${found}. IVS accepts only ${REQUIRED_KEY}.`,
+  );
 }

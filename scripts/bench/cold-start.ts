@@ -10,14 +10,33 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { IvsStandIn } from '../../tools/stand-ins/ivs-stand-in';
 import {
-  asCloudFormationSends, bytesAndKb, childEnv, kb, ms, OUR_HANDLER, p384Pem, ratio, ROOT, RUNS, STACK_ID, stats, table,
-  waitForExit, WARMUP,
+  asCloudFormationSends,
+  bytesAndKb,
+  childEnv,
+  kb,
+  ms,
+  OUR_HANDLER,
+  p384Pem,
+  ratio,
+  ROOT,
+  RUNS,
+  STACK_ID,
+  stats,
+  table,
+  waitForExit,
+  WARMUP,
 } from './common';
 import type { LambdaNode } from './lambda-node';
 
 // Not in aws-cdk-lib's "exports": found from the package root instead.
-export const THEIR_HANDLER = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json', { paths: [ROOT] })),
-  'custom-resource-handlers', 'dist', 'custom-resources', 'aws-custom-resource-handler', 'index.js');
+export const THEIR_HANDLER = path.join(
+  path.dirname(require.resolve('aws-cdk-lib/package.json', { paths: [ROOT] })),
+  'custom-resource-handlers',
+  'dist',
+  'custom-resources',
+  'aws-custom-resource-handler',
+  'index.js',
+);
 const COLD_START_CHILD = path.join(__dirname, 'cold-start-child.cjs');
 
 interface ColdSample {
@@ -54,7 +73,11 @@ class ColdStartBench {
     });
   }
 
-  static async start(node: LambdaNode, ourProperties: Record<string, unknown>, theirProperties: Record<string, unknown>): Promise<ColdStartBench> {
+  static async start(
+    node: LambdaNode,
+    ourProperties: Record<string, unknown>,
+    theirProperties: Record<string, unknown>,
+  ): Promise<ColdStartBench> {
     const standIn = await IvsStandIn.start();
     const responseServer = createServer();
     await new Promise<void>((resolve) => responseServer.listen(0, '127.0.0.1', resolve));
@@ -80,11 +103,16 @@ class ColdStartBench {
     const handlerFile = kind === 'ours' ? OUR_HANDLER : THEIR_HANDLER;
 
     let answered!: (at: number, answer: unknown) => void;
-    const answer = new Promise<{ at: number; answer: unknown }>((resolve) => (answered = (at, value) => resolve({ at, answer: value })));
+    const answer = new Promise<{ at: number; answer: unknown }>(
+      (resolve) => (answered = (at, value) => resolve({ at, answer: value })),
+    );
     this.pendingResponses.set(sampleId, (body) => answered(performance.now(), JSON.parse(body)));
 
     const started = performance.now();
-    const child = spawn(this.node.binary, [COLD_START_CHILD, handlerFile], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.node.binary, [COLD_START_CHILD, handlerFile], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let fd3 = '';
     const lines: unknown[] = [];
@@ -107,7 +135,8 @@ class ColdStartBench {
     const loaded = lines.find((line) => (line as { kind: string }).kind === 'loaded') as
       { modules: number; bytes: number; cpuMs: number; node: string } | undefined;
     this.checkAnswer(kind, code, result.answer, stderr);
-    if (loaded?.node !== this.node.version) throw new Error(`${kind} cold start ran on Node.js ${loaded?.node}, not ${this.node.version}`);
+    if (loaded?.node !== this.node.version)
+      throw new Error(`${kind} cold start ran on Node.js ${loaded?.node}, not ${this.node.version}`);
     this.checkCallsAndReset(kind);
     return {
       ms: result.at - started,
@@ -121,7 +150,8 @@ class ColdStartBench {
   private ourEvent(pem: string, sampleId: string): object {
     return {
       RequestType: 'Create',
-      ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-IvsPlaybackKeyPairProviderHandler-AbCdEf',
+      ServiceToken:
+        'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-IvsPlaybackKeyPairProviderHandler-AbCdEf',
       ResponseURL: `https://127.0.0.1/cfn-response?sample=${sampleId}`,
       StackId: STACK_ID,
       RequestId: sampleId,
@@ -129,7 +159,8 @@ class ColdStartBench {
       ResourceType: 'Custom::IvsPlaybackKeyPair',
       ResourceProperties: asCloudFormationSends({
         ...this.ourProperties,
-        ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-IvsPlaybackKeyPairProviderHandler-AbCdEf',
+        ServiceToken:
+          'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-IvsPlaybackKeyPairProviderHandler-AbCdEf',
         PublicKeyMaterial: pem,
       }),
     };
@@ -141,7 +172,8 @@ class ColdStartBench {
     create.parameters.publicKeyMaterial = pem;
     return {
       RequestType: 'Create',
-      ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-AWS679f53fac002430cb0da5b7982bd22-AbCdEf',
+      ServiceToken:
+        'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-AWS679f53fac002430cb0da5b7982bd22-AbCdEf',
       ResponseURL: `https://127.0.0.1/cfn-response?sample=${sampleId}`,
       StackId: STACK_ID,
       RequestId: sampleId,
@@ -149,7 +181,8 @@ class ColdStartBench {
       ResourceType: 'Custom::AWS',
       ResourceProperties: asCloudFormationSends({
         ...this.theirProperties,
-        ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-AWS679f53fac002430cb0da5b7982bd22-AbCdEf',
+        ServiceToken:
+          'arn:aws:lambda:us-east-1:123456789012:function:BenchStack-AWS679f53fac002430cb0da5b7982bd22-AbCdEf',
         Create: JSON.stringify(create),
       }),
     };
@@ -160,7 +193,9 @@ class ColdStartBench {
     const body = answer as { Status?: string; PhysicalResourceId?: string } | undefined;
     const physicalId = body?.Status === 'SUCCESS' ? body.PhysicalResourceId : undefined;
     if (code !== 0 || !physicalId || !arn.test(physicalId)) {
-      throw new Error(`${kind} cold start did not answer with a key pair ARN (exit ${code}): ${JSON.stringify(answer)}\n${stderr}`);
+      throw new Error(
+        `${kind} cold start did not answer with a key pair ARN (exit ${code}): ${JSON.stringify(answer)}\n${stderr}`,
+      );
     }
   }
 
@@ -180,8 +215,11 @@ export interface ColdStartResult {
   readonly theirs: ColdSample[];
 }
 
-export async function benchColdStart(node: LambdaNode, ourProperties: Record<string, unknown>,
-  theirProperties: Record<string, unknown>): Promise<ColdStartResult> {
+export async function benchColdStart(
+  node: LambdaNode,
+  ourProperties: Record<string, unknown>,
+  theirProperties: Record<string, unknown>,
+): Promise<ColdStartResult> {
   const bench = await ColdStartBench.start(node, ourProperties, theirProperties);
   try {
     for (let i = 0; i < WARMUP; i++) {
@@ -214,20 +252,65 @@ export function coldStartReport(cold: ColdStartResult, node: LambdaNode): { line
   const coldRatioP90 = ourCold.p90 / theirCold.p90;
   const theirModules = cold.theirs[0];
   const ourModules = cold.ours[0];
-  out.push(`### Cold start end to end on Node.js ${node.version} (Lambda runtime nodejs${node.major}.x): CloudFormation event in → `
-    + `response PUT received, one Create (${RUNS} runs each, interleaved)`, '');
-  out.push(table(['Handler', 'Lambda starts per event', 'Code Lambda loads', 'JS files / bytes loaded', 'Median', 'p90', 'Min', 'CPU time to answer, median'], [
-    ['`PlaybackKeyPair` (this package)', '1', `asset \`index.js\`: ${bytesAndKb(assetBytes)}`,
-      `${ourModules.modules} / ${kb(ourModules.moduleBytes)}`, ms(ourCold.median), ms(ourCold.p90), ms(ourCold.min), ms(ourCpu.median)],
-    ['`AwsCustomResource` (aws-cdk-lib)', '1', `handler \`index.js\`: ${bytesAndKb(theirHandlerBytes)} + \`@aws-sdk/client-ivs\` from the runtime`,
-      `${theirModules.modules} / ${kb(theirModules.moduleBytes)}`, ms(theirCold.median), ms(theirCold.p90), ms(theirCold.min), ms(theirCpu.median)],
-    ['**Ratio ours / AwsCustomResource**', '', '', '', `**${ratio(coldRatio)}**`, ratio(coldRatioP90), ratio(ourCold.min / theirCold.min),
-      ratio(ourCpu.median / theirCpu.median)],
-  ]));
-  out.push('', 'Spawn to answer, wall clock, timed in the parent when the PUT to the ResponseURL arrives, for both: '
-    + 'each answers CloudFormation itself from its one Lambda function. Each sample is a Create against '
-    + 'the local IVS stand-in with a fresh P-384 key and made exactly one ImportPlaybackKeyPair. CPU time is the '
-    + 'child\'s own (user + system, Node start-up included), which other load on the machine barely moves.', '');
+  out.push(
+    `### Cold start end to end on Node.js ${node.version} (Lambda runtime nodejs${node.major}.x): CloudFormation event in → ` +
+      `response PUT received, one Create (${RUNS} runs each, interleaved)`,
+    '',
+  );
+  out.push(
+    table(
+      [
+        'Handler',
+        'Lambda starts per event',
+        'Code Lambda loads',
+        'JS files / bytes loaded',
+        'Median',
+        'p90',
+        'Min',
+        'CPU time to answer, median',
+      ],
+      [
+        [
+          '`PlaybackKeyPair` (this package)',
+          '1',
+          `asset \`index.js\`: ${bytesAndKb(assetBytes)}`,
+          `${ourModules.modules} / ${kb(ourModules.moduleBytes)}`,
+          ms(ourCold.median),
+          ms(ourCold.p90),
+          ms(ourCold.min),
+          ms(ourCpu.median),
+        ],
+        [
+          '`AwsCustomResource` (aws-cdk-lib)',
+          '1',
+          `handler \`index.js\`: ${bytesAndKb(theirHandlerBytes)} + \`@aws-sdk/client-ivs\` from the runtime`,
+          `${theirModules.modules} / ${kb(theirModules.moduleBytes)}`,
+          ms(theirCold.median),
+          ms(theirCold.p90),
+          ms(theirCold.min),
+          ms(theirCpu.median),
+        ],
+        [
+          '**Ratio ours / AwsCustomResource**',
+          '',
+          '',
+          '',
+          `**${ratio(coldRatio)}**`,
+          ratio(coldRatioP90),
+          ratio(ourCold.min / theirCold.min),
+          ratio(ourCpu.median / theirCpu.median),
+        ],
+      ],
+    ),
+  );
+  out.push(
+    '',
+    'Spawn to answer, wall clock, timed in the parent when the PUT to the ResponseURL arrives, for both: ' +
+      'each answers CloudFormation itself from its one Lambda function. Each sample is a Create against ' +
+      'the local IVS stand-in with a fresh P-384 key and made exactly one ImportPlaybackKeyPair. CPU time is the ' +
+      "child's own (user + system, Node start-up included), which other load on the machine barely moves.",
+    '',
+  );
 
   return { lines: out, coldRatio };
 }

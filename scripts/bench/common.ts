@@ -13,7 +13,8 @@ export const EVENT_RUNS = positiveInt('BENCH_EVENT_RUNS', 25);
 export const SYNTH_RUNS = positiveInt('BENCH_SYNTH_RUNS', 5);
 export const WARMUP = 2;
 
-export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/BenchStack/5b6f1d2e-0c1a-11f0-9f3e-0a1b2c3d4e5f';
+export const STACK_ID =
+  'arn:aws:cloudformation:us-east-1:123456789012:stack/BenchStack/5b6f1d2e-0c1a-11f0-9f3e-0a1b2c3d4e5f';
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -51,7 +52,9 @@ export function table(header: string[], rows: (string | number)[][]): string {
 }
 
 export function p384Pem(): string {
-  return generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
 }
 
 /** Resource properties as CloudFormation delivers them: every scalar becomes a string. */
@@ -81,7 +84,11 @@ export function waitForExit(child: ChildProcess): Promise<number | null> {
 
 export function packageVersion(name: string): string {
   try {
-    return (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [ROOT] }), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [ROOT] }), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return 'unknown';
   }

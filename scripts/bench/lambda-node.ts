@@ -22,10 +22,14 @@ export async function lambdaNode(): Promise<LambdaNode> {
   try {
     binary = path.join(nodeBinDir(major), 'node');
   } catch (error) {
-    throw new Error(`The cold starts and the token backend run on Node.js ${major}, the major of the handler's Lambda runtime `
-      + `(nodejs${major}.x). ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `The cold starts and the token backend run on Node.js ${major}, the major of the handler's Lambda runtime ` +
+        `(nodejs${major}.x). ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
-  if (!version.startsWith(`v${major}.`)) throw new Error(`${path.relative(ROOT, binary)} is ${version}, not Node.js ${major}`);
+  if (!version.startsWith(`v${major}.`))
+    throw new Error(`${path.relative(ROOT, binary)} is ${version}, not Node.js ${major}`);
   return { major, binary, version };
 }

@@ -23,21 +23,43 @@ export const EVENT_RULES = [
   { label: 'Create', rule: '1', minimum: 1, why: 'Import' },
   { label: 'Update: tag added', rule: '2', minimum: 2, why: 'Get + Tag' },
   { label: 'Update: tag changed + tag removed', rule: '2', minimum: 3, why: 'Get + Tag + Untag' },
-  { label: 'Update: key change', rule: '3', minimum: 2, why: 'Get (marker, owner tag; Tag only to heal it) + Import; the old key stays for a rollback' },
-  { label: 'Rollback to the previous key (adopt)', rule: '4', minimum: 4,
-    why: 'Get + Import 409 + List + Get (one more Get per key pair of this resource listed before it; + Tag for the event marker)' },
+  {
+    label: 'Update: key change',
+    rule: '3',
+    minimum: 2,
+    why: 'Get (marker, owner tag; Tag only to heal it) + Import; the old key stays for a rollback',
+  },
+  {
+    label: 'Rollback to the previous key (adopt)',
+    rule: '4',
+    minimum: 4,
+    why: 'Get + Import 409 + List + Get (one more Get per key pair of this resource listed before it; + Tag for the event marker)',
+  },
   { label: 'Delete: rollback cleanup', rule: 'Delete', minimum: 1, why: 'Delete' },
   { label: 'Update: rename', rule: '5', minimum: 2, why: 'Delete + Import' },
   { label: 'Delete: cleanup after rename (already gone)', rule: '7', minimum: 1, why: 'Delete (404)' },
   { label: 'Delete', rule: 'Delete', minimum: 1, why: 'Delete' },
   { label: 'Delete: id not an ARN, nothing left behind', rule: '8', minimum: 1, why: 'List' },
-  { label: 'Delete: id not an ARN after a lost Create answer (1 key pair left behind)', rule: '8', minimum: 3,
-    why: 'List + one Delete per key pair left behind with this owner tag and name' },
+  {
+    label: 'Delete: id not an ARN after a lost Create answer (1 key pair left behind)',
+    rule: '8',
+    minimum: 3,
+    why: 'List + one Delete per key pair left behind with this owner tag and name',
+  },
   { label: 'Delete: the nothing-imported id, after a failed Create', rule: '8', minimum: 0, why: 'none' },
   { label: 'Update: key change at the quota', rule: '6', minimum: 4, why: 'Get + Import 402 + Delete + Import' },
-  { label: 'Delete: cleanup after the key change at the quota (already gone)', rule: '7', minimum: 1, why: 'Delete (404)' },
-  { label: 'Rollback at the quota, the current key pair holds the key (IVS reports the quota first)', rule: '6', minimum: 3,
-    why: 'Get + Import 402 + List (a key pair the failed update may have left behind)' },
+  {
+    label: 'Delete: cleanup after the key change at the quota (already gone)',
+    rule: '7',
+    minimum: 1,
+    why: 'Delete (404)',
+  },
+  {
+    label: 'Rollback at the quota, the current key pair holds the key (IVS reports the quota first)',
+    rule: '6',
+    minimum: 3,
+    why: 'Get + Import 402 + List (a key pair the failed update may have left behind)',
+  },
 ] as const satisfies readonly EventRule[];
 
 export type EventLabel = (typeof EVENT_RULES)[number]['label'];
@@ -68,7 +90,10 @@ class LifecycleRecorder {
   timing = false;
   private expected: (EventLabel | undefined)[] = [];
 
-  constructor(private readonly standIn: IvsStandIn, private readonly handler: OnEventHandler) {}
+  constructor(
+    private readonly standIn: IvsStandIn,
+    private readonly handler: OnEventHandler,
+  ) {}
 
   readonly invoke: OnEventHandler = async (event, context) => {
     if (this.expected.length === 0) throw new Error(`The bench did not expect this ${event.RequestType} event`);
@@ -79,20 +104,32 @@ class LifecycleRecorder {
       return await this.handler(event, context);
     } finally {
       const elapsed = performance.now() - started;
-      const calls = this.standIn.calls.map((call) => SHORT_OPERATION[call.operation] + (call.status === 200 ? '' : ` ${call.status}`));
+      const calls = this.standIn.calls.map(
+        (call) => SHORT_OPERATION[call.operation] + (call.status === 200 ? '' : ` ${call.status}`),
+      );
       if (label) this.byLabel.get(label)!.push({ ms: this.timing ? elapsed : Number.NaN, calls });
     }
   };
 
   /** Runs `action`, which must make CloudFormation send exactly `events`, and succeed, or fail when `outcome` says so. */
-  async step(events: (EventLabel | undefined)[], action: () => Promise<unknown>, outcome: 'succeeds' | 'fails' = 'succeeds'): Promise<void> {
+  async step(
+    events: (EventLabel | undefined)[],
+    action: () => Promise<unknown>,
+    outcome: 'succeeds' | 'fails' = 'succeeds',
+  ): Promise<void> {
     this.expected = [...events];
-    const failure = await action().then(() => undefined, (error: unknown) => error);
+    const failure = await action().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     const missing = this.expected.length;
     this.expected = [];
-    if (missing > 0) throw new Error(`Expected ${events.length} events (${events.join(', ')}), ${missing} did not come`);
+    if (missing > 0)
+      throw new Error(`Expected ${events.length} events (${events.join(', ')}), ${missing} did not come`);
     if ((failure !== undefined) !== (outcome === 'fails')) {
-      throw new Error(`A step expected to ${outcome === 'fails' ? 'fail succeeded' : `succeed failed: ${String(failure)}`}`);
+      throw new Error(
+        `A step expected to ${outcome === 'fails' ? 'fail succeeded' : `succeed failed: ${String(failure)}`}`,
+      );
     }
   }
 }
@@ -103,25 +140,36 @@ async function everydaySequence(r: LifecycleRecorder, i: number): Promise<void> 
   const resource = new SimulatedResource(r.invoke, `BenchKey${i}`);
   const tags = { env: 'dev', team: 'video' };
   await r.step(['Create'], () => resource.create({ PublicKeyMaterial: key1, Name: 'bench-key', Tags: tags }));
-  await r.step(['Update: tag added'], () => resource.update({ PublicKeyMaterial: key1, Name: 'bench-key', Tags: { ...tags, cost: '42' } }));
+  await r.step(['Update: tag added'], () =>
+    resource.update({ PublicKeyMaterial: key1, Name: 'bench-key', Tags: { ...tags, cost: '42' } }),
+  );
   await r.step([], () => resource.completeStackUpdate());
   const later = { env: 'prod', cost: '42' };
-  await r.step(['Update: tag changed + tag removed'], () => resource.update({ PublicKeyMaterial: key1, Name: 'bench-key', Tags: later }));
+  await r.step(['Update: tag changed + tag removed'], () =>
+    resource.update({ PublicKeyMaterial: key1, Name: 'bench-key', Tags: later }),
+  );
   await r.step([], () => resource.completeStackUpdate());
-  await r.step(['Update: key change'], () => resource.update({ PublicKeyMaterial: key2, Name: 'bench-key', Tags: later }));
+  await r.step(['Update: key change'], () =>
+    resource.update({ PublicKeyMaterial: key2, Name: 'bench-key', Tags: later }),
+  );
   await r.step(['Rollback to the previous key (adopt)', 'Delete: rollback cleanup'], () => resource.rollback());
-  await r.step(['Update: rename'], () => resource.update({ PublicKeyMaterial: key1, Name: 'bench-key-renamed', Tags: later }));
+  await r.step(['Update: rename'], () =>
+    resource.update({ PublicKeyMaterial: key1, Name: 'bench-key-renamed', Tags: later }),
+  );
   await r.step(['Delete: cleanup after rename (already gone)'], () => resource.completeStackUpdate());
   await r.step(['Delete'], () => resource.delete());
   // The kind of id CloudFormation makes up when a Create's answer never came.
-  await r.step(['Delete: id not an ARN, nothing left behind'], () => resource.delete(`BenchStack-BenchKey${i}-${randomId()}`));
+  await r.step(['Delete: id not an ARN, nothing left behind'], () =>
+    resource.delete(`BenchStack-BenchKey${i}-${randomId()}`),
+  );
 }
 
 /** A Create whose answer never reached CloudFormation: the Delete of the id CloudFormation made up removes its key pair. */
 async function lostAnswerSequence(r: LifecycleRecorder, i: number): Promise<void> {
   const resource = new SimulatedResource(r.invoke, `BenchLostKey${i}`);
-  await r.step([undefined, 'Delete: id not an ARN after a lost Create answer (1 key pair left behind)'],
-    () => resource.createWithLostAnswer({ PublicKeyMaterial: p384Pem(), Name: 'bench-lost-key' }));
+  await r.step([undefined, 'Delete: id not an ARN after a lost Create answer (1 key pair left behind)'], () =>
+    resource.createWithLostAnswer({ PublicKeyMaterial: p384Pem(), Name: 'bench-lost-key' }),
+  );
 }
 
 /** A Create at the quota (3 key pairs of someone else) fails with the nothing-imported id; CloudFormation's Delete of it calls nothing. */
@@ -142,16 +190,23 @@ async function failedCreateSequence(r: LifecycleRecorder, standIn: IvsStandIn, i
  * already holds, which is kept.
  */
 async function quotaSequence(r: LifecycleRecorder, standIn: IvsStandIn, i: number): Promise<void> {
-  const others = [standIn.importAsSomeoneElse(p384Pem(), 'other-team-a'), standIn.importAsSomeoneElse(p384Pem(), 'other-team-b')];
+  const others = [
+    standIn.importAsSomeoneElse(p384Pem(), 'other-team-a'),
+    standIn.importAsSomeoneElse(p384Pem(), 'other-team-b'),
+  ];
   const resource = new SimulatedResource(r.invoke, `BenchQuotaKey${i}`);
   const properties = (key: string) => ({ PublicKeyMaterial: key, Name: 'bench-quota-key', Tags: { env: 'prod' } });
   await r.step([undefined], () => resource.create(properties(p384Pem())));
   await r.step(['Update: key change at the quota'], () => resource.update(properties(p384Pem())));
-  await r.step(['Delete: cleanup after the key change at the quota (already gone)'], () => resource.completeStackUpdate());
+  await r.step(['Delete: cleanup after the key change at the quota (already gone)'], () =>
+    resource.completeStackUpdate(),
+  );
   // The next key change fails at its import, so the physical id still holds the current key.
   standIn.failNext('ImportPlaybackKeyPair', 'AccessDeniedException');
   await r.step([undefined], () => resource.update(properties(p384Pem())), 'fails');
-  await r.step(['Rollback at the quota, the current key pair holds the key (IVS reports the quota first)'], () => resource.rollback());
+  await r.step(['Rollback at the quota, the current key pair holds the key (IVS reports the quota first)'], () =>
+    resource.rollback(),
+  );
   await r.step([undefined], () => resource.delete());
   for (const other of others) standIn.deleteBehindTheBack(other.arn);
 }
@@ -177,7 +232,8 @@ export async function benchLifecycle(): Promise<Map<EventLabel, EventRecord[]>> 
       await lostAnswerSequence(recorder, i);
       await failedCreateSequence(recorder, standIn, i);
       await quotaSequence(recorder, standIn, i);
-      if (standIn.keyPairs().length !== 0) throw new Error(`Sequence ${i} left ${standIn.keyPairs().length} key pairs behind`);
+      if (standIn.keyPairs().length !== 0)
+        throw new Error(`Sequence ${i} left ${standIn.keyPairs().length} key pairs behind`);
     }
   } finally {
     console.log = log;
@@ -187,7 +243,10 @@ export async function benchLifecycle(): Promise<Map<EventLabel, EventRecord[]>> 
 }
 
 /** The per-event table, and how many events made exactly the calls their rule lists (the target reads it). */
-export function lifecycleReport(lifecycle: Map<EventLabel, EventRecord[]>): { lines: string[]; eventsAtMinimum: number } {
+export function lifecycleReport(lifecycle: Map<EventLabel, EventRecord[]>): {
+  lines: string[];
+  eventsAtMinimum: number;
+} {
   const out: string[] = [];
   // 2. lifecycle
   const eventRows: (string | number)[][] = [];
@@ -199,18 +258,46 @@ export function lifecycleReport(lifecycle: Map<EventLabel, EventRecord[]>): { li
     const atMinimum = counts.length === 1 && counts[0] === rule.minimum;
     if (atMinimum) eventsAtMinimum++;
     const timing = stats(records.filter((record) => !Number.isNaN(record.ms)).map((record) => record.ms));
-    eventRows.push([rule.label, rule.rule, sequences.join(' / '), counts.join(', '), `${rule.minimum}: ${rule.why}`,
-      passFail(atMinimum), ms(timing.median), ms(timing.p90)]);
+    eventRows.push([
+      rule.label,
+      rule.rule,
+      sequences.join(' / '),
+      counts.join(', '),
+      `${rule.minimum}: ${rule.why}`,
+      passFail(atMinimum),
+      ms(timing.median),
+      ms(timing.p90),
+    ]);
   }
-  out.push(`### Per lifecycle event: shipped handler, warm, in-process, against the IVS stand-in (${EVENT_RUNS} rounds of sequences)`, '');
-  out.push(table(['Event', 'Rule', 'IVS calls at the wire', 'Calls', 'Minimum (README\'s lifecycle table)', 'Calls = minimum', 'Median', 'p90'],
-    eventRows));
-  out.push('', 'Events come from CloudFormation\'s sequences (tools/stand-ins/cloudformation.ts), four per round: create, tag '
-    + 'updates, a key change rolled back, a rename and its cleanup, delete, the Delete of an id that is not an ARN; a Create '
-    + 'whose answer was lost and the Delete that follows; a Create at the quota (3 key pairs of someone else), failing with the '
-    + 'nothing-imported id, and its Delete; at the quota of 3, a key change, and a failed key change rolled back. The '
-    + 'stand-in checks the quota before the duplicate on import (IVS does not document its order). Every call that reaches '
-    + 'the stand-in counts, an SDK retry too (the stand-in throttles nothing here); times include the local HTTP round trips and the response PUT.', '');
+  out.push(
+    `### Per lifecycle event: shipped handler, warm, in-process, against the IVS stand-in (${EVENT_RUNS} rounds of sequences)`,
+    '',
+  );
+  out.push(
+    table(
+      [
+        'Event',
+        'Rule',
+        'IVS calls at the wire',
+        'Calls',
+        "Minimum (README's lifecycle table)",
+        'Calls = minimum',
+        'Median',
+        'p90',
+      ],
+      eventRows,
+    ),
+  );
+  out.push(
+    '',
+    "Events come from CloudFormation's sequences (tools/stand-ins/cloudformation.ts), four per round: create, tag " +
+      'updates, a key change rolled back, a rename and its cleanup, delete, the Delete of an id that is not an ARN; a Create ' +
+      'whose answer was lost and the Delete that follows; a Create at the quota (3 key pairs of someone else), failing with the ' +
+      'nothing-imported id, and its Delete; at the quota of 3, a key change, and a failed key change rolled back. The ' +
+      'stand-in checks the quota before the duplicate on import (IVS does not document its order). Every call that reaches ' +
+      'the stand-in counts, an SDK retry too (the stand-in throttles nothing here); times include the local HTTP round trips and the response PUT.',
+    '',
+  );
 
   return { lines: out, eventsAtMinimum };
 }

@@ -70,8 +70,17 @@ export interface CdkSynthSample {
  */
 async function runCdkSynth(variant: 'ours' | 'cfn'): Promise<CdkSynthSample> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-cdk-synth-${variant}-`));
-  const command = [process.execPath, CDK_CLI, 'synth', '--quiet', '--no-notices', '--output', path.join(workDir, 'cdk.out'),
-    '--app', `"${process.execPath}" "${SYNTH_CHILD}" ${variant} 1`];
+  const command = [
+    process.execPath,
+    CDK_CLI,
+    'synth',
+    '--quiet',
+    '--no-notices',
+    '--output',
+    path.join(workDir, 'cdk.out'),
+    '--app',
+    `"${process.execPath}" "${SYNTH_CHILD}" ${variant} 1`,
+  ];
   const started = performance.now();
   const child = spawn('bash', ['-c', 'TIMEFORMAT="%3U %3S"; time "$@" >/dev/null 2>&1', 'bash', ...command], {
     cwd: workDir,
@@ -84,7 +93,8 @@ async function runCdkSynth(variant: 'ours' | 'cfn'): Promise<CdkSynthSample> {
   const wallMs = performance.now() - started;
   fs.rmSync(workDir, { recursive: true, force: true });
   const [user, system] = stderr.trim().split('\n').pop()!.split(' ').map(Number);
-  if (code !== 0 || Number.isNaN(user + system)) throw new Error(`cdk synth of ${variant} failed (exit ${code}):\n${stderr}`);
+  if (code !== 0 || Number.isNaN(user + system))
+    throw new Error(`cdk synth of ${variant} failed (exit ${code}):\n${stderr}`);
   return { wallMs, cpuMs: (user + system) * 1000 };
 }
 
@@ -135,16 +145,36 @@ export function templatesReport(synth: SynthBench): string[] {
   const t = synth.templates;
   const perExtra = (variant: Variant) => perExtraKeyPair(synth, variant);
   const lambdas = (result: SynthResult) => result.types['AWS::Lambda::Function'] ?? 0;
-  const templateRow = (name: string, variant: Variant) => [name, t[variant][1].resources, t[variant][3].resources,
-    perExtra(variant), t[variant][1].chain.length, `${lambdas(t[variant][1])} / ${lambdas(t[variant][3])}`,
-    Object.entries(t[variant][1].types).map(([type, n]) => `${n}× ${type.replace(/^AWS::/, '')}`).join(', ')];
+  const templateRow = (name: string, variant: Variant) => [
+    name,
+    t[variant][1].resources,
+    t[variant][3].resources,
+    perExtra(variant),
+    t[variant][1].chain.length,
+    `${lambdas(t[variant][1])} / ${lambdas(t[variant][3])}`,
+    Object.entries(t[variant][1].types)
+      .map(([type, n]) => `${n}× ${type.replace(/^AWS::/, '')}`)
+      .join(', '),
+  ];
   out.push('### Synthesized template', '');
-  out.push(table(['Stack', 'Resources, 1 key pair', 'Resources, 3 key pairs', 'Added per extra key pair', 'Longest chain to the key pair',
-    'Lambda functions (1 / 3)', 'Resources for 1 key pair'], [
-    templateRow('`PlaybackKeyPair` (this package)', 'ours'),
-    templateRow('`aws_ivs.CfnPlaybackKeyPair`', 'cfn'),
-    templateRow('`AwsCustomResource` Import/Delete', 'awscr'),
-  ]));
+  out.push(
+    table(
+      [
+        'Stack',
+        'Resources, 1 key pair',
+        'Resources, 3 key pairs',
+        'Added per extra key pair',
+        'Longest chain to the key pair',
+        'Lambda functions (1 / 3)',
+        'Resources for 1 key pair',
+      ],
+      [
+        templateRow('`PlaybackKeyPair` (this package)', 'ours'),
+        templateRow('`aws_ivs.CfnPlaybackKeyPair`', 'cfn'),
+        templateRow('`AwsCustomResource` Import/Delete', 'awscr'),
+      ],
+    ),
+  );
   out.push('');
 
   return out;
@@ -162,32 +192,84 @@ export function synthTimeReport(synth: SynthBench): { lines: string[]; synthRati
     const setLabel = setting === 'validated' ? 'default (template validation on)' : '`CDK_VALIDATION=false`';
     const row = (name: string, variant: 'ours' | 'cfn') => {
       const app = synthStats(setting, variant, 'appMs');
-      return [`${name}, ${setLabel}`, ms(app.median), ms(app.p90), ms(synthStats(setting, variant, 'synthMs').median),
-        ms(synthStats(setting, variant, 'appCpuMs').median), ms(synthStats(setting, variant, 'processMs').median)];
+      return [
+        `${name}, ${setLabel}`,
+        ms(app.median),
+        ms(app.p90),
+        ms(synthStats(setting, variant, 'synthMs').median),
+        ms(synthStats(setting, variant, 'appCpuMs').median),
+        ms(synthStats(setting, variant, 'processMs').median),
+      ];
     };
     const r = (field: SynthField, which: 'median' | 'p90' = 'median') =>
       synthStats(setting, 'ours', field)[which] / synthStats(setting, 'cfn', field)[which];
-    synthRows.push(row('`PlaybackKeyPair` (this package)', 'ours'), row('`aws_ivs.CfnPlaybackKeyPair`', 'cfn'),
-      [`**Ratio**, ${setLabel}`, `**${ratio(r('appMs'))}**`, ratio(r('appMs', 'p90')), ratio(r('synthMs')), ratio(r('appCpuMs')),
-        ratio(r('processMs'))]);
+    synthRows.push(row('`PlaybackKeyPair` (this package)', 'ours'), row('`aws_ivs.CfnPlaybackKeyPair`', 'cfn'), [
+      `**Ratio**, ${setLabel}`,
+      `**${ratio(r('appMs'))}**`,
+      ratio(r('appMs', 'p90')),
+      ratio(r('synthMs')),
+      ratio(r('appCpuMs')),
+      ratio(r('processMs')),
+    ]);
   }
-  const cliStats = (variant: 'ours' | 'cfn', field: keyof CdkSynthSample) => stats(synth.cli[variant].map((sample) => sample[field]));
+  const cliStats = (variant: 'ours' | 'cfn', field: keyof CdkSynthSample) =>
+    stats(synth.cli[variant].map((sample) => sample[field]));
   const [cliOurs, cliCfn] = [cliStats('ours', 'wallMs'), cliStats('cfn', 'wallMs')];
   const [cliOursCpu, cliCfnCpu] = [cliStats('ours', 'cpuMs'), cliStats('cfn', 'cpuMs')];
   const synthRatio = cliOurs.median / cliCfn.median;
   const synthCpuRatio = cliOursCpu.median / cliCfnCpu.median;
   out.push(`### \`cdk synth\` command, one key pair (${SYNTH_RUNS} runs each, interleaved)`, '');
-  out.push(table(['Stack', 'Wall, median', 'p90', 'Min', 'CPU time, median'], [
-    ['`PlaybackKeyPair` (this package)', ms(cliOurs.median), ms(cliOurs.p90), ms(cliOurs.min), ms(cliOursCpu.median)],
-    ['`aws_ivs.CfnPlaybackKeyPair`', ms(cliCfn.median), ms(cliCfn.p90), ms(cliCfn.min), ms(cliCfnCpu.median)],
-    ['**Ratio**', `**${ratio(synthRatio)}**`, ratio(cliOurs.p90 / cliCfn.p90), ratio(cliOurs.min / cliCfn.min), `**${ratio(synthCpuRatio)}**`],
-  ]));
-  out.push('', 'The whole `cdk synth --app ...` command as a user runs it (the CDK CLI of this repository, the app, its '
-    + 'template validation and the cloud assembly), spawn to exit. The table below takes it apart.', '');
-  out.push(`### Inside the app: construction and \`app.synth()\`, one key pair (${SYNTH_RUNS} fresh processes each, interleaved)`, '');
-  out.push(table(['Stack', 'Construction + `app.synth()`, median', 'p90', 'of which `app.synth()`', 'CPU time of construction + synth, median',
-    'Whole app process (spawn → exit), median'], synthRows));
-  out.push('', 'Construction + synth is timed inside the app process from after `require(\'aws-cdk-lib\')` (the same for '
-    + 'both) and includes loading this package. The default is what `cdk synth` runs: aws-cdk-lib validates the templates '
-    + 'in `app.synth()`, a fixed cost plus a cost per resource type; `CDK_VALIDATION=false` shows the construct\'s own cost.', '');  return { lines: out, synthRatio, synthCpuRatio };
+  out.push(
+    table(
+      ['Stack', 'Wall, median', 'p90', 'Min', 'CPU time, median'],
+      [
+        [
+          '`PlaybackKeyPair` (this package)',
+          ms(cliOurs.median),
+          ms(cliOurs.p90),
+          ms(cliOurs.min),
+          ms(cliOursCpu.median),
+        ],
+        ['`aws_ivs.CfnPlaybackKeyPair`', ms(cliCfn.median), ms(cliCfn.p90), ms(cliCfn.min), ms(cliCfnCpu.median)],
+        [
+          '**Ratio**',
+          `**${ratio(synthRatio)}**`,
+          ratio(cliOurs.p90 / cliCfn.p90),
+          ratio(cliOurs.min / cliCfn.min),
+          `**${ratio(synthCpuRatio)}**`,
+        ],
+      ],
+    ),
+  );
+  out.push(
+    '',
+    'The whole `cdk synth --app ...` command as a user runs it (the CDK CLI of this repository, the app, its ' +
+      'template validation and the cloud assembly), spawn to exit. The table below takes it apart.',
+    '',
+  );
+  out.push(
+    `### Inside the app: construction and \`app.synth()\`, one key pair (${SYNTH_RUNS} fresh processes each, interleaved)`,
+    '',
+  );
+  out.push(
+    table(
+      [
+        'Stack',
+        'Construction + `app.synth()`, median',
+        'p90',
+        'of which `app.synth()`',
+        'CPU time of construction + synth, median',
+        'Whole app process (spawn → exit), median',
+      ],
+      synthRows,
+    ),
+  );
+  out.push(
+    '',
+    "Construction + synth is timed inside the app process from after `require('aws-cdk-lib')` (the same for " +
+      'both) and includes loading this package. The default is what `cdk synth` runs: aws-cdk-lib validates the templates ' +
+      "in `app.synth()`, a fixed cost plus a cost per resource type; `CDK_VALIDATION=false` shows the construct's own cost.",
+    '',
+  );
+  return { lines: out, synthRatio, synthCpuRatio };
 }

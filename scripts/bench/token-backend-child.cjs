@@ -10,13 +10,15 @@
 const path = require('node:path');
 
 const [bundle] = process.argv.slice(2);
-require(path.resolve(bundle)).handler({ channelArn: process.env.BENCH_CHANNEL_ARN }).then(
-  (result) => {
-    const { user, system } = process.cpuUsage();
-    process.stdout.write(`${JSON.stringify({ ...result, cpuMs: (user + system) / 1000 })}\n`);
-  },
-  (error) => {
-    process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
-    process.exit(1);
-  },
-);
+require(path.resolve(bundle))
+  .handler({ channelArn: process.env.BENCH_CHANNEL_ARN })
+  .then(
+    (result) => {
+      const { user, system } = process.cpuUsage();
+      process.stdout.write(`${JSON.stringify({ ...result, cpuMs: (user + system) / 1000 })}\n`);
+    },
+    (error) => {
+      process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
+      process.exit(1);
+    },
+  );

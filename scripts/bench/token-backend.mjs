@@ -4,7 +4,10 @@
 import { signPlaybackToken, verifyPlaybackToken } from 'cdk-ivs-playback-key-pair/tokens';
 
 export async function handler(event) {
-  const token = await signPlaybackToken(process.env.PLAYBACK_PRIVATE_KEY, { channelArn: event.channelArn, expiresIn: 300 });
+  const token = await signPlaybackToken(process.env.PLAYBACK_PRIVATE_KEY, {
+    channelArn: event.channelArn,
+    expiresIn: 300,
+  });
   const { expiresAt } = await verifyPlaybackToken(token, process.env.PLAYBACK_PUBLIC_KEY);
   return { token, expiresAt: expiresAt.toISOString() };
 }

@@ -42,7 +42,8 @@ function tokenBackendProject(): string {
   fs.mkdirSync(path.join(dir, 'node_modules'));
   fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'cdk-ivs-playback-key-pair'), 'dir');
   fs.symlinkSync(JOSE_DIR, path.join(dir, 'node_modules', 'jose'), 'dir');
-  for (const [backend, source] of Object.entries(TOKEN_BACKENDS)) fs.copyFileSync(source, path.join(dir, `${backend}.mjs`));
+  for (const [backend, source] of Object.entries(TOKEN_BACKENDS))
+    fs.copyFileSync(source, path.join(dir, `${backend}.mjs`));
   return dir;
 }
 
@@ -54,7 +55,11 @@ function inputOrigin(file: string): string {
 }
 
 /** Bundles one backend as a user would for Lambda: esbuild, platform node, the runtime's Node.js as target, minified. */
-async function bundleTokenBackend(dir: string, backend: TokenBackend, node: LambdaNode): Promise<{ file: string; bundle: TokenBundle }> {
+async function bundleTokenBackend(
+  dir: string,
+  backend: TokenBackend,
+  node: LambdaNode,
+): Promise<{ file: string; bundle: TokenBundle }> {
   const file = path.join(dir, 'dist', backend, 'index.js');
   const { metafile } = await build({
     absWorkingDir: dir,
@@ -69,10 +74,15 @@ async function bundleTokenBackend(dir: string, backend: TokenBackend, node: Lamb
     logLevel: 'silent',
   });
   const kept = Object.values(metafile.outputs)[0].inputs;
-  const inputs = Object.entries(metafile.inputs).map(([input, { bytes }]) =>
-    ({ file: fs.realpathSync(path.resolve(dir, input)), bytes, bytesInBundle: kept[input]?.bytesInOutput ?? 0 }));
+  const inputs = Object.entries(metafile.inputs).map(([input, { bytes }]) => ({
+    file: fs.realpathSync(path.resolve(dir, input)),
+    bytes,
+    bytesInBundle: kept[input]?.bytesInOutput ?? 0,
+  }));
   if (backend === 'ours' && !inputs.some((input) => input.file === path.join(ROOT, 'lib', 'tokens.mjs'))) {
-    throw new Error('The token backend bundle does not hold lib/tokens.mjs: "cdk-ivs-playback-key-pair/tokens" no longer resolves there');
+    throw new Error(
+      'The token backend bundle does not hold lib/tokens.mjs: "cdk-ivs-playback-key-pair/tokens" no longer resolves there',
+    );
   }
   const inputsByOrigin: TokenBundle['inputsByOrigin'] = {};
   for (const input of inputs) {
@@ -81,7 +91,9 @@ async function bundleTokenBackend(dir: string, backend: TokenBackend, node: Lamb
     origin.bytes += input.bytes;
     origin.bytesInBundle += input.bytesInBundle;
   }
-  const cdkInputs = inputs.map((input) => input.file).filter((input) => /node_modules\/(aws-cdk-lib|constructs)\//.test(input));
+  const cdkInputs = inputs
+    .map((input) => input.file)
+    .filter((input) => /node_modules\/(aws-cdk-lib|constructs)\//.test(input));
   return { file, bundle: { bytes: fs.statSync(file).size, inputsByOrigin, cdkInputs } };
 }
 
@@ -90,11 +102,16 @@ async function checkTokenBackend(backend: TokenBackend, file: string, node: Lamb
   const keys = generatePlaybackKeyPair();
   const output = execFileSync(node.binary, [TOKEN_BACKEND_CHILD, file], {
     encoding: 'utf8',
-    env: childEnv({ PLAYBACK_PRIVATE_KEY: keys.privateKeyPem, PLAYBACK_PUBLIC_KEY: keys.publicKeyPem, BENCH_CHANNEL_ARN }),
+    env: childEnv({
+      PLAYBACK_PRIVATE_KEY: keys.privateKeyPem,
+      PLAYBACK_PUBLIC_KEY: keys.publicKeyPem,
+      BENCH_CHANNEL_ARN,
+    }),
   });
   const { token } = JSON.parse(output) as { token: string };
   const verified = await verifyPlaybackToken(token, keys.publicKeyPem);
-  if (verified.channelArn !== BENCH_CHANNEL_ARN) throw new Error(`The ${backend} token backend signed a token for ${verified.channelArn}`);
+  if (verified.channelArn !== BENCH_CHANNEL_ARN)
+    throw new Error(`The ${backend} token backend signed a token for ${verified.channelArn}`);
 }
 
 export async function benchTokenBundles(node: LambdaNode): Promise<Record<TokenBackend, TokenBundle>> {
@@ -118,7 +135,10 @@ const keptOf = (bundle: TokenBundle, origin: string) => bundle.inputsByOrigin[or
 export function cdkInputsFound(bundle: TokenBundle): string {
   const { cdkInputs } = bundle;
   if (cdkInputs.length === 0) return 'none';
-  const named = cdkInputs.slice(0, 3).map((file) => `\`${path.relative(ROOT, file)}\``).join(', ');
+  const named = cdkInputs
+    .slice(0, 3)
+    .map((file) => `\`${path.relative(ROOT, file)}\``)
+    .join(', ');
   return `${cdkInputs.length} files: ${named}${cdkInputs.length > 3 ? ', …' : ''}`;
 }
 
@@ -126,24 +146,45 @@ export function tokenBundleReport(bundles: Record<TokenBackend, TokenBundle>, no
   // Largest origins first, a few of them: a bundle that pulled in the CDK has dozens.
   const origins = (bundle: TokenBundle) => {
     const sorted = Object.entries(bundle.inputsByOrigin).sort(([, a], [, b]) => b.bytes - a.bytes);
-    const shown = sorted.slice(0, 4).map(([origin, { files, bytes, bytesInBundle }]) =>
-      `${origin}: ${files} ${files === 1 ? 'file' : 'files'}, ${kb(bytes)} → ${kb(bytesInBundle)}`);
+    const shown = sorted
+      .slice(0, 4)
+      .map(
+        ([origin, { files, bytes, bytesInBundle }]) =>
+          `${origin}: ${files} ${files === 1 ? 'file' : 'files'}, ${kb(bytes)} → ${kb(bytesInBundle)}`,
+      );
     return [...shown, ...(sorted.length > shown.length ? [`and ${sorted.length - shown.length} more`] : [])].join('; ');
   };
   const cdk = (bundle: TokenBundle) => (bundle.cdkInputs.length ? `❌ ${bundle.cdkInputs.length} files` : '0');
-  const row = (name: string, bundle: TokenBundle) => [name, bytesAndKb(bundle.bytes), origins(bundle), cdk(bundle), 'yes'];
+  const row = (name: string, bundle: TokenBundle) => [
+    name,
+    bytesAndKb(bundle.bytes),
+    origins(bundle),
+    cdk(bundle),
+    'yes',
+  ];
   return [
-    `### Viewer-token backend for Lambda: esbuild bundle (platform node, target node${node.major}, CommonJS, minified)`, '',
-    table(['Backend: signs one token and verifies it', 'Bundle', 'Inputs by origin: files, bytes → bytes kept in the bundle', 'Inputs from aws-cdk-lib or constructs',
-      `Runs on Node.js ${node.version}, token passes \`verifyPlaybackToken\``], [
-      row('`signPlaybackToken` + `verifyPlaybackToken` from `cdk-ivs-playback-key-pair/tokens`', bundles.ours),
-      row(`\`jose\` ${packageVersion('jose')} directly, header and claims written by hand`, bundles.jose),
-      ['**Ratio ours / jose directly**', `**${ratio(bundles.ours.bytes / bundles.jose.bytes)}**`, '', '', ''],
-    ]),
-    '', 'Both backends (scripts/bench/token-backend*.mjs) are bundled in a scratch project whose node_modules links this '
-      + 'package and jose, so `cdk-ivs-playback-key-pair/tokens` resolves through the package\'s "exports" map, as in a '
-      + 'user\'s project. Inputs are read from esbuild\'s metafile; each bundle is then run once and its token checked. '
-      + `The backend's \`import\` gets the package's ES module build, which signs and verifies with node:crypto: it holds `
-      + `${kb(keptOf(bundles.ours, 'jose'))} of jose (the direct backend ${kb(keptOf(bundles.jose, 'jose'))}).`, '',
+    `### Viewer-token backend for Lambda: esbuild bundle (platform node, target node${node.major}, CommonJS, minified)`,
+    '',
+    table(
+      [
+        'Backend: signs one token and verifies it',
+        'Bundle',
+        'Inputs by origin: files, bytes → bytes kept in the bundle',
+        'Inputs from aws-cdk-lib or constructs',
+        `Runs on Node.js ${node.version}, token passes \`verifyPlaybackToken\``,
+      ],
+      [
+        row('`signPlaybackToken` + `verifyPlaybackToken` from `cdk-ivs-playback-key-pair/tokens`', bundles.ours),
+        row(`\`jose\` ${packageVersion('jose')} directly, header and claims written by hand`, bundles.jose),
+        ['**Ratio ours / jose directly**', `**${ratio(bundles.ours.bytes / bundles.jose.bytes)}**`, '', '', ''],
+      ],
+    ),
+    '',
+    'Both backends (scripts/bench/token-backend*.mjs) are bundled in a scratch project whose node_modules links this ' +
+      'package and jose, so `cdk-ivs-playback-key-pair/tokens` resolves through the package\'s "exports" map, as in a ' +
+      "user's project. Inputs are read from esbuild's metafile; each bundle is then run once and its token checked. " +
+      `The backend's \`import\` gets the package's ES module build, which signs and verifies with node:crypto: it holds ` +
+      `${kb(keptOf(bundles.ours, 'jose'))} of jose (the direct backend ${kb(keptOf(bundles.jose, 'jose'))}).`,
+    '',
   ];
 }

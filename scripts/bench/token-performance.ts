@@ -75,21 +75,37 @@ const table = (header: string[], rows: string[][]) =>
 
 /** The environment of a child: nothing inherited but PATH, as in scripts/bench.ts. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra };
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...extra,
+  };
 }
 
 /** Bundles both backends in a scratch project whose node_modules links the package and jose. */
 async function bundleBackends(dir: string, node: ChildNode): Promise<Record<Backend, { file: string; bytes: number }>> {
   fs.mkdirSync(path.join(dir, 'node_modules'));
   fs.symlinkSync(PACKAGE_ROOT, path.join(dir, 'node_modules', 'cdk-ivs-playback-key-pair'), 'dir');
-  fs.symlinkSync(path.dirname(require.resolve('jose/package.json', { paths: [REPO] })), path.join(dir, 'node_modules', 'jose'), 'dir');
+  fs.symlinkSync(
+    path.dirname(require.resolve('jose/package.json', { paths: [REPO] })),
+    path.join(dir, 'node_modules', 'jose'),
+    'dir',
+  );
   const bundles = {} as Record<Backend, { file: string; bytes: number }>;
   for (const [backend, source] of Object.entries(BACKENDS) as [Backend, string][]) {
     fs.copyFileSync(path.join(__dirname, source), path.join(dir, source));
     const file = path.join(dir, 'dist', backend, 'index.js');
     await build({
-      absWorkingDir: dir, entryPoints: [source], outfile: file, bundle: true, platform: 'node',
-      target: `node${node.major}`, format: 'cjs', minify: true, logLevel: 'silent',
+      absWorkingDir: dir,
+      entryPoints: [source],
+      outfile: file,
+      bundle: true,
+      platform: 'node',
+      target: `node${node.major}`,
+      format: 'cjs',
+      minify: true,
+      logLevel: 'silent',
     });
     bundles[backend] = { file, bytes: fs.statSync(file).size };
   }
@@ -101,13 +117,21 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
 }
 
 /** One cold start: spawn, load the bundle, sign and verify one token, exit. */
-async function coldStart(node: ChildNode, file: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; cpuMs: number; token: string }> {
+async function coldStart(
+  node: ChildNode,
+  file: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ ms: number; cpuMs: number; token: string }> {
   const started = performance.now();
   const child = spawn(node.binary, [BACKEND_CHILD, file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk; });
-  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk; });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
   const code = await waitForExit(child);
   const elapsed = performance.now() - started;
   if (code !== 0) throw new Error(`The token backend ${file} exited with ${code}: ${stderr}`);
@@ -117,7 +141,11 @@ async function coldStart(node: ChildNode, file: string, env: NodeJS.ProcessEnv):
 
 async function benchColdStarts(node: ChildNode, bundles: Record<Backend, { file: string }>, runs: number) {
   const keys = generatePlaybackKeyPair();
-  const env = childEnv({ PLAYBACK_PRIVATE_KEY: keys.privateKeyPem, PLAYBACK_PUBLIC_KEY: keys.publicKeyPem, BENCH_CHANNEL_ARN: CHANNEL_ARN });
+  const env = childEnv({
+    PLAYBACK_PRIVATE_KEY: keys.privateKeyPem,
+    PLAYBACK_PUBLIC_KEY: keys.publicKeyPem,
+    BENCH_CHANNEL_ARN: CHANNEL_ARN,
+  });
   const samples: Record<Backend, { ms: number; cpuMs: number }[]> = { ours: [], jose: [] };
   for (let i = 0; i < WARMUP + runs; i++) {
     // Alternate which goes first, so neither always follows the other.
@@ -125,7 +153,8 @@ async function benchColdStarts(node: ChildNode, bundles: Record<Backend, { file:
       const sample = await coldStart(node, bundles[backend].file, env);
       if (i === 0) {
         const verified = await verifyPlaybackToken(sample.token, keys.publicKeyPem);
-        if (verified.channelArn !== CHANNEL_ARN) throw new Error(`The ${backend} backend signed a token for ${verified.channelArn}`);
+        if (verified.channelArn !== CHANNEL_ARN)
+          throw new Error(`The ${backend} backend signed a token for ${verified.channelArn}`);
       }
       if (i >= WARMUP) samples[backend].push(sample);
     }
@@ -146,17 +175,30 @@ async function benchThroughput(node: ChildNode, tokensPerRound: number, rounds: 
   try {
     // The bench itself may run on a Node.js the SDK warns about; its children run on the Lambda runtime's.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    const admin = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
-    await admin.send(new CreateSecretCommand({ Name: 'bench-playback-key', SecretString: JSON.stringify({ ...keys, generation: 1 }) }));
+    const admin = new SecretsManagerClient({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    });
+    await admin.send(
+      new CreateSecretCommand({ Name: 'bench-playback-key', SecretString: JSON.stringify({ ...keys, generation: 1 }) }),
+    );
     admin.destroy();
-    const tokensModule = ['tokens.mjs', 'tokens.js'].map((name) => path.join(PACKAGE_ROOT, 'lib', name)).find((file) => fs.existsSync(file))!;
+    const tokensModule = ['tokens.mjs', 'tokens.js']
+      .map((name) => path.join(PACKAGE_ROOT, 'lib', name))
+      .find((file) => fs.existsSync(file))!;
     const output = execFileSync(node.binary, [THROUGHPUT_CHILD], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
       env: childEnv({
-        TOKENS_MODULE: tokensModule, PLAYBACK_PRIVATE_KEY: keys.privateKeyPem, PLAYBACK_PUBLIC_KEY: keys.publicKeyPem,
-        BENCH_CHANNEL_ARN: CHANNEL_ARN, BENCH_TOKENS: String(tokensPerRound), BENCH_ROUNDS: String(rounds),
-        SECRETS_ENDPOINT: moto.endpoint, SECRET_ID: 'bench-playback-key',
+        TOKENS_MODULE: tokensModule,
+        PLAYBACK_PRIVATE_KEY: keys.privateKeyPem,
+        PLAYBACK_PUBLIC_KEY: keys.publicKeyPem,
+        BENCH_CHANNEL_ARN: CHANNEL_ARN,
+        BENCH_TOKENS: String(tokensPerRound),
+        BENCH_ROUNDS: String(rounds),
+        SECRETS_ENDPOINT: moto.endpoint,
+        SECRET_ID: 'bench-playback-key',
       }),
     });
     return JSON.parse(output) as Throughput;
@@ -181,8 +223,13 @@ export async function benchTokenPerformance(node: ChildNode): Promise<TokenPerfo
   }
 }
 
-function report(node: ChildNode, bundles: Record<Backend, { bytes: number }>, cold: Record<Backend, { ms: number; cpuMs: number }[]>,
-  throughput: Throughput, coldRuns: number): TokenPerformance {
+function report(
+  node: ChildNode,
+  bundles: Record<Backend, { bytes: number }>,
+  cold: Record<Backend, { ms: number; cpuMs: number }[]>,
+  throughput: Throughput,
+  coldRuns: number,
+): TokenPerformance {
   const bundleRatio = bundles.ours.bytes / bundles.jose.bytes;
   const coldMedian = (backend: Backend, field: 'ms' | 'cpuMs') => median(cold[backend].map((sample) => sample[field]));
   const coldRatio = coldMedian('ours', 'ms') / coldMedian('jose', 'ms');
@@ -194,29 +241,72 @@ function report(node: ChildNode, bundles: Record<Backend, { bytes: number }>, co
     signPlaybackToken: '`signPlaybackToken(privateKeyPem, claims)`',
     signer: '`createPlaybackTokenSigner(...).sign(claims)`, key cached',
     jose: '`jose` directly: `SignJWT`, key imported once',
-    floor: 'raw `node:crypto`: `crypto.sign(\'sha384\', …, {dsaEncoding: \'ieee-p1363\'})`, KeyObject parsed once (the floor)',
+    floor:
+      "raw `node:crypto`: `crypto.sign('sha384', …, {dsaEncoding: 'ieee-p1363'})`, KeyObject parsed once (the floor)",
   };
   const ways = Object.keys(WAYS).filter((way) => rates[way]);
   const report = [
-    `### Viewer-token backend: bundle, cold start and signing rate on Node.js ${node.version}`, '',
-    table(['Backend (scripts/bench/token-backend*.mjs)', 'Bundle (esbuild, minified)', `Cold start, median of ${coldRuns}: wall`, 'CPU'], [
-      ['`cdk-ivs-playback-key-pair/tokens`', bytes(bundles.ours.bytes), ms(coldMedian('ours', 'ms')), ms(coldMedian('ours', 'cpuMs'))],
-      ['`jose` directly', bytes(bundles.jose.bytes), ms(coldMedian('jose', 'ms')), ms(coldMedian('jose', 'cpuMs'))],
-      ['**Ratio**', `**${ratio(bundleRatio)}**`, `**${ratio(coldRatio)}**`, ratio(cpuRatio)],
-    ]), '',
-    'A cold start is one fresh Node.js process: load the bundle, sign one token, verify it, exit (spawn to exit, timed here; '
-      + 'CPU is the child\'s user + system time, Node.js start-up included).', '',
-    table([`Signing one token (${throughput.tokensPerRound} per round, ${rates.floor.length} rounds, interleaved)`, 'Tokens per second, median', 'Ratio to the floor, median per round'],
-      ways.map((way) => [WAYS[way], perSecond(median(rates[way])), ratio(ratioToFloor(way))])), '',
-    ...(rates.signer ? [`The signer read the secret (moto's Secrets Manager) ${throughput.secretReads === 1 ? 'once, before the timing' : `${throughput.secretReads} times`}.`, ''] : []),
+    `### Viewer-token backend: bundle, cold start and signing rate on Node.js ${node.version}`,
+    '',
+    table(
+      [
+        'Backend (scripts/bench/token-backend*.mjs)',
+        'Bundle (esbuild, minified)',
+        `Cold start, median of ${coldRuns}: wall`,
+        'CPU',
+      ],
+      [
+        [
+          '`cdk-ivs-playback-key-pair/tokens`',
+          bytes(bundles.ours.bytes),
+          ms(coldMedian('ours', 'ms')),
+          ms(coldMedian('ours', 'cpuMs')),
+        ],
+        ['`jose` directly', bytes(bundles.jose.bytes), ms(coldMedian('jose', 'ms')), ms(coldMedian('jose', 'cpuMs'))],
+        ['**Ratio**', `**${ratio(bundleRatio)}**`, `**${ratio(coldRatio)}**`, ratio(cpuRatio)],
+      ],
+    ),
+    '',
+    'A cold start is one fresh Node.js process: load the bundle, sign one token, verify it, exit (spawn to exit, timed here; ' +
+      "CPU is the child's user + system time, Node.js start-up included).",
+    '',
+    table(
+      [
+        `Signing one token (${throughput.tokensPerRound} per round, ${rates.floor.length} rounds, interleaved)`,
+        'Tokens per second, median',
+        'Ratio to the floor, median per round',
+      ],
+      ways.map((way) => [WAYS[way], perSecond(median(rates[way])), ratio(ratioToFloor(way))]),
+    ),
+    '',
+    ...(rates.signer
+      ? [
+          `The signer read the secret (moto's Secrets Manager) ${throughput.secretReads === 1 ? 'once, before the timing' : `${throughput.secretReads} times`}.`,
+          '',
+        ]
+      : []),
   ];
   const targets: [string, string, boolean][] = [
-    [`Token backend bundle ≤ ${TOKEN_TARGETS.bundleRatio}× the same backend with jose directly`, `${bytes(bundles.ours.bytes)} / ${bytes(bundles.jose.bytes)} = ${ratio(bundleRatio)}`,
-      bundleRatio <= TOKEN_TARGETS.bundleRatio],
-    [`Token backend cold start ≤ ${TOKEN_TARGETS.coldStartRatio}× jose directly (median, wall)`, ratio(coldRatio), coldRatio <= TOKEN_TARGETS.coldStartRatio],
-    ...[['signPlaybackToken', '`signPlaybackToken`'], ['signer', 'The warm Secrets Manager signer']].filter(([way]) => rates[way])
-      .map(([way, name]): [string, string, boolean] => [`${name} signs ≥ ${TOKEN_TARGETS.signingRatio}× the tokens/s of raw node:crypto (median per round)`,
-        ratio(ratioToFloor(way)), ratioToFloor(way) >= TOKEN_TARGETS.signingRatio]),
+    [
+      `Token backend bundle ≤ ${TOKEN_TARGETS.bundleRatio}× the same backend with jose directly`,
+      `${bytes(bundles.ours.bytes)} / ${bytes(bundles.jose.bytes)} = ${ratio(bundleRatio)}`,
+      bundleRatio <= TOKEN_TARGETS.bundleRatio,
+    ],
+    [
+      `Token backend cold start ≤ ${TOKEN_TARGETS.coldStartRatio}× jose directly (median, wall)`,
+      ratio(coldRatio),
+      coldRatio <= TOKEN_TARGETS.coldStartRatio,
+    ],
+    ...[
+      ['signPlaybackToken', '`signPlaybackToken`'],
+      ['signer', 'The warm Secrets Manager signer'],
+    ]
+      .filter(([way]) => rates[way])
+      .map(([way, name]): [string, string, boolean] => [
+        `${name} signs ≥ ${TOKEN_TARGETS.signingRatio}× the tokens/s of raw node:crypto (median per round)`,
+        ratio(ratioToFloor(way)),
+        ratioToFloor(way) >= TOKEN_TARGETS.signingRatio,
+      ]),
   ];
   return { report, targets, figures: { bundles, cold, throughput } };
 }

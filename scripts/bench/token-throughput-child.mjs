@@ -24,7 +24,9 @@ const pem = env.PLAYBACK_PRIVATE_KEY;
 const ENCODED_HEADER = Buffer.from('{"alg":"ES384","typ":"JWT"}').toString('base64url');
 const floorKey = createPrivateKey(pem);
 function floorToken() {
-  const payload = Buffer.from(`{"aws:channel-arn":${JSON.stringify(channelArn)},"exp":${Math.floor(Date.now() / 1000) + 300}}`).toString('base64url');
+  const payload = Buffer.from(
+    `{"aws:channel-arn":${JSON.stringify(channelArn)},"exp":${Math.floor(Date.now() / 1000) + 300}}`,
+  ).toString('base64url');
   const input = `${ENCODED_HEADER}.${payload}`;
   return `${input}.${sign('sha384', Buffer.from(input), { key: floorKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
@@ -37,12 +39,17 @@ let signer;
 if (typeof tokens.createPlaybackTokenSigner === 'function') {
   const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({
-    endpoint: env.SECRETS_ENDPOINT, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    endpoint: env.SECRETS_ENDPOINT,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
-  client.middlewareStack.add((next, context) => async (args) => {
-    if (context.commandName === 'GetSecretValueCommand') secretReads++;
-    return next(args);
-  }, { step: 'initialize', name: 'countReads' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'GetSecretValueCommand') secretReads++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countReads' },
+  );
   signer = tokens.createPlaybackTokenSigner({ secretId: env.SECRET_ID, client });
   await signer.sign(claims); // warms the cache: one read, before anything is timed
 }
@@ -51,7 +58,11 @@ const ways = {
   floor: () => floorToken(),
   signPlaybackToken: () => tokens.signPlaybackToken(pem, claims),
   ...(signer ? { signer: () => signer.sign(claims) } : {}),
-  jose: () => new SignJWT({ 'aws:channel-arn': channelArn }).setProtectedHeader({ alg: 'ES384', typ: 'JWT' }).setExpirationTime('300s').sign(joseKey),
+  jose: () =>
+    new SignJWT({ 'aws:channel-arn': channelArn })
+      .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
+      .setExpirationTime('300s')
+      .sign(joseKey),
 };
 
 // Every way's token must be one IVS accepts, checked before timing.

@@ -2,14 +2,43 @@
  * Answering CloudFormation: the PUT to the ResponseURL, the physical id of a failure, the deadline.
  * Mocked IVS, exact calls: see mocked-ivs.ts.
  */
-import { DeletePlaybackKeyPairCommand, GetPlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
+import {
+  DeletePlaybackKeyPairCommand,
+  GetPlaybackKeyPairCommand,
+  ImportPlaybackKeyPairCommand,
+  ListPlaybackKeyPairsCommand,
+} from '@aws-sdk/client-ivs';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { handler } from '../../lambda/playback-key-pair-handler/index';
 import { IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, NOTHING_IMPORTED_PHYSICAL_ID } from '../../lib/shared/contract';
 import { isPlaybackKeyPairArn } from '../../lib/shared/validation';
 import { lambdaContext, type ResponseBody } from '../../tools/stand-ins/response-endpoint';
-import { createEvent, deleteEvent, ivsErrors, ivsKeyPair, keyArn, LOGICAL_ID, props, STACK_ID, summary, updateEvent } from '../support/events';
-import { useMockedIvs, ARN_A, ARN_B, expectOneSafeLogLine, givenImports, ivsMock, KEY_A, logLine, logSpy, respond, responses, wanted } from './mocked-ivs';
+import {
+  createEvent,
+  deleteEvent,
+  ivsErrors,
+  ivsKeyPair,
+  keyArn,
+  LOGICAL_ID,
+  props,
+  STACK_ID,
+  summary,
+  updateEvent,
+} from '../support/events';
+import {
+  useMockedIvs,
+  ARN_A,
+  ARN_B,
+  expectOneSafeLogLine,
+  givenImports,
+  ivsMock,
+  KEY_A,
+  logLine,
+  logSpy,
+  respond,
+  responses,
+  wanted,
+} from './mocked-ivs';
 
 useMockedIvs();
 
@@ -39,7 +68,11 @@ describe('the answer PUT to the ResponseURL', () => {
     const answer = await answerTo(event);
 
     expect(answer).toEqual({
-      Status: 'SUCCESS', PhysicalResourceId: ARN_A, StackId: STACK_ID, RequestId: event.RequestId, LogicalResourceId: LOGICAL_ID,
+      Status: 'SUCCESS',
+      PhysicalResourceId: ARN_A,
+      StackId: STACK_ID,
+      RequestId: event.RequestId,
+      LogicalResourceId: LOGICAL_ID,
       Data: { Arn: ARN_A, Fingerprint: KEY_A.fingerprint },
     });
     const [put] = responses.responsesFor(event.RequestId);
@@ -65,20 +98,27 @@ describe('the answer PUT to the ResponseURL', () => {
   test.each<[string, () => Error]>([
     ['no answer from IVS (a network error)', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
     ['a 500 after every retry', () => ivsErrors.internal()],
-  ])('a Create whose Import ended in %s may have imported: FAILED with an id that is neither an ARN nor "nothing imported"', async (_, error) => {
-    givenImports(error());
+  ])(
+    'a Create whose Import ended in %s may have imported: FAILED with an id that is neither an ARN nor "nothing imported"',
+    async (_, error) => {
+      givenImports(error());
 
-    const answer = await answerTo(createEvent(props(KEY_A, 'my-key')));
+      const answer = await answerTo(createEvent(props(KEY_A, 'my-key')));
 
-    expect(answer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID });
-    expect(isPlaybackKeyPairArn(answer.PhysicalResourceId)).toBe(false);
-    expect(IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID).not.toBe(NOTHING_IMPORTED_PHYSICAL_ID);
-  });
+      expect(answer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID });
+      expect(isPlaybackKeyPairArn(answer.PhysicalResourceId)).toBe(false);
+      expect(IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID).not.toBe(NOTHING_IMPORTED_PHYSICAL_ID);
+    },
+  );
 
   test('a Create that saw a key pair of its own before failing does not claim that nothing exists', async () => {
     givenImports(ivsErrors.conflict());
-    ivsMock.on(ListPlaybackKeyPairsCommand).resolves({ keyPairs: [summary(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted()))] });
-    ivsMock.on(GetPlaybackKeyPairCommand).rejects(ivsErrors.accessDenied('not authorized to perform: ivs:GetPlaybackKeyPair'));
+    ivsMock
+      .on(ListPlaybackKeyPairsCommand)
+      .resolves({ keyPairs: [summary(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted()))] });
+    ivsMock
+      .on(GetPlaybackKeyPairCommand)
+      .rejects(ivsErrors.accessDenied('not authorized to perform: ivs:GetPlaybackKeyPair'));
 
     const answer = await answerTo(createEvent(props(KEY_A, 'my-key')));
 
@@ -87,7 +127,9 @@ describe('the answer PUT to the ResponseURL', () => {
 
   test('a failed Update or Delete answers FAILED with the physical id CloudFormation sent', async () => {
     ivsMock.on(GetPlaybackKeyPairCommand).rejects(ivsErrors.accessDenied());
-    const update = await answerTo(updateEvent(props(KEY_A, 'my-key'), props(KEY_A, 'my-key', { team: 'video' }), ARN_A));
+    const update = await answerTo(
+      updateEvent(props(KEY_A, 'my-key'), props(KEY_A, 'my-key', { team: 'video' }), ARN_A),
+    );
     expect(update).toMatchObject({ Status: 'FAILED', PhysicalResourceId: ARN_A });
 
     ivsMock.resetHistory();
@@ -99,7 +141,11 @@ describe('the answer PUT to the ResponseURL', () => {
   test('a Reason too long for 4096 bytes is cut to fit, and says so', async () => {
     // 100 key pairs in use with long multi-byte names: a quota message of about 30 KB.
     givenImports(ivsErrors.quota());
-    const inUse = Array.from({ length: 100 }, (_, i) => ({ arn: keyArn(`Key${i}`), name: `é"\n${'ü'.repeat(120)}`, tags: {} }));
+    const inUse = Array.from({ length: 100 }, (_, i) => ({
+      arn: keyArn(`Key${i}`),
+      name: `é"\n${'ü'.repeat(120)}`,
+      tags: {},
+    }));
     ivsMock.on(ListPlaybackKeyPairsCommand).resolves({ keyPairs: inUse });
     const event = createEvent(props(KEY_A, 'my-key'));
 
@@ -108,7 +154,9 @@ describe('the answer PUT to the ResponseURL', () => {
     const [put] = responses.responsesFor(event.RequestId);
     expect(Buffer.byteLength(put.body)).toBeLessThanOrEqual(4096);
     expect(Buffer.byteLength(put.body)).toBeGreaterThan(4000);
-    expect(answer.Reason).toMatch(/^IVS allows 3 playback key pairs per account and region, and this region already holds 100: /);
+    expect(answer.Reason).toMatch(
+      /^IVS allows 3 playback key pairs per account and region, and this region already holds 100: /,
+    );
     expect(answer.Reason).toMatch(/ \[truncated\]$/);
     expect(answer.PhysicalResourceId).toBe(NOTHING_IMPORTED_PHYSICAL_ID);
   });
@@ -122,9 +170,14 @@ describe('the answer PUT to the ResponseURL', () => {
 
     expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: ARN_A });
     expect(responses.responsesFor(event.RequestId).map((put) => put.status)).toEqual([500, 500, 200]);
-    expect(errorSpy.mock.calls.map(([line]) => JSON.parse(line as string))).toEqual([1, 2].map((attempt) => ({
-      requestType: 'Create', logicalResourceId: LOGICAL_ID, responseAttempt: attempt, error: 'HTTP 500',
-    })));
+    expect(errorSpy.mock.calls.map(([line]) => JSON.parse(line as string))).toEqual(
+      [1, 2].map((attempt) => ({
+        requestType: 'Create',
+        logicalResourceId: LOGICAL_ID,
+        responseAttempt: attempt,
+        error: 'HTTP 500',
+      })),
+    );
     for (const [line] of errorSpy.mock.calls) expect(line).not.toContain('secret-presigned');
   });
 
@@ -135,7 +188,11 @@ describe('the answer PUT to the ResponseURL', () => {
     const started = Date.now();
 
     const error = await handler({ ...event, ResponseURL: responses.url(event.RequestId) }, lambdaContext(3_000)).then(
-      () => { throw new Error('expected the handler to fail'); }, (e: Error) => e);
+      () => {
+        throw new Error('expected the handler to fail');
+      },
+      (e: Error) => e,
+    );
 
     responses.stopFailing();
     expect(Date.now() - started).toBeLessThan(3_000);
@@ -152,7 +209,9 @@ describe('the answer PUT to the ResponseURL', () => {
 
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(answer.Status).toBe('FAILED');
-    expect(answer.Reason).toMatch(/^IVS ImportPlaybackKeyPair did not finish within 2 s, so the handler stopped waiting/);
+    expect(answer.Reason).toMatch(
+      /^IVS ImportPlaybackKeyPair did not finish within 2 s, so the handler stopped waiting/,
+    );
     expect(answer.PhysicalResourceId).toBe(IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID);
     expect(logLine()).toMatchObject({ error: answer.Reason, ivsCalls: ['ImportPlaybackKeyPair'] });
   });

@@ -3,10 +3,47 @@
  * Mocked IVS, exact calls: see mocked-ivs.ts.
  */
 import { createHash } from 'node:crypto';
-import { DeletePlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ivs';
+import {
+  DeletePlaybackKeyPairCommand,
+  ImportPlaybackKeyPairCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-ivs';
 import { OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { createEvent, ivsErrors, ivsKeyPair, type KeyPairProps, props, reformatted, STACK_ID, updateEvent } from '../support/events';
-import { useMockedIvs, answerFor, ARN_A, ARN_B, failure, getOf, givenImports, givenKeyPairs, importOf, invoke, ivsMock, KEY_A, KEY_B, logLine, OWNER, ownerTagOf, sent, tagOf, untagOf, wanted } from './mocked-ivs';
+import {
+  createEvent,
+  ivsErrors,
+  ivsKeyPair,
+  type KeyPairProps,
+  props,
+  reformatted,
+  STACK_ID,
+  updateEvent,
+} from '../support/events';
+import {
+  useMockedIvs,
+  answerFor,
+  ARN_A,
+  ARN_B,
+  failure,
+  getOf,
+  givenImports,
+  givenKeyPairs,
+  givenMissing,
+  importOf,
+  invoke,
+  ivsMock,
+  KEY_A,
+  KEY_B,
+  KEY_C,
+  logLine,
+  OWNER,
+  ownerTagOf,
+  sent,
+  tagOf,
+  untagOf,
+  wanted,
+} from './mocked-ivs';
 
 useMockedIvs();
 
@@ -63,11 +100,7 @@ describe('rule 2: Update changing only tags changes them in place', () => {
     const answer = await invoke(updateEvent(props(KEY_A, 'my-key', oldTags), props(KEY_A, 'my-key', newTags), ARN_A));
 
     expect(answer).toEqual(answerFor(ARN_A, KEY_A));
-    expect(sent()).toEqual([
-      getOf(ARN_A),
-      untagOf(ARN_A, ['retired']),
-      tagOf(ARN_A, { env: 'prod', cost: '42' }),
-    ]);
+    expect(sent()).toEqual([getOf(ARN_A), untagOf(ARN_A, ['retired']), tagOf(ARN_A, { env: 'prod', cost: '42' })]);
     expect(ivsMock.commandCalls(ImportPlaybackKeyPairCommand)).toHaveLength(0);
     expect(ivsMock.commandCalls(DeletePlaybackKeyPairCommand)).toHaveLength(0);
     expect(ivsMock.calls()).toHaveLength(3);
@@ -91,7 +124,9 @@ describe('rule 2: Update changing only tags changes them in place', () => {
   });
 
   test('a tag under aws: on the key pair is never untagged', async () => {
-    givenKeyPairs(ivsKeyPair(ARN_A, KEY_A, 'my-key', { ...wanted(oldTags), 'aws:cloudformation:stack-name': 'MyStack' }));
+    givenKeyPairs(
+      ivsKeyPair(ARN_A, KEY_A, 'my-key', { ...wanted(oldTags), 'aws:cloudformation:stack-name': 'MyStack' }),
+    );
 
     await invoke(updateEvent(props(KEY_A, 'my-key', oldTags), props(KEY_A, 'my-key', newTags), ARN_A));
 
@@ -121,7 +156,13 @@ describe('rule 2: Update changing only tags changes them in place', () => {
   test('a removed tag whose key is also an Object.prototype member ("constructor") is untagged', async () => {
     givenKeyPairs(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted({ team: 'video', constructor: 'x' })));
 
-    await invoke(updateEvent(props(KEY_A, 'my-key', { team: 'video', constructor: 'x' }), props(KEY_A, 'my-key', { team: 'video' }), ARN_A));
+    await invoke(
+      updateEvent(
+        props(KEY_A, 'my-key', { team: 'video', constructor: 'x' }),
+        props(KEY_A, 'my-key', { team: 'video' }),
+        ARN_A,
+      ),
+    );
 
     expect(sent()).toEqual([getOf(ARN_A), untagOf(ARN_A, ['constructor'])]);
   });
@@ -159,9 +200,15 @@ describe('rule 3: Update changing the key re-tags the current key pair, imports 
     givenKeyPairs(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted(tags)));
     givenImports(ivsKeyPair(ARN_B, KEY_B, 'my-key', { ...tags, ...renamedOwner }));
 
-    await invoke(updateEvent(props(KEY_A, 'my-key', tags), props(KEY_B, 'my-key', tags), ARN_A, { logicalId: renamed }));
+    await invoke(
+      updateEvent(props(KEY_A, 'my-key', tags), props(KEY_B, 'my-key', tags), ARN_A, { logicalId: renamed }),
+    );
 
-    expect(sent()).toEqual([getOf(ARN_A), tagOf(ARN_A, renamedOwner), importOf(KEY_B, 'my-key', { ...tags, ...renamedOwner })]);
+    expect(sent()).toEqual([
+      getOf(ARN_A),
+      tagOf(ARN_A, renamedOwner),
+      importOf(KEY_B, 'my-key', { ...tags, ...renamedOwner }),
+    ]);
   });
 
   test('a current key pair deleted outside CloudFormation (404 on the Get) does not stop the import', async () => {
@@ -176,11 +223,15 @@ describe('rule 3: Update changing the key re-tags the current key pair, imports 
 
   test('any other error on the tag stops the update before the import', async () => {
     givenKeyPairs(ivsKeyPair(ARN_A, KEY_A, 'my-key', { ...tags, [OWNER_TAG_KEY]: `${STACK_ID}/BeforeRefactor` }));
-    ivsMock.on(TagResourceCommand, { resourceArn: ARN_A }).rejects(ivsErrors.accessDenied('not authorized to perform: ivs:TagResource'));
+    ivsMock
+      .on(TagResourceCommand, { resourceArn: ARN_A })
+      .rejects(ivsErrors.accessDenied('not authorized to perform: ivs:TagResource'));
 
     const error = await failure(updateEvent(props(KEY_A, 'my-key', tags), props(KEY_B, 'my-key', tags), ARN_A));
 
-    expect(error.message).toBe('IVS TagResource failed with AccessDeniedException: not authorized to perform: ivs:TagResource');
+    expect(error.message).toBe(
+      'IVS TagResource failed with AccessDeniedException: not authorized to perform: ivs:TagResource',
+    );
     expect(sent()).toEqual([getOf(ARN_A), ownerTagOf(ARN_A)]);
   });
 
@@ -204,12 +255,17 @@ describe('rule 3: Update changing the key re-tags the current key pair, imports 
     expect(sent()).toEqual([getOf(ARN_A), importOf(KEY_A, 'my-key', wanted(tags))]);
   });
 
-  test.each(Object.entries(reformatted))('the same key reformatted (%s) is not a key change: Get only, same ARN', async (_, format) => {
-    givenKeyPairs(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted(tags)));
+  test.each(Object.entries(reformatted))(
+    'the same key reformatted (%s) is not a key change: Get only, same ARN',
+    async (_, format) => {
+      givenKeyPairs(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted(tags)));
 
-    const answer = await invoke(updateEvent(props(KEY_A, 'my-key', tags), props(format(KEY_A.pem), 'my-key', tags), ARN_A));
+      const answer = await invoke(
+        updateEvent(props(KEY_A, 'my-key', tags), props(format(KEY_A.pem), 'my-key', tags), ARN_A),
+      );
 
-    expect(answer).toEqual(answerFor(ARN_A, KEY_A));
-    expect(sent()).toEqual([getOf(ARN_A)]);
-  });
+      expect(answer).toEqual(answerFor(ARN_A, KEY_A));
+      expect(sent()).toEqual([getOf(ARN_A)]);
+    },
+  );
 });

@@ -6,7 +6,19 @@ import { OWNER_TAG_KEY } from '../../lib/shared/contract';
 import { validatePlaybackKeyPairName, validatePublicKeyMaterial, validateTags } from '../../lib/shared/validation';
 import { messageOf } from '../support/errors';
 import { createEvent, ivsKeyPair, type KeyPairProps, props, rejectedKeys, updateEvent } from '../support/events';
-import { useMockedIvs, ARN_A, failure, givenImports, importOf, invoke, ivsMock, KEY_A, KEY_B, sent, wanted } from './mocked-ivs';
+import {
+  useMockedIvs,
+  ARN_A,
+  failure,
+  givenImports,
+  importOf,
+  invoke,
+  ivsMock,
+  KEY_A,
+  KEY_B,
+  sent,
+  wanted,
+} from './mocked-ivs';
 
 useMockedIvs();
 
@@ -19,22 +31,97 @@ describe('deploy-time validation rejects before any IVS call, with the messages 
   const fiftyTags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`tag${i}`, 'v']));
 
   const cases: Array<[string, KeyPairProps, string, string]> = [
-    ['a P-256 key', props(p256), messageOf(() => validatePublicKeyMaterial(p256)), 'is an EC key on curve prime256v1 (P-256)'],
+    [
+      'a P-256 key',
+      props(p256),
+      messageOf(() => validatePublicKeyMaterial(p256)),
+      'is an EC key on curve prime256v1 (P-256)',
+    ],
     ['an RSA key', props(rsa), messageOf(() => validatePublicKeyMaterial(rsa)), 'is an RSA key'],
-    ['a PKCS#8 private key', props(pkcs8Private), messageOf(() => validatePublicKeyMaterial(pkcs8Private)), 'is a private key ("-----BEGIN PRIVATE KEY-----")'],
-    ['an EC private key', props(sec1Private), messageOf(() => validatePublicKeyMaterial(sec1Private)), 'is a private key ("-----BEGIN EC PRIVATE KEY-----")'],
-    ['a public key followed by its private key', props(KEY_A.pem + KEY_A.privatePem), messageOf(() => validatePublicKeyMaterial(KEY_A.pem + KEY_A.privatePem)), 'is a private key'],
-    ['garbage', props('hello world'), messageOf(() => validatePublicKeyMaterial('hello world')), 'contains no PEM block'],
-    ['no key at all', { Name: 'my-key' } as KeyPairProps, messageOf(() => validatePublicKeyMaterial('')), 'contains no PEM block'],
-    ['a PUBLIC KEY block that is not a key', props(brokenBody), messageOf(() => validatePublicKeyMaterial(brokenBody)), 'does not hold a valid SubjectPublicKeyInfo'],
-    ['two public keys', props(KEY_A.pem + KEY_B.pem), messageOf(() => validatePublicKeyMaterial(KEY_A.pem + KEY_B.pem)), 'contains 2 PEM blocks'],
-    ['a name with a space', props(KEY_A, 'my key'), messageOf(() => validatePlaybackKeyPairName('my key')), 'Invalid playbackKeyPairName "my key"'],
-    ['a 129-character name', props(KEY_A, 'n'.repeat(129)), messageOf(() => validatePlaybackKeyPairName('n'.repeat(129))), 'use at most 128 characters'],
-    ['50 user tags', props(KEY_A, 'my-key', fiftyTags), messageOf(() => validateTags(fiftyTags)), 'Too many tags (50): at most 49'],
-    ['an aws: tag key', props(KEY_A, 'my-key', { 'aws:cost': '1' }), messageOf(() => validateTags({ 'aws:cost': '1' })), 'reserved by AWS'],
-    ['an AWS: tag key', props(KEY_A, 'my-key', { 'AWS:cost': '1' }), messageOf(() => validateTags({ 'AWS:cost': '1' })), 'reserved by AWS'],
-    ['the owner tag key', props(KEY_A, 'my-key', { [OWNER_TAG_KEY]: 'me' }), messageOf(() => validateTags({ [OWNER_TAG_KEY]: 'me' })), `Invalid tag key "${OWNER_TAG_KEY}"`],
-    ['a 257-character tag value', props(KEY_A, 'my-key', { team: 'v'.repeat(257) }), messageOf(() => validateTags({ team: 'v'.repeat(257) })), 'at most 256 characters'],
+    [
+      'a PKCS#8 private key',
+      props(pkcs8Private),
+      messageOf(() => validatePublicKeyMaterial(pkcs8Private)),
+      'is a private key ("-----BEGIN PRIVATE KEY-----")',
+    ],
+    [
+      'an EC private key',
+      props(sec1Private),
+      messageOf(() => validatePublicKeyMaterial(sec1Private)),
+      'is a private key ("-----BEGIN EC PRIVATE KEY-----")',
+    ],
+    [
+      'a public key followed by its private key',
+      props(KEY_A.pem + KEY_A.privatePem),
+      messageOf(() => validatePublicKeyMaterial(KEY_A.pem + KEY_A.privatePem)),
+      'is a private key',
+    ],
+    [
+      'garbage',
+      props('hello world'),
+      messageOf(() => validatePublicKeyMaterial('hello world')),
+      'contains no PEM block',
+    ],
+    [
+      'no key at all',
+      { Name: 'my-key' } as KeyPairProps,
+      messageOf(() => validatePublicKeyMaterial('')),
+      'contains no PEM block',
+    ],
+    [
+      'a PUBLIC KEY block that is not a key',
+      props(brokenBody),
+      messageOf(() => validatePublicKeyMaterial(brokenBody)),
+      'does not hold a valid SubjectPublicKeyInfo',
+    ],
+    [
+      'two public keys',
+      props(KEY_A.pem + KEY_B.pem),
+      messageOf(() => validatePublicKeyMaterial(KEY_A.pem + KEY_B.pem)),
+      'contains 2 PEM blocks',
+    ],
+    [
+      'a name with a space',
+      props(KEY_A, 'my key'),
+      messageOf(() => validatePlaybackKeyPairName('my key')),
+      'Invalid playbackKeyPairName "my key"',
+    ],
+    [
+      'a 129-character name',
+      props(KEY_A, 'n'.repeat(129)),
+      messageOf(() => validatePlaybackKeyPairName('n'.repeat(129))),
+      'use at most 128 characters',
+    ],
+    [
+      '50 user tags',
+      props(KEY_A, 'my-key', fiftyTags),
+      messageOf(() => validateTags(fiftyTags)),
+      'Too many tags (50): at most 49',
+    ],
+    [
+      'an aws: tag key',
+      props(KEY_A, 'my-key', { 'aws:cost': '1' }),
+      messageOf(() => validateTags({ 'aws:cost': '1' })),
+      'reserved by AWS',
+    ],
+    [
+      'an AWS: tag key',
+      props(KEY_A, 'my-key', { 'AWS:cost': '1' }),
+      messageOf(() => validateTags({ 'AWS:cost': '1' })),
+      'reserved by AWS',
+    ],
+    [
+      'the owner tag key',
+      props(KEY_A, 'my-key', { [OWNER_TAG_KEY]: 'me' }),
+      messageOf(() => validateTags({ [OWNER_TAG_KEY]: 'me' })),
+      `Invalid tag key "${OWNER_TAG_KEY}"`,
+    ],
+    [
+      'a 257-character tag value',
+      props(KEY_A, 'my-key', { team: 'v'.repeat(257) }),
+      messageOf(() => validateTags({ team: 'v'.repeat(257) })),
+      'at most 256 characters',
+    ],
   ];
 
   test.each(cases)('Create with %s', async (_, badProps, message, fragment) => {

@@ -14,11 +14,18 @@ jest.setTimeout(30_000);
 const rig = useShippedHandler();
 // A 4 s Lambda timeout: the IVS calls get 3 s, then the answer is sent.
 const OPTIONS = { signing: 'sigv4', serviceTimeoutS: 360, timeoutMs: 4_000 } as const;
-const props = (publicKeyMaterial: string): KeyPairProperties => ({ PublicKeyMaterial: publicKeyMaterial, Name: 'viewer-key', Tags: { team: 'video' } });
+const props = (publicKeyMaterial: string): KeyPairProperties => ({
+  PublicKeyMaterial: publicKeyMaterial,
+  Name: 'viewer-key',
+  Tags: { team: 'video' },
+});
 const newKey = () => p384().publicKeyPem;
 
 async function failedUpdate(resource: SimulatedResource, properties: KeyPairProperties): Promise<string> {
-  return resource.update(properties).then(() => 'succeeded', (error: Error) => error.message);
+  return resource.update(properties).then(
+    () => 'succeeded',
+    (error: Error) => error.message,
+  );
 }
 
 test('the rollback deletes the key pair the failed update imported, and keeps the original', async () => {
@@ -28,7 +35,9 @@ test('the rollback deletes the key pair the failed update imported, and keeps th
 
   const failedKey = newKey();
   rig.ivs.commitThenHangNext('ImportPlaybackKeyPair');
-  expect(await failedUpdate(resource, props(failedKey))).toMatch(/^IVS ImportPlaybackKeyPair did not finish within 3 s/);
+  expect(await failedUpdate(resource, props(failedKey))).toMatch(
+    /^IVS ImportPlaybackKeyPair did not finish within 3 s/,
+  );
   expect(resource.lastAnswer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: original.arn });
   const orphan = rig.ivs.keyPairs().find((k) => k.publicKeyMaterial === failedKey)!;
   expect(orphan.tags[OWNER_TAG_KEY]).toBe(`${STACK_ID}/PlaybackKey`);
@@ -39,12 +48,17 @@ test('the rollback deletes the key pair the failed update imported, and keeps th
   expect(answer.PhysicalResourceId).toBe(original.arn);
   expect(cleanup).toBeUndefined(); // CloudFormation sends no Delete: the physical id did not change
   expect(rig.ivs.keyPairs().map((k) => k.arn)).toEqual([original.arn]);
-  expect(rig.ivs.calls.filter((call) => call.operation === 'DeletePlaybackKeyPair').map((call) => call.arn)).toEqual([orphan.arn]);
+  expect(rig.ivs.calls.filter((call) => call.operation === 'DeletePlaybackKeyPair').map((call) => call.arn)).toEqual([
+    orphan.arn,
+  ]);
   expect(rig.jsonLines().at(-1)!.action).toContain(`deleted ${orphan.arn}, imported by the failed update`);
 });
 
-test('at the quota the rollback frees the failed update\'s slot and succeeds', async () => {
-  const foreign = [rig.ivs.importAsSomeoneElse(newKey(), 'other-team-a'), rig.ivs.importAsSomeoneElse(newKey(), 'other-team-b')];
+test("at the quota the rollback frees the failed update's slot and succeeds", async () => {
+  const foreign = [
+    rig.ivs.importAsSomeoneElse(newKey(), 'other-team-a'),
+    rig.ivs.importAsSomeoneElse(newKey(), 'other-team-b'),
+  ];
   const resource = new SimulatedResource(rig.handler, 'PlaybackKey', OPTIONS);
   const originalKey = newKey();
   await resource.create(props(originalKey));
@@ -54,13 +68,20 @@ test('at the quota the rollback frees the failed update\'s slot and succeeds', a
   const failedKey = newKey();
   rig.ivs.commitThenHangNext('ImportPlaybackKeyPair');
   expect(await failedUpdate(resource, props(failedKey))).toMatch(/^IVS ImportPlaybackKeyPair did not finish/);
-  expect(rig.ivs.keyPairs().map((k) => k.publicKeyMaterial)).toEqual([...foreign.map((k) => k.publicKeyMaterial), failedKey]);
+  expect(rig.ivs.keyPairs().map((k) => k.publicKeyMaterial)).toEqual([
+    ...foreign.map((k) => k.publicKeyMaterial),
+    failedKey,
+  ]);
 
   const { answer } = await resource.rollback();
 
   const keys = rig.ivs.keyPairs();
   expect(keys.slice(0, 2)).toEqual(foreign);
   expect(keys).toHaveLength(3);
-  expect(keys[2]).toMatchObject({ arn: answer.PhysicalResourceId, publicKeyMaterial: originalKey, name: original.name });
+  expect(keys[2]).toMatchObject({
+    arn: answer.PhysicalResourceId,
+    publicKeyMaterial: originalKey,
+    name: original.name,
+  });
   expect(answer.PhysicalResourceId).not.toBe(original.arn); // re-imported: the forward update had deleted it
 });

@@ -8,9 +8,17 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { IvsClient, UntagResourceCommand } from '@aws-sdk/client-ivs';
 import {
-  CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient,
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, GENERATION_TAG_KEY, HANDLER_NODE_MAJOR, OWNER_TAG_KEY } from '../../lib/shared/contract';
+import {
+  GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
+  GENERATION_TAG_KEY,
+  HANDLER_NODE_MAJOR,
+  OWNER_TAG_KEY,
+} from '../../lib/shared/contract';
 import { signPlaybackToken, verifyPlaybackToken } from '../../lib/tokens';
 import { RESPONSE_URL, SimulatedResource } from '../../tools/stand-ins/cloudformation';
 import { IvsOperation, IvsStandIn } from '../../tools/stand-ins/ivs-stand-in';
@@ -60,11 +68,15 @@ beforeEach(async () => {
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = moto.endpoint;
   handler = loadShippedHandler(assetDir, ivs);
   secretsManager = new SecretsManagerClient({
-    endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'stand-in-secret' },
+    endpoint: moto.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'stand-in-secret' },
   });
   logLines = [];
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => { logLines.push(args.map(String).join(' ')); });
+    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      logLines.push(args.map(String).join(' '));
+    });
   }
 });
 
@@ -86,21 +98,29 @@ afterAll(async () => {
   fs.rmSync(assemblyDir, { recursive: true, force: true });
 });
 
-test('runs on the Node.js major of the handler\'s Lambda runtime', () => {
+test("runs on the Node.js major of the handler's Lambda runtime", () => {
   expect(Number(process.versions.node.split('.')[0])).toBe(HANDLER_NODE_MAJOR);
 });
 
 /** The secret CloudFormation creates for the construct: empty, without GenerateSecretString. */
 async function emptySecret(): Promise<string> {
-  const { ARN } = await secretsManager.send(new CreateSecretCommand({ Name: `GeneratedKeySecret${++secretCount}-AbCdEf` }));
+  const { ARN } = await secretsManager.send(
+    new CreateSecretCommand({ Name: `GeneratedKeySecret${++secretCount}-AbCdEf` }),
+  );
   return ARN!;
 }
 
 function generated(logicalResourceId = 'GeneratedKey'): SimulatedResource<GeneratedProperties> {
-  return new SimulatedResource<GeneratedProperties>(handler, logicalResourceId, { resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE });
+  return new SimulatedResource<GeneratedProperties>(handler, logicalResourceId, {
+    resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
+  });
 }
 
-function props(secretArn: string, generation: number, options: { keep?: boolean; name?: string; tags?: Record<string, string> } = {}): GeneratedProperties {
+function props(
+  secretArn: string,
+  generation: number,
+  options: { keep?: boolean; name?: string; tags?: Record<string, string> } = {},
+): GeneratedProperties {
   return {
     SecretArn: secretArn,
     Generation: String(generation),
@@ -112,7 +132,9 @@ function props(secretArn: string, generation: number, options: { keep?: boolean;
 
 /** The version labelled `stage`, read with an explicit VersionStage (moto 5.2.5 needs it). */
 async function keyAt(secretArn: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<SecretKey> {
-  const { SecretString, VersionId } = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }));
+  const { SecretString, VersionId } = await secretsManager.send(
+    new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }),
+  );
   const value = JSON.parse(SecretString!);
   privateKeys.add(value.privateKeyPem);
   return { versionId: VersionId!, ...value };
@@ -120,8 +142,12 @@ async function keyAt(secretArn: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Pr
 
 /** Staging labels by version id, from ListSecretVersionIds (deprecated versions included). */
 async function labels(secretArn: string): Promise<Record<string, string[]>> {
-  const { Versions } = await secretsManager.send(new ListSecretVersionIdsCommand({ SecretId: secretArn, IncludeDeprecated: true }));
-  return Object.fromEntries((Versions ?? []).map((version) => [version.VersionId!, [...(version.VersionStages ?? [])].sort()]));
+  const { Versions } = await secretsManager.send(
+    new ListSecretVersionIdsCommand({ SecretId: secretArn, IncludeDeprecated: true }),
+  );
+  return Object.fromEntries(
+    (Versions ?? []).map((version) => [version.VersionId!, [...(version.VersionStages ?? [])].sort()]),
+  );
 }
 
 /**
@@ -151,22 +177,33 @@ function arnOf(fingerprint: string): string {
 }
 
 /** Runs one event; returns its result and the IVS and Secrets Manager operations it called. */
-async function step<T>(event: () => Promise<T>): Promise<{ result: T; ivsCalls: IvsOperation[]; secretsCalls: string[] }> {
+async function step<T>(
+  event: () => Promise<T>,
+): Promise<{ result: T; ivsCalls: IvsOperation[]; secretsCalls: string[] }> {
   ivs.resetCalls();
   const logCount = logLines.length;
   const result = await event();
   return { result, ivsCalls: ivs.calls.map((call) => call.operation), secretsCalls: secretsCallsSince(logCount) };
 }
 
-async function failingStep(event: () => Promise<unknown>): Promise<{ error: Error; ivsCalls: IvsOperation[]; secretsCalls: string[] }> {
+async function failingStep(
+  event: () => Promise<unknown>,
+): Promise<{ error: Error; ivsCalls: IvsOperation[]; secretsCalls: string[] }> {
   ivs.resetCalls();
   const logCount = logLines.length;
-  const error = await event().then(() => { throw new Error('expected the event to fail'); }, (e: Error) => e);
+  const error = await event().then(
+    () => {
+      throw new Error('expected the event to fail');
+    },
+    (e: Error) => e,
+  );
   return { error, ivsCalls: ivs.calls.map((call) => call.operation), secretsCalls: secretsCallsSince(logCount) };
 }
 
 function secretsCallsSince(logCount: number): string[] {
-  return logLines.slice(logCount).filter((line) => line.startsWith('{"requestType"'))
+  return logLines
+    .slice(logCount)
+    .filter((line) => line.startsWith('{"requestType"'))
     .flatMap((line) => (JSON.parse(line).secretsManagerCalls ?? []) as string[]);
 }
 
@@ -177,7 +214,13 @@ async function tokenFrom(key: SecretKey): Promise<string> {
 /** Whether some key pair IVS holds verifies the token, as IVS checks it against every imported key. */
 async function playsInIvs(token: string): Promise<boolean> {
   for (const keyPair of ivs.keyPairs()) {
-    if (await verifyPlaybackToken(token, keyPair.publicKeyMaterial).then(() => true, () => false)) return true;
+    if (
+      await verifyPlaybackToken(token, keyPair.publicKeyMaterial).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -197,7 +240,8 @@ test('create writes the key to the secret, then imports its public half; the ans
     Data: { Arn: arnOf(current.fingerprint), Fingerprint: current.fingerprint, PreviousArn: '', Generation: '1' },
   });
   expect(ivs.keyPairs()[0]).toMatchObject({
-    name: 'viewer-key', tags: { team: 'video', [OWNER_TAG_KEY]: secretArn, [GENERATION_TAG_KEY]: '1' },
+    name: 'viewer-key',
+    tags: { team: 'video', [OWNER_TAG_KEY]: secretArn, [GENERATION_TAG_KEY]: '1' },
   });
   expect(JSON.stringify(resource.lastResponses)).not.toContain(pemBody(current.privateKeyPem).slice(0, 32));
   expect(Object.keys(await labels(secretArn))).toHaveLength(1);
@@ -212,14 +256,22 @@ test('rotation 1 -> 2 -> 3 keeps the previous key playing and retires the one be
   expect(await playsInIvs(firstToken)).toBe(true);
 
   const second = await step(() => resource.update(props(secretArn, 2)));
-  expect(second.secretsCalls).toEqual(['ListSecretVersionIds', 'PutSecretValue', 'UpdateSecretVersionStage', 'UpdateSecretVersionStage']);
+  expect(second.secretsCalls).toEqual([
+    'ListSecretVersionIds',
+    'PutSecretValue',
+    'UpdateSecretVersionStage',
+    'UpdateSecretVersionStage',
+  ]);
   expect(second.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair']); // generation 1 stays as it is
   expect((await step(() => resource.completeStackUpdate())).ivsCalls).toEqual([]); // same physical id: no cleanup Delete
   const afterTwo = await expectInSync(secretArn);
   expect(afterTwo.previous!.fingerprint).toBe(first.fingerprint);
   expect(afterTwo.current.generation).toBe(2);
   expect(second.result.Data).toEqual({
-    Arn: arnOf(afterTwo.current.fingerprint), Fingerprint: afterTwo.current.fingerprint, PreviousArn: arnOf(first.fingerprint), Generation: '2',
+    Arn: arnOf(afterTwo.current.fingerprint),
+    Fingerprint: afterTwo.current.fingerprint,
+    PreviousArn: arnOf(first.fingerprint),
+    Generation: '2',
   });
   expect(await playsInIvs(firstToken)).toBe(true); // signed before the rotation, still plays after one
 
@@ -250,13 +302,23 @@ test('tags change in place on both key pairs; a rename re-imports the same keys'
 
   const untagged = await step(() => resource.update(props(secretArn, 2, { tags: { env: 'prod' } })));
   expect(untagged.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'UntagResource', 'UntagResource']);
-  for (const keyPair of ivs.keyPairs()) expect(keyPair.tags).toEqual({ env: 'prod', [OWNER_TAG_KEY]: secretArn, [GENERATION_TAG_KEY]: expect.any(String) });
+  for (const keyPair of ivs.keyPairs())
+    expect(keyPair.tags).toEqual({ env: 'prod', [OWNER_TAG_KEY]: secretArn, [GENERATION_TAG_KEY]: expect.any(String) });
 
   const renamed = await step(() => resource.update(props(secretArn, 2, { name: 'renamed', tags: { env: 'prod' } })));
-  expect(renamed.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair']);
+  expect(renamed.ivsCalls).toEqual([
+    'ListPlaybackKeyPairs',
+    'DeletePlaybackKeyPair',
+    'ImportPlaybackKeyPair',
+    'DeletePlaybackKeyPair',
+    'ImportPlaybackKeyPair',
+  ]);
   expect(renamed.secretsCalls).toEqual(['ListSecretVersionIds', 'GetSecretValue', 'GetSecretValue']); // each key's public half
   const after = await expectInSync(secretArn);
-  expect([after.current.fingerprint, after.previous!.fingerprint]).toEqual([current.fingerprint, previous!.fingerprint]);
+  expect([after.current.fingerprint, after.previous!.fingerprint]).toEqual([
+    current.fingerprint,
+    previous!.fingerprint,
+  ]);
   expect(ivs.keyPairs().map((keyPair) => keyPair.name)).toEqual(['renamed', 'renamed']);
   expect(renamed.result.Data!.Arn).toBe(arnOf(current.fingerprint));
 });
@@ -306,9 +368,16 @@ test('a Create retried after it failed between writing the version and importing
   // The version stays; Secrets Manager labels a secret's first version AWSCURRENT by itself (AWSPENDING is removed).
   expect(await labels(secretArn)).toEqual({ 'cdk-ivs-playback-key-pair-generation-1': ['AWSCURRENT'] });
   expect(ivs.keyPairs()).toEqual([]);
-  const written = JSON.parse((await secretsManager.send(new GetSecretValueCommand({
-    SecretId: secretArn, VersionId: 'cdk-ivs-playback-key-pair-generation-1',
-  }))).SecretString!);
+  const written = JSON.parse(
+    (
+      await secretsManager.send(
+        new GetSecretValueCommand({
+          SecretId: secretArn,
+          VersionId: 'cdk-ivs-playback-key-pair-generation-1',
+        }),
+      )
+    ).SecretString!,
+  );
   privateKeys.add(written.privateKeyPem);
 
   const retried = await step(() => resource.create(props(secretArn, 1)));
@@ -322,7 +391,12 @@ test('a lost Create answer: the Delete under an invented id removes the key pair
   const secretArn = await emptySecret();
   const resource = generated();
   const deleted = await step(() => resource.createWithLostAnswer(props(secretArn, 1)));
-  expect(deleted.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'DeletePlaybackKeyPair']);
+  expect(deleted.ivsCalls).toEqual([
+    'ListPlaybackKeyPairs',
+    'ImportPlaybackKeyPair',
+    'ListPlaybackKeyPairs',
+    'DeletePlaybackKeyPair',
+  ]);
   expect(ivs.keyPairs()).toEqual([]);
 });
 
@@ -383,14 +457,21 @@ test('at the quota a rotation first deletes the key it retires anyway', async ()
   expect(ivs.keyPairs()).toHaveLength(3);
   const third = await step(() => resource.update(props(secretArn, 3)));
   expect(third.ivsCalls).toEqual([
-    'ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair',
+    'ListPlaybackKeyPairs',
+    'ImportPlaybackKeyPair',
+    'ListPlaybackKeyPairs',
+    'DeletePlaybackKeyPair',
+    'ImportPlaybackKeyPair',
   ]);
   await expectInSync(secretArn);
   expect(ivs.keyPairs()[0]).toEqual(stranger);
 });
 
 test('a rotation that finds no room fails naming the holders, changes nothing, and its rollback succeeds', async () => {
-  const strangers = [ivs.importAsSomeoneElse(p384().publicKeyPem, 'team-a'), ivs.importAsSomeoneElse(p384().publicKeyPem, 'team-b')];
+  const strangers = [
+    ivs.importAsSomeoneElse(p384().publicKeyPem, 'team-a'),
+    ivs.importAsSomeoneElse(p384().publicKeyPem, 'team-b'),
+  ];
   const secretArn = await emptySecret();
   const resource = generated();
   await resource.create(props(secretArn, 1));
@@ -399,7 +480,9 @@ test('a rotation that finds no room fails naming the holders, changes nothing, a
 
   const failed = await failingStep(() => resource.update(props(secretArn, 2)));
   for (const keyPair of ivs.keyPairs()) expect(failed.error.message).toContain(keyPair.arn);
-  expect(failed.error.message).toMatch(/allows 3 playback key pairs.*none of which this deploy retires\. No key pair was imported or deleted/);
+  expect(failed.error.message).toMatch(
+    /allows 3 playback key pairs.*none of which this deploy retires\. No key pair was imported or deleted/,
+  );
   expect(failed.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs']);
   expect(ivs.keyPairs().slice(0, 2)).toEqual(strangers);
   expect((await expectInSync(secretArn)).current.fingerprint).toBe(before.current.fingerprint);
@@ -414,12 +497,18 @@ test('a rotation that finds no room fails naming the holders, changes nothing, a
 test('bad properties fail the Create naming the problem, and its Delete imports nothing', async () => {
   const secretArn = await emptySecret();
   const resource = generated();
-  await expect(resource.create(props(secretArn, 0))).rejects.toThrow(/Invalid generation 0: use a whole number from 1 upwards/);
+  await expect(resource.create(props(secretArn, 0))).rejects.toThrow(
+    /Invalid generation 0: use a whole number from 1 upwards/,
+  );
   expect(resource.physicalResourceId).toBe(secretArn);
   await resource.delete();
   expect(ivs.keyPairs()).toEqual([]);
-  await expect(generated().create({ ...props(secretArn, 1), KeepPreviousKey: 'yes' })).rejects.toThrow(/KeepPreviousKey "yes": expected "true" or "false"/);
-  await expect(generated().create({ ...props(secretArn, 1), Tags: { [GENERATION_TAG_KEY]: '9' } })).rejects.toThrow(/reserved/);
+  await expect(generated().create({ ...props(secretArn, 1), KeepPreviousKey: 'yes' })).rejects.toThrow(
+    /KeepPreviousKey "yes": expected "true" or "false"/,
+  );
+  await expect(generated().create({ ...props(secretArn, 1), Tags: { [GENERATION_TAG_KEY]: '9' } })).rejects.toThrow(
+    /reserved/,
+  );
 });
 
 test('a key pair deleted outside CloudFormation is imported again from the secret at the next deploy', async () => {
@@ -442,10 +531,20 @@ test('a key pair whose tags were edited outside CloudFormation is found by its k
   await resource.create(props(secretArn, 1));
   const { current } = await expectInSync(secretArn);
   const arn = arnOf(current.fingerprint);
-  const client = new IvsClient({ endpoint: ivs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'stand-in-secret' } });
+  const client = new IvsClient({
+    endpoint: ivs.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'stand-in-secret' },
+  });
   await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [GENERATION_TAG_KEY] }));
   const regenerationTagged = await step(() => resource.update(props(secretArn, 1)));
-  expect(regenerationTagged.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', 'TagResource']);
+  expect(regenerationTagged.ivsCalls).toEqual([
+    'ListPlaybackKeyPairs',
+    'ImportPlaybackKeyPair',
+    'ListPlaybackKeyPairs',
+    'GetPlaybackKeyPair',
+    'TagResource',
+  ]);
   expect(ivs.keyPairs().map((keyPair) => keyPair.arn)).toEqual([arn]);
   await expectInSync(secretArn);
 
@@ -476,11 +575,15 @@ test('Secrets Manager not answering: the event still answers FAILED before the L
   const stuck = loadShippedHandler(assetDir, ivs);
   try {
     const resource = new SimulatedResource<GeneratedProperties>(stuck, 'GeneratedKey', {
-      resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, timeoutMs: 4_000,
+      resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
+      timeoutMs: 4_000,
     });
     const started = Date.now();
-    await expect(resource.create(props('arn:aws:secretsmanager:us-east-1:123456789012:secret:Stuck-AbCdEf', 1)))
-      .rejects.toThrow(/^Secrets Manager ListSecretVersionIds did not finish within 3 s, so the handler stopped waiting/);
+    await expect(
+      resource.create(props('arn:aws:secretsmanager:us-east-1:123456789012:secret:Stuck-AbCdEf', 1)),
+    ).rejects.toThrow(
+      /^Secrets Manager ListSecretVersionIds did not finish within 3 s, so the handler stopped waiting/,
+    );
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(ivs.keyPairs()).toEqual([]);
   } finally {
@@ -495,16 +598,31 @@ test('a rotation that failed part-way and is delivered again reuses the version 
   ivs.failNext('ImportPlaybackKeyPair', 'AccessDeniedException');
   await expect(resource.update(props(secretArn, 2))).rejects.toThrow(/AccessDeniedException/);
   expect((await labels(secretArn))['cdk-ivs-playback-key-pair-generation-2']).toEqual([]); // written, unlabelled
-  const written = JSON.parse((await secretsManager.send(new GetSecretValueCommand({
-    SecretId: secretArn, VersionId: 'cdk-ivs-playback-key-pair-generation-2',
-  }))).SecretString!);
+  const written = JSON.parse(
+    (
+      await secretsManager.send(
+        new GetSecretValueCommand({
+          SecretId: secretArn,
+          VersionId: 'cdk-ivs-playback-key-pair-generation-2',
+        }),
+      )
+    ).SecretString!,
+  );
   privateKeys.add(written.privateKeyPem);
 
   const again = await step(() => resource.update(props(secretArn, 2)));
-  expect(again.secretsCalls).toEqual(['ListSecretVersionIds', 'PutSecretValue', 'GetSecretValue', 'UpdateSecretVersionStage']);
+  expect(again.secretsCalls).toEqual([
+    'ListSecretVersionIds',
+    'PutSecretValue',
+    'GetSecretValue',
+    'UpdateSecretVersionStage',
+  ]);
   const { current } = await expectInSync(secretArn);
   expect(current.fingerprint).toBe(written.fingerprint);
-  expect(Object.keys(await labels(secretArn)).sort()).toEqual(['cdk-ivs-playback-key-pair-generation-1', 'cdk-ivs-playback-key-pair-generation-2']);
+  expect(Object.keys(await labels(secretArn)).sort()).toEqual([
+    'cdk-ivs-playback-key-pair-generation-1',
+    'cdk-ivs-playback-key-pair-generation-2',
+  ]);
 });
 
 test('a Create in a full region fails naming the holders, and its Delete succeeds touching nothing', async () => {

@@ -18,13 +18,17 @@ const rig = useShippedHandler();
 
 /** What the construct says at synth time for the same values, passed as JavaScript or another language could. */
 function synthMessage(publicKeyMaterial: unknown, options: Record<string, unknown>): string {
-  return messageOf(() => new PlaybackKeyPair(new Stack(new App(), 'Synth'), 'Key', publicKeyMaterial as string, options as never));
+  return messageOf(
+    () => new PlaybackKeyPair(new Stack(new App(), 'Synth'), 'Key', publicKeyMaterial as string, options as never),
+  );
 }
 
 async function deployMessage(properties: Record<string, unknown>): Promise<string> {
   rig.ivs.resetCalls();
-  const message = await new SimulatedResource(rig.handler).create(properties as unknown as KeyPairProperties)
-    .then(() => 'succeeded', (error: Error) => error.message);
+  const message = await new SimulatedResource(rig.handler).create(properties as unknown as KeyPairProperties).then(
+    () => 'succeeded',
+    (error: Error) => error.message,
+  );
   expect(rig.ivs.calls).toEqual([]);
   return message;
 }
@@ -34,7 +38,11 @@ const key = () => p384().publicKeyPem;
 test.each<[string, unknown, string]>([
   ['a string', 'team=video', 'Invalid tags: expected a map of tag keys to string values (got a string)'],
   ['a number', 42, 'Invalid tags: expected a map of tag keys to string values (got a number)'],
-  ['a value that is an object', { team: { name: 'video' } }, 'Invalid value for tag "team": expected a string (got an object)'],
+  [
+    'a value that is an object',
+    { team: { name: 'video' } },
+    'Invalid value for tag "team": expected a string (got an object)',
+  ],
   ['a value that is a number', { cost: 42 }, 'Invalid value for tag "cost": expected a string (got a number)'],
   ['a value that is null', { team: null }, 'Invalid value for tag "team": expected a string (got null)'],
 ])('Tags that are %s: refused with the synth-time message', async (_, tags, message) => {
@@ -45,14 +53,26 @@ test.each<[string, unknown, string]>([
 
 test.each<[string, unknown[], string]>([
   ['null', [null], 'Invalid tags: entry 1 of the list is null; each must be {"Key": string, "Value": string}'],
-  ['a string', [{ Key: 'team', Value: 'video' }, 'env=prod'], 'Invalid tags: entry 2 of the list is a string; each must be {"Key": string, "Value": string}'],
-  ['a value that is an object', [{ Key: 'team', Value: { name: 'video' } }], 'Invalid tags: entry 1 of the list is an object; each must be {"Key": string, "Value": string}'],
+  [
+    'a string',
+    [{ Key: 'team', Value: 'video' }, 'env=prod'],
+    'Invalid tags: entry 2 of the list is a string; each must be {"Key": string, "Value": string}',
+  ],
+  [
+    'a value that is an object',
+    [{ Key: 'team', Value: { name: 'video' } }],
+    'Invalid tags: entry 1 of the list is an object; each must be {"Key": string, "Value": string}',
+  ],
 ])('Tags in the list form with an entry that is %s: refused', async (_, tags, message) => {
   expect(await deployMessage({ PublicKeyMaterial: key(), Name: 'viewer-key', Tags: tags })).toBe(message);
 });
 
 test('Tags in the list form of older templates are still read', async () => {
-  await new SimulatedResource(rig.handler).create({ PublicKeyMaterial: key(), Name: 'viewer-key', Tags: [{ Key: 'team', Value: 'video' }] } as never);
+  await new SimulatedResource(rig.handler).create({
+    PublicKeyMaterial: key(),
+    Name: 'viewer-key',
+    Tags: [{ Key: 'team', Value: 'video' }],
+  } as never);
   expect(rig.ivs.keyPairs()[0].tags).toMatchObject({ team: 'video' });
 });
 
@@ -64,18 +84,20 @@ test('a Name that is not a string: refused with the synth-time message', async (
 });
 
 test('a PublicKeyMaterial that is not a string: refused', async () => {
-  expect(await deployMessage({ PublicKeyMaterial: { pem: 'x' }, Name: 'viewer-key' }))
-    .toBe('Invalid publicKeyMaterial: it is an object, not the text of a PEM file. IVS accepts only an ECDSA P-384 (secp384r1) public key as a PEM "-----BEGIN PUBLIC KEY-----" block.');
+  expect(await deployMessage({ PublicKeyMaterial: { pem: 'x' }, Name: 'viewer-key' })).toBe(
+    'Invalid publicKeyMaterial: it is an object, not the text of a PEM file. IVS accepts only an ECDSA P-384 (secp384r1) public key as a PEM "-----BEGIN PUBLIC KEY-----" block.',
+  );
 });
 
 describe('an oversized or adversarial PublicKeyMaterial', () => {
   // 256 KB of BEGIN lines without an END: a lazy BEGIN...END regular expression retries from every
   // BEGIN and scans to the end each time, which took seconds.
-  const beginLines = '-----BEGIN PUBLIC KEY-----\n'.repeat(Math.ceil(256 * 1024 / 27));
+  const beginLines = '-----BEGIN PUBLIC KEY-----\n'.repeat(Math.ceil((256 * 1024) / 27));
 
   test(`more than ${MAX_PUBLIC_KEY_MATERIAL_LENGTH} characters is refused at once, at synth time and at deploy time alike`, async () => {
-    const message = `Invalid publicKeyMaterial: it has ${beginLines.length} characters; at most ${MAX_PUBLIC_KEY_MATERIAL_LENGTH} are allowed `
-      + '(a P-384 public key PEM has 215). IVS accepts only an ECDSA P-384 (secp384r1) public key as a PEM "-----BEGIN PUBLIC KEY-----" block.';
+    const message =
+      `Invalid publicKeyMaterial: it has ${beginLines.length} characters; at most ${MAX_PUBLIC_KEY_MATERIAL_LENGTH} are allowed ` +
+      '(a P-384 public key PEM has 215). IVS accepts only an ECDSA P-384 (secp384r1) public key as a PEM "-----BEGIN PUBLIC KEY-----" block.';
     expect(synthMessage(beginLines, {})).toBe(message);
     const started = performance.now();
     expect(await deployMessage({ PublicKeyMaterial: beginLines, Name: 'viewer-key' })).toBe(message);
@@ -94,8 +116,13 @@ describe('an oversized or adversarial PublicKeyMaterial', () => {
     const lazy = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
     const publicKey = key();
     for (const text of [
-      publicKey, `# comment\n${publicKey}`, publicKey + publicKey, `-----BEGIN A-----\n${publicKey}-----END A-----`,
-      `-----BEGIN A-----x-----BEGIN B-----y-----END B-----`, `-----BEGIN A-----x-----END B----------END A-----`, beginLines.slice(0, 500),
+      publicKey,
+      `# comment\n${publicKey}`,
+      publicKey + publicKey,
+      `-----BEGIN A-----\n${publicKey}-----END A-----`,
+      `-----BEGIN A-----x-----BEGIN B-----y-----END B-----`,
+      `-----BEGIN A-----x-----END B----------END A-----`,
+      beginLines.slice(0, 500),
       `${publicKey.replace('-----END PUBLIC KEY-----', '')}${publicKey}`,
     ]) {
       expect(pemBlocks(text)).toEqual([...text.matchAll(lazy)].map((match) => [match[0], match[1]]));

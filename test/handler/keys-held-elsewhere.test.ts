@@ -4,8 +4,35 @@
  */
 import { DeletePlaybackKeyPairCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ivs';
 import { OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { createEvent, ivsErrors, ivsKeyPair, LOGICAL_ID, OTHER_STACK_ID, props, STACK_ID, updateEvent } from '../support/events';
-import { useMockedIvs, ARN_A, ARN_B, ARN_X, failure, getOf, givenImports, givenKeyPairs, importOf, ivsMock, KEY_A, KEY_B, KEY_C, listOf, ownerTagOf, sent, wanted, writesTo } from './mocked-ivs';
+import {
+  createEvent,
+  ivsErrors,
+  ivsKeyPair,
+  LOGICAL_ID,
+  OTHER_STACK_ID,
+  props,
+  STACK_ID,
+  updateEvent,
+} from '../support/events';
+import {
+  useMockedIvs,
+  ARN_A,
+  ARN_B,
+  ARN_X,
+  failure,
+  getOf,
+  givenImports,
+  givenKeyPairs,
+  importOf,
+  ivsMock,
+  KEY_A,
+  KEY_B,
+  KEY_C,
+  listOf,
+  sent,
+  wanted,
+  writesTo,
+} from './mocked-ivs';
 
 useMockedIvs();
 
@@ -40,10 +67,7 @@ describe('rule 9: a key held by someone else is never adopted nor touched', () =
 
   test('our own key pairs are looked at first, then the others; no write to any of them', async () => {
     givenImports(ivsErrors.conflict());
-    givenKeyPairs(
-      ivsKeyPair(ARN_X, KEY_A, 'someone-elses', {}),
-      ivsKeyPair(ARN_B, KEY_B, 'my-old-key', wanted()),
-    );
+    givenKeyPairs(ivsKeyPair(ARN_X, KEY_A, 'someone-elses', {}), ivsKeyPair(ARN_B, KEY_B, 'my-old-key', wanted()));
 
     const error = await failure(createEvent(props(KEY_A, 'my-key')));
 
@@ -82,13 +106,22 @@ describe('rule 9, same stack: a key held by another resource of this stack is ex
 
   test('the error names the other logical ID, says CloudFormation creates before it deletes, and gives the ways that keep the key', async () => {
     givenImports(ivsErrors.conflict());
-    givenKeyPairs(ivsKeyPair(ARN_X, KEY_A, 'MyStack-OldPlace-Key-12AB34CD', { team: 'video', [OWNER_TAG_KEY]: `${STACK_ID}/${OLD_LOGICAL_ID}` }));
+    givenKeyPairs(
+      ivsKeyPair(ARN_X, KEY_A, 'MyStack-OldPlace-Key-12AB34CD', {
+        team: 'video',
+        [OWNER_TAG_KEY]: `${STACK_ID}/${OLD_LOGICAL_ID}`,
+      }),
+    );
 
     const error = await failure(createEvent(props(KEY_A, 'MyStack-NewPlace-Key-56EF78AB')));
 
-    expect(error.message).toContain(`${ARN_X} (name "MyStack-OldPlace-Key-12AB34CD") by the resource "${OLD_LOGICAL_ID}" of this same stack`);
+    expect(error.message).toContain(
+      `${ARN_X} (name "MyStack-OldPlace-Key-12AB34CD") by the resource "${OLD_LOGICAL_ID}" of this same stack`,
+    );
     expect(error.message).toContain(KEY_A.fingerprint);
-    expect(error.message).toContain('CloudFormation creates the resource under the new logical ID before it deletes the one under the old');
+    expect(error.message).toContain(
+      'CloudFormation creates the resource under the new logical ID before it deletes the one under the old',
+    );
     expect(error.message).toContain('playbackKeyPairName: "MyStack-OldPlace-Key-12AB34CD"');
     expect(error.message).toContain(`overrideLogicalId('${OLD_LOGICAL_ID}')`);
     expect(error.message).toContain('`cdk refactor`');
@@ -101,16 +134,21 @@ describe('rule 9, same stack: a key held by another resource of this stack is ex
 
   test('an Update to a key a sibling holds gets the same explanation and changes nothing of the sibling', async () => {
     givenImports(ivsErrors.conflict());
-    givenKeyPairs(ivsKeyPair(ARN_A, KEY_B, 'my-key', wanted()), ivsKeyPair(ARN_X, KEY_A, 'sibling', { [OWNER_TAG_KEY]: `${STACK_ID}/${OLD_LOGICAL_ID}` }));
+    givenKeyPairs(
+      ivsKeyPair(ARN_A, KEY_B, 'my-key', wanted()),
+      ivsKeyPair(ARN_X, KEY_A, 'sibling', { [OWNER_TAG_KEY]: `${STACK_ID}/${OLD_LOGICAL_ID}` }),
+    );
 
     const error = await failure(updateEvent(props(KEY_B, 'my-key'), props(KEY_A, 'my-key'), ARN_A));
 
     expect(error.message).toContain(`by the resource "${OLD_LOGICAL_ID}" of this same stack`);
-    expect(error.message).toContain('If two PlaybackKeyPairs of this stack were given the same key, give each its own key.');
+    expect(error.message).toContain(
+      'If two PlaybackKeyPairs of this stack were given the same key, give each its own key.',
+    );
     expect(writesTo(ARN_X)).toEqual([]);
   });
 
-  test('an owner tag that merely starts like this stack id (another stack\'s longer id) is a stranger\'s', async () => {
+  test("an owner tag that merely starts like this stack id (another stack's longer id) is a stranger's", async () => {
     givenImports(ivsErrors.conflict());
     givenKeyPairs(ivsKeyPair(ARN_X, KEY_A, 'theirs', { [OWNER_TAG_KEY]: `${STACK_ID}-copy/${LOGICAL_ID}` }));
 

@@ -34,7 +34,9 @@ beforeEach(async () => {
   handler = loadShippedHandler(assetDir, ivs);
   logLines = [];
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => { logLines.push(args.map(String).join(' ')); });
+    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      logLines.push(args.map(String).join(' '));
+    });
   }
 });
 
@@ -56,10 +58,13 @@ afterAll(() => {
   fs.rmSync(assemblyDir, { recursive: true, force: true });
 });
 
-test('runs on the Node.js major of the handler\'s Lambda runtime, as Lambda runs the bundle', () => {
+test("runs on the Node.js major of the handler's Lambda runtime, as Lambda runs the bundle", () => {
   // `npm run test:handler` (part of `npm test`) starts these tests on it through scripts/with-node.mjs.
   const major = Number(process.versions.node.split('.')[0]);
-  expect({ node: major, hint: 'run these tests with "npm run test:handler"' }).toEqual({ node: HANDLER_NODE_MAJOR, hint: expect.any(String) });
+  expect({ node: major, hint: 'run these tests with "npm run test:handler"' }).toEqual({
+    node: HANDLER_NODE_MAJOR,
+    hint: expect.any(String),
+  });
 });
 
 function newKey(): string {
@@ -68,7 +73,11 @@ function newKey(): string {
   return publicKeyPem;
 }
 
-function props(publicKeyMaterial: string, name = 'viewer-key', tags: Record<string, string> = { team: 'video' }): KeyPairProperties {
+function props(
+  publicKeyMaterial: string,
+  name = 'viewer-key',
+  tags: Record<string, string> = { team: 'video' },
+): KeyPairProperties {
   return { PublicKeyMaterial: publicKeyMaterial, Name: name, Tags: tags };
 }
 
@@ -83,7 +92,12 @@ async function step<T>(event: () => Promise<T>): Promise<{ result: T; calls: Ivs
 
 async function failingStep(event: () => Promise<unknown>): Promise<{ error: Error; calls: IvsOperation[] }> {
   ivs.resetCalls();
-  const error = await event().then(() => { throw new Error('expected the event to fail'); }, (e: Error) => e);
+  const error = await event().then(
+    () => {
+      throw new Error('expected the event to fail');
+    },
+    (e: Error) => e,
+  );
   return { error, calls: ivs.calls.map((call) => call.operation) };
 }
 
@@ -104,7 +118,10 @@ test('create, tag change, key change, cleanup of the old key, stack delete', asy
   const created = await step(() => resource.create(props(firstKey)));
   expect(created.calls).toEqual(['ImportPlaybackKeyPair']);
   const original = onlyKey();
-  expect(created.result).toEqual({ PhysicalResourceId: original.arn, Data: { Arn: original.arn, Fingerprint: original.fingerprint } });
+  expect(created.result).toEqual({
+    PhysicalResourceId: original.arn,
+    Data: { Arn: original.arn, Fingerprint: original.fingerprint },
+  });
   expect(original.tags).toEqual({ team: 'video', [OWNER_TAG_KEY]: owner() });
 
   const retagged = await step(() => resource.update(props(firstKey, 'viewer-key', { team: 'live', env: 'prod' })));
@@ -135,8 +152,13 @@ test('create, tag change, key change, cleanup of the old key, stack delete', asy
   const logs = handlerLogs();
   expect(logs.map((line) => line.requestType)).toEqual(['Create', 'Update', 'Update', 'Update', 'Delete', 'Delete']);
   expect(logs[3]).toEqual({
-    requestType: 'Update', logicalResourceId: 'PlaybackKey', physicalResourceId: original.arn,
-    result: rotated.result.PhysicalResourceId, action: 'imported', ivsCalls: ['GetPlaybackKeyPair', 'ImportPlaybackKeyPair'], retries: 0,
+    requestType: 'Update',
+    logicalResourceId: 'PlaybackKey',
+    physicalResourceId: original.arn,
+    result: rotated.result.PhysicalResourceId,
+    action: 'imported',
+    ivsCalls: ['GetPlaybackKeyPair', 'ImportPlaybackKeyPair'],
+    retries: 0,
   });
 });
 
@@ -161,10 +183,16 @@ test('a key change whose stack update fails rolls back to exactly the original k
 
   const rollback = await step(() => resource.rollback());
   expect(rollback.calls).toEqual([
-    'GetPlaybackKeyPair', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', // the rollback Update adopts the original
+    'GetPlaybackKeyPair',
+    'ImportPlaybackKeyPair',
+    'ListPlaybackKeyPairs',
+    'GetPlaybackKeyPair', // the rollback Update adopts the original
     'DeletePlaybackKeyPair', // the cleanup Delete of the failed update's key
   ]);
-  expect(rollback.result.answer).toEqual({ PhysicalResourceId: original.arn, Data: { Arn: original.arn, Fingerprint: original.fingerprint } });
+  expect(rollback.result.answer).toEqual({
+    PhysicalResourceId: original.arn,
+    Data: { Arn: original.arn, Fingerprint: original.fingerprint },
+  });
   expect(ivs.keyPairs()).toEqual([original]);
 });
 
@@ -196,11 +224,17 @@ test('a name-only change re-imports the key under the new name, and its rollback
 
   const rollback = await step(() => resource.rollback());
   expect(rollback.calls).toEqual([
-    'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair', // the rollback Update renames back
+    'DeletePlaybackKeyPair',
+    'ImportPlaybackKeyPair', // the rollback Update renames back
     'DeletePlaybackKeyPair', // the cleanup Delete of the renamed key finds it gone
   ]);
   const restored = onlyKey();
-  expect(restored).toMatchObject({ name: 'old-name', fingerprint: original.fingerprint, tags: original.tags, publicKeyMaterial: key });
+  expect(restored).toMatchObject({
+    name: 'old-name',
+    fingerprint: original.fingerprint,
+    tags: original.tags,
+    publicKeyMaterial: key,
+  });
   expect(resource.physicalResourceId).toBe(restored.arn);
 
   // When the rename completes instead, the cleanup Delete of the first ARN finds nothing and succeeds.
@@ -211,7 +245,10 @@ test('a name-only change re-imports the key under the new name, and its rollback
 });
 
 test('a key change while the region holds 3 key pairs frees its own slot, and its rollback does too', async () => {
-  const foreign = [ivs.importAsSomeoneElse(newKey(), 'other-team-a'), ivs.importAsSomeoneElse(newKey(), 'other-team-b')];
+  const foreign = [
+    ivs.importAsSomeoneElse(newKey(), 'other-team-a'),
+    ivs.importAsSomeoneElse(newKey(), 'other-team-b'),
+  ];
   const resource = new SimulatedResource(handler);
   const originalKey = newKey();
   await resource.create(props(originalKey));
@@ -219,12 +256,20 @@ test('a key change while the region holds 3 key pairs frees its own slot, and it
 
   const rotated = await step(() => resource.update(props(newKey())));
   // Changed in issue 16: the Get comes first and serves the quota path.
-  expect(rotated.calls).toEqual(['GetPlaybackKeyPair', 'ImportPlaybackKeyPair', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair']);
+  expect(rotated.calls).toEqual([
+    'GetPlaybackKeyPair',
+    'ImportPlaybackKeyPair',
+    'DeletePlaybackKeyPair',
+    'ImportPlaybackKeyPair',
+  ]);
   expect(ivs.calls[1].status).toBe(402);
 
   const rollback = await step(() => resource.rollback());
   expect(rollback.calls).toEqual([
-    'GetPlaybackKeyPair', 'ImportPlaybackKeyPair', 'DeletePlaybackKeyPair', 'ImportPlaybackKeyPair', // quota again: free, then import
+    'GetPlaybackKeyPair',
+    'ImportPlaybackKeyPair',
+    'DeletePlaybackKeyPair',
+    'ImportPlaybackKeyPair', // quota again: free, then import
     'DeletePlaybackKeyPair', // cleanup of the failed update's key, already gone
   ]);
   const keys = ivs.keyPairs();
@@ -242,7 +287,10 @@ test('a key deleted outside CloudFormation is imported again by the next Update,
   const retagged = await step(() => resource.update(props(key, 'viewer-key', { team: 'live' })));
   expect(retagged.calls).toEqual(['GetPlaybackKeyPair', 'ImportPlaybackKeyPair']);
   const reimported = onlyKey();
-  expect(reimported).toMatchObject({ fingerprint: original.fingerprint, tags: { team: 'live', [OWNER_TAG_KEY]: owner() } });
+  expect(reimported).toMatchObject({
+    fingerprint: original.fingerprint,
+    tags: { team: 'live', [OWNER_TAG_KEY]: owner() },
+  });
   expect(retagged.result.PhysicalResourceId).toBe(reimported.arn);
 
   const cleanup = await step(() => resource.completeStackUpdate()); // Delete of the vanished ARN
@@ -262,7 +310,10 @@ test('a failed Create, then the Delete for the id the framework or CloudFormatio
   await failingStep(() => resource.create(props(key)));
 
   // Such an id may hide a key pair of this resource (a lost answer): one List shows there is none.
-  for (const placeholder of ['AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', 'IvsStack-PlaybackKey-1A2B3C4D5E6F']) {
+  for (const placeholder of [
+    'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
+    'IvsStack-PlaybackKey-1A2B3C4D5E6F',
+  ]) {
     const deleted = await step(() => resource.deleteAfterFailedCreate(props(key), placeholder));
     expect(deleted.result).toEqual({ PhysicalResourceId: placeholder });
     expect(deleted.calls).toEqual(['ListPlaybackKeyPairs']);
@@ -300,7 +351,9 @@ test('a response PUT that fails twice is sent again, and CloudFormation hears ex
   expect(created.calls).toEqual(['ImportPlaybackKeyPair']); // the answer is sent again, the work is not done again
   expect(created.result.PhysicalResourceId).toBe(onlyKey().arn);
   const failedAttempts = handlerLogs().filter((line) => 'responseAttempt' in line);
-  expect(failedAttempts).toEqual([1, 2].map((attempt) => expect.objectContaining({ responseAttempt: attempt, error: 'HTTP 500' })));
+  expect(failedAttempts).toEqual(
+    [1, 2].map((attempt) => expect.objectContaining({ responseAttempt: attempt, error: 'HTTP 500' })),
+  );
 });
 
 test('IVS does not answer: the stack hears FAILED, naming the operation, before the Lambda timeout', async () => {
@@ -309,10 +362,14 @@ test('IVS does not answer: the stack hears FAILED, naming the operation, before 
   ivs.hangNext('GetPlaybackKeyPair');
   const started = Date.now();
 
-  const failed = await failingStep(() => resource.update(props(resource.properties!.PublicKeyMaterial, 'viewer-key', { team: 'live' })));
+  const failed = await failingStep(() =>
+    resource.update(props(resource.properties!.PublicKeyMaterial, 'viewer-key', { team: 'live' })),
+  );
 
   expect(Date.now() - started).toBeLessThan(4_000);
-  expect(failed.error.message).toMatch(/^IVS GetPlaybackKeyPair did not finish within 3 s, so the handler stopped waiting/);
+  expect(failed.error.message).toMatch(
+    /^IVS GetPlaybackKeyPair did not finish within 3 s, so the handler stopped waiting/,
+  );
   expect(failed.calls).toEqual(['GetPlaybackKeyPair']);
   expect(resource.lastAnswer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: onlyKey().arn });
 
@@ -341,11 +398,18 @@ test('a Create whose key someone else imported fails, names that key pair and le
   const before = ivs.keyPairs();
 
   const failed = await failingStep(() => new SimulatedResource(handler).create(props(key)));
-  expect(failed.error.message).toBe(`This public key is already imported into IVS as playback key pair ${holder.arn} `
-    + `(name "theirs", fingerprint ${holder.fingerprint}), which this stack did not import, and IVS cannot hold the same `
-    + `key twice. Either reuse that key pair with PlaybackKeyPair.fromPlaybackKeyPairArn(this, 'Key', '${holder.arn}'), `
-    + `or delete it (aws ivs delete-playback-key-pair --arn ${holder.arn}) and deploy again.`);
-  expect(failed.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', 'GetPlaybackKeyPair']);
+  expect(failed.error.message).toBe(
+    `This public key is already imported into IVS as playback key pair ${holder.arn} ` +
+      `(name "theirs", fingerprint ${holder.fingerprint}), which this stack did not import, and IVS cannot hold the same ` +
+      `key twice. Either reuse that key pair with PlaybackKeyPair.fromPlaybackKeyPairArn(this, 'Key', '${holder.arn}'), ` +
+      `or delete it (aws ivs delete-playback-key-pair --arn ${holder.arn}) and deploy again.`,
+  );
+  expect(failed.calls).toEqual([
+    'ImportPlaybackKeyPair',
+    'ListPlaybackKeyPairs',
+    'GetPlaybackKeyPair',
+    'GetPlaybackKeyPair',
+  ]);
   expect(ivs.keyPairs()).toEqual(before);
   expect(before).toContainEqual(unrelated);
 });
@@ -353,9 +417,11 @@ test('a Create whose key someone else imported fails, names that key pair and le
 test('a fourth key pair is refused with the quota and the key pairs in use', async () => {
   const existing = [0, 1, 2].map((i) => ivs.importAsSomeoneElse(newKey(), `key-${i}`));
   const failed = await failingStep(() => new SimulatedResource(handler).create(props(newKey())));
-  expect(failed.error.message).toBe('IVS allows 3 playback key pairs per account and region, and this region already holds 3: '
-    + `${existing.map((k) => `${k.arn} ("${k.name}")`).join(', ')}. Delete one that is no longer needed, or reuse one with `
-    + 'PlaybackKeyPair.fromPlaybackKeyPairArn.');
+  expect(failed.error.message).toBe(
+    'IVS allows 3 playback key pairs per account and region, and this region already holds 3: ' +
+      `${existing.map((k) => `${k.arn} ("${k.name}")`).join(', ')}. Delete one that is no longer needed, or reuse one with ` +
+      'PlaybackKeyPair.fromPlaybackKeyPairArn.',
+  );
   expect(failed.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs']);
   expect(ivs.keyPairs()).toEqual(existing);
 });
@@ -367,15 +433,26 @@ test('three key pairs created at once and rotated at once under the 3 TPS limit 
   const resources = ['KeyA', 'KeyB', 'KeyC'].map((id) => new SimulatedResource(loadShippedHandler(assetDir, ivs), id));
 
   await Promise.all(resources.map((resource) => resource.create(props(newKey(), resource.logicalResourceId))));
-  const rotated = await Promise.all(resources.map((resource) => resource.update(props(newKey(), resource.logicalResourceId))));
+  const rotated = await Promise.all(
+    resources.map((resource) => resource.update(props(newKey(), resource.logicalResourceId))),
+  );
 
   const imports = ivs.calls.filter((call) => call.operation === 'ImportPlaybackKeyPair').map((call) => call.status);
   expect(imports.filter((status) => status === 429).length).toBeGreaterThan(0); // 6 imports in about a second: throttled
   expect(imports.filter((status) => status === 200)).toHaveLength(6);
   const logs = handlerLogs();
-  expect(logs.reduce((sum, line) => sum + Number(line.retries), 0)).toBe(imports.filter((status) => status === 429).length);
-  expect(ivs.keyPairs().map((k) => k.arn)).toEqual(expect.arrayContaining(rotated.map((answer) => answer.PhysicalResourceId)));
-  expect(ivs.keyPairs().map((k) => k.tags[OWNER_TAG_KEY]).sort()).toEqual(['KeyA', 'KeyA', 'KeyB', 'KeyB', 'KeyC', 'KeyC'].map((id) => owner(id)));
+  expect(logs.reduce((sum, line) => sum + Number(line.retries), 0)).toBe(
+    imports.filter((status) => status === 429).length,
+  );
+  expect(ivs.keyPairs().map((k) => k.arn)).toEqual(
+    expect.arrayContaining(rotated.map((answer) => answer.PhysicalResourceId)),
+  );
+  expect(
+    ivs
+      .keyPairs()
+      .map((k) => k.tags[OWNER_TAG_KEY])
+      .sort(),
+  ).toEqual(['KeyA', 'KeyA', 'KeyB', 'KeyB', 'KeyC', 'KeyC'].map((id) => owner(id)));
 });
 
 test('a key with a comment line and Windows line ends is imported as a clean PEM block', async () => {
@@ -390,7 +467,10 @@ test.each<[IvsOperation, (resource: SimulatedResource, key: string) => Promise<u
   ['GetPlaybackKeyPair', (resource, key) => resource.update(props(key, 'viewer-key', { team: 'live' }))],
   ['TagResource', (resource, key) => resource.update(props(key, 'viewer-key', { team: 'live' }))],
   ['UntagResource', (resource, key) => resource.update(props(key, 'viewer-key', {}))],
-  ['ListPlaybackKeyPairs', (resource, key) => new SimulatedResource(handler, resource.logicalResourceId).create(props(key))],
+  [
+    'ListPlaybackKeyPairs',
+    (resource, key) => new SimulatedResource(handler, resource.logicalResourceId).create(props(key)),
+  ],
   ['DeletePlaybackKeyPair', (resource) => resource.delete()],
 ])('%s survives a throttle and a 500', async (operation, event) => {
   const resource = new SimulatedResource(handler);
@@ -418,7 +498,9 @@ describe('moved constructs, stack refactoring, siblings, lost answers', () => {
     const moved = new SimulatedResource(handler, 'NewPlaceKey');
     const failed = await failingStep(() => moved.create(props(key, 'IvsStack-NewPlace-Key-5E6F7A8B')));
     expect(failed.error.message).toContain(`by the resource "OldPlaceKey" of this same stack`);
-    expect(failed.error.message).toContain('CloudFormation creates the resource under the new logical ID before it deletes the one under the old');
+    expect(failed.error.message).toContain(
+      'CloudFormation creates the resource under the new logical ID before it deletes the one under the old',
+    );
     expect(failed.error.message).toContain(`overrideLogicalId('OldPlaceKey')`);
     expect(failed.error.message).toContain('playbackKeyPairName: "IvsStack-OldPlace-Key-1A2B3C4D"');
     expect(failed.error.message).toContain('move it in two deploys');
@@ -427,11 +509,17 @@ describe('moved constructs, stack refactoring, siblings, lost answers', () => {
     expect(failed.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair']);
 
     // The stack update rolls back: the new resource is deleted, the old one is untouched and stays.
-    const cleanup = await step(() => moved.deleteAfterFailedCreate(props(key, 'IvsStack-NewPlace-Key-5E6F7A8B'),
-      'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED'));
+    const cleanup = await step(() =>
+      moved.deleteAfterFailedCreate(
+        props(key, 'IvsStack-NewPlace-Key-5E6F7A8B'),
+        'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED',
+      ),
+    );
     expect(cleanup.calls).toEqual(['ListPlaybackKeyPairs']);
     expect(ivs.keyPairs()).toEqual([original]);
-    expect(ivs.calls.filter((call) => call.arn === original.arn && call.operation !== 'GetPlaybackKeyPair')).toEqual([]);
+    expect(ivs.calls.filter((call) => call.arn === original.arn && call.operation !== 'GetPlaybackKeyPair')).toEqual(
+      [],
+    );
   });
 
   test('two key pairs of one stack given the same key (as a token): the second is told which sibling holds it', async () => {
@@ -439,7 +527,9 @@ describe('moved constructs, stack refactoring, siblings, lost answers', () => {
     await new SimulatedResource(handler, 'FirstKey').create(props(key, 'first'));
     const failed = await failingStep(() => new SimulatedResource(handler, 'SecondKey').create(props(key, 'second')));
     expect(failed.error.message).toContain('by the resource "FirstKey" of this same stack');
-    expect(failed.error.message).toContain('If two PlaybackKeyPairs of this stack were given the same key, give each its own key.');
+    expect(failed.error.message).toContain(
+      'If two PlaybackKeyPairs of this stack were given the same key, give each its own key.',
+    );
     expect(failed.error.message).not.toContain('fromPlaybackKeyPairArn');
     expect(onlyKey().tags[OWNER_TAG_KEY]).toBe(owner('FirstKey'));
   });
@@ -457,10 +547,16 @@ describe('moved constructs, stack refactoring, siblings, lost answers', () => {
 
     const rollback = await step(() => refactored.rollback());
     expect(rollback.calls).toEqual([
-      'GetPlaybackKeyPair', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', // adopts the original
+      'GetPlaybackKeyPair',
+      'ImportPlaybackKeyPair',
+      'ListPlaybackKeyPairs',
+      'GetPlaybackKeyPair', // adopts the original
       'DeletePlaybackKeyPair', // the cleanup Delete of the failed update's key
     ]);
-    expect(rollback.result.answer).toEqual({ PhysicalResourceId: original.arn, Data: { Arn: original.arn, Fingerprint: original.fingerprint } });
+    expect(rollback.result.answer).toEqual({
+      PhysicalResourceId: original.arn,
+      Data: { Arn: original.arn, Fingerprint: original.fingerprint },
+    });
     expect(ivs.keyPairs()).toEqual([{ ...original, tags: { team: 'video', [OWNER_TAG_KEY]: owner('RefactoredKey') } }]);
   });
 
@@ -468,7 +564,10 @@ describe('moved constructs, stack refactoring, siblings, lost answers', () => {
     await ivs.stop();
     ivs = await IvsStandIn.start({ quotaBeforeDuplicate: true });
     handler = loadShippedHandler(assetDir, ivs);
-    const foreign = [ivs.importAsSomeoneElse(newKey(), 'other-team-a'), ivs.importAsSomeoneElse(newKey(), 'other-team-b')];
+    const foreign = [
+      ivs.importAsSomeoneElse(newKey(), 'other-team-a'),
+      ivs.importAsSomeoneElse(newKey(), 'other-team-b'),
+    ];
     const resource = new SimulatedResource(handler);
     await resource.create(props(newKey()));
     const original = ivs.keyPairs()[2];
@@ -502,15 +601,26 @@ describe('moved constructs, stack refactoring, siblings, lost answers', () => {
     await first.completeStackUpdate();
     await second.completeStackUpdate();
     const keys = ivs.keyPairs();
-    expect(keys.map((k) => k.publicKeyMaterial).slice(1).sort()).toEqual(after.properties.map((p) => p.PublicKeyMaterial).sort());
-    expect(keys.map((k) => k.arn).slice(1).sort()).toEqual([first.physicalResourceId, second.physicalResourceId].sort());
+    expect(
+      keys
+        .map((k) => k.publicKeyMaterial)
+        .slice(1)
+        .sort(),
+    ).toEqual(after.properties.map((p) => p.PublicKeyMaterial).sort());
+    expect(
+      keys
+        .map((k) => k.arn)
+        .slice(1)
+        .sort(),
+    ).toEqual([first.physicalResourceId, second.physicalResourceId].sort());
   });
 
   test('a Create whose answer was lost: the Delete of the id CloudFormation made up removes its key pair, and nothing else', async () => {
     // Room for one more (the quota is 3): a sibling in this stack, and this logical ID in another stack.
     await new SimulatedResource(handler, 'SiblingKey').create(props(newKey(), 'sibling'));
-    const otherStack = ivs.importAsSomeoneElse(newKey(), 'same-logical-id-other-stack',
-      { [OWNER_TAG_KEY]: owner().replace('/IvsStack/', '/OtherStack/') });
+    const otherStack = ivs.importAsSomeoneElse(newKey(), 'same-logical-id-other-stack', {
+      [OWNER_TAG_KEY]: owner().replace('/IvsStack/', '/OtherStack/'),
+    });
     const untouched = ivs.keyPairs();
     expect(untouched.map((k) => k.arn)).toContain(otherStack.arn);
 
@@ -518,7 +628,12 @@ describe('moved constructs, stack refactoring, siblings, lost answers', () => {
     const resource = new SimulatedResource(handler);
     const lost = await step(() => resource.createWithLostAnswer(props(key)));
     // Changed in issue 16: the Get checks that the key pair holds this resource's key.
-    expect(lost.calls).toEqual(['ImportPlaybackKeyPair', 'ListPlaybackKeyPairs', 'GetPlaybackKeyPair', 'DeletePlaybackKeyPair']);
+    expect(lost.calls).toEqual([
+      'ImportPlaybackKeyPair',
+      'ListPlaybackKeyPairs',
+      'GetPlaybackKeyPair',
+      'DeletePlaybackKeyPair',
+    ]);
     expect(lost.result).toEqual({ PhysicalResourceId: 'IvsStack-PlaybackKey-1A2B3C4D5E6F' });
     expect(ivs.keyPairs()).toEqual(untouched);
 
@@ -533,7 +648,9 @@ function siblingsTemplate(firstKey: string, secondKey: string) {
   const stack = new Stack(new App(), 'IvsStack');
   const keyPairs = [new PlaybackKeyPair(stack, 'First', firstKey), new PlaybackKeyPair(stack, 'Second', secondKey)];
   const template = Template.fromStack(stack).toJSON() as TemplateJson;
-  const ids = keyPairs.map((keyPair) => stack.getLogicalId(keyPair.node.findChild('Resource').node.defaultChild as never));
+  const ids = keyPairs.map((keyPair) =>
+    stack.getLogicalId(keyPair.node.findChild('Resource').node.defaultChild as never),
+  );
   const properties = ids.map((id) => {
     const { PublicKeyMaterial, Name } = template.Resources[id].Properties as KeyPairProperties;
     return { PublicKeyMaterial, Name };
@@ -542,16 +659,29 @@ function siblingsTemplate(firstKey: string, secondKey: string) {
 }
 
 function settled<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
-  return promise.then((value) => ({ status: 'fulfilled', value }), (reason) => ({ status: 'rejected', reason }));
+  return promise.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason) => ({ status: 'rejected', reason }),
+  );
 }
 
 /**
  * CloudFormation updating two resources at once, in the interleaving that loses: the second's
  * import lands in the slot the first has just freed for its own import.
  */
-async function updateAtOnce(first: SimulatedResource, firstProps: KeyPairProperties, second: SimulatedResource, secondProps: KeyPairProperties) {
+async function updateAtOnce(
+  first: SimulatedResource,
+  firstProps: KeyPairProperties,
+  second: SimulatedResource,
+  secondProps: KeyPairProperties,
+) {
   let release!: () => void;
-  ivs.holdAnswer('DeletePlaybackKeyPair', new Promise<void>((resolve) => { release = resolve; }));
+  ivs.holdAnswer(
+    'DeletePlaybackKeyPair',
+    new Promise<void>((resolve) => {
+      release = resolve;
+    }),
+  );
   const slotFreed = ivs.nextCall('DeletePlaybackKeyPair');
   const firstUpdate = settled(first.update(firstProps));
   await slotFreed;
@@ -566,8 +696,12 @@ describe('bad input that only the handler can see', () => {
   test('a key passed as a token synthesizes', () => {
     const stack = new Stack(new App(), 'Tokens');
     const parameter = new CfnParameter(stack, 'PublicKey');
-    new PlaybackKeyPair(stack, 'Key', parameter.valueAsString, { playbackKeyPairName: new CfnParameter(stack, 'Name').valueAsString });
-    Template.fromStack(stack).hasResourceProperties('Custom::IvsPlaybackKeyPair', { PublicKeyMaterial: { Ref: 'PublicKey' } });
+    new PlaybackKeyPair(stack, 'Key', parameter.valueAsString, {
+      playbackKeyPairName: new CfnParameter(stack, 'Name').valueAsString,
+    });
+    Template.fromStack(stack).hasResourceProperties('Custom::IvsPlaybackKeyPair', {
+      PublicKeyMaterial: { Ref: 'PublicKey' },
+    });
   });
 
   const privateKeyPem = p384().privateKeyPem;
@@ -578,11 +712,19 @@ describe('bad input that only the handler can see', () => {
     ['an OpenSSL EC private key', () => props(wrongKeys.sec1Private())],
     ['garbage', () => props('hello')],
     ['a bad name', () => props(newKey(), 'no spaces allowed')],
-    ['too many tags', () => props(newKey(), 'ok', Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'])))],
+    [
+      'too many tags',
+      () => props(newKey(), 'ok', Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']))),
+    ],
   ])('%s is refused with the synth-time message and no IVS call', async (_, badProps) => {
     const properties = badProps();
-    const synthError = messageOf(() => new PlaybackKeyPair(new Stack(), 'Key', properties.PublicKeyMaterial,
-      { playbackKeyPairName: properties.Name, tags: properties.Tags }));
+    const synthError = messageOf(
+      () =>
+        new PlaybackKeyPair(new Stack(), 'Key', properties.PublicKeyMaterial, {
+          playbackKeyPairName: properties.Name,
+          tags: properties.Tags,
+        }),
+    );
 
     const failed = await failingStep(() => new SimulatedResource(handler).create(properties));
     expect(failed.error.message).toBe(synthError);
@@ -592,6 +734,8 @@ describe('bad input that only the handler can see', () => {
       expect(failed.error.message).not.toContain(pemBody(properties.PublicKeyMaterial).slice(0, 32));
       privateKeys.push(properties.PublicKeyMaterial); // checked against every log line after the test
     }
-    expect(handlerLogs()).toEqual([expect.objectContaining({ requestType: 'Create', error: synthError, ivsCalls: [] })]);
+    expect(handlerLogs()).toEqual([
+      expect.objectContaining({ requestType: 'Create', error: synthError, ivsCalls: [] }),
+    ]);
   });
 });

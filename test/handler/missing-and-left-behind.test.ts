@@ -3,10 +3,48 @@
  * lost answer, or imported by a Create that is repeated.
  * Mocked IVS, exact calls: see mocked-ivs.ts.
  */
-import { ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
+import {
+  DeletePlaybackKeyPairCommand,
+  GetPlaybackKeyPairCommand,
+  ListPlaybackKeyPairsCommand,
+} from '@aws-sdk/client-ivs';
 import { NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { createEvent, deleteEvent, ivsErrors, ivsKeyPair, LOGICAL_ID, OTHER_STACK_ID, props, STACK_ID, summary, updateEvent } from '../support/events';
-import { useMockedIvs, answerFor, ARN_A, ARN_B, ARN_C, ARN_X, deleteOf, getOf, givenImports, givenKeyPairs, givenMissing, importOf, invoke, ivsMock, KEY_A, KEY_B, KEY_C, listOf, logLine, OWNER, sent, wanted } from './mocked-ivs';
+import {
+  createEvent,
+  deleteEvent,
+  ivsErrors,
+  ivsKeyPair,
+  LOGICAL_ID,
+  OTHER_STACK_ID,
+  props,
+  STACK_ID,
+  summary,
+  updateEvent,
+} from '../support/events';
+import {
+  useMockedIvs,
+  answerFor,
+  ARN_A,
+  ARN_B,
+  ARN_C,
+  ARN_X,
+  deleteOf,
+  getOf,
+  givenImports,
+  givenKeyPairs,
+  givenMissing,
+  importOf,
+  invoke,
+  ivsMock,
+  KEY_A,
+  KEY_B,
+  KEY_C,
+  listOf,
+  logLine,
+  OWNER,
+  sent,
+  wanted,
+} from './mocked-ivs';
 
 useMockedIvs();
 
@@ -17,7 +55,9 @@ describe('rule 7: a key pair deleted outside CloudFormation', () => {
     givenMissing(ARN_A);
     givenImports(ivsKeyPair(ARN_B, KEY_A, 'my-key', wanted({ env: 'prod' })));
 
-    const answer = await invoke(updateEvent(props(KEY_A, 'my-key', tags), props(KEY_A, 'my-key', { env: 'prod' }), ARN_A));
+    const answer = await invoke(
+      updateEvent(props(KEY_A, 'my-key', tags), props(KEY_A, 'my-key', { env: 'prod' }), ARN_A),
+    );
 
     expect(answer).toEqual(answerFor(ARN_B, KEY_A));
     expect(sent()).toEqual([getOf(ARN_A), importOf(KEY_A, 'my-key', wanted({ env: 'prod' }))]);
@@ -27,14 +67,18 @@ describe('rule 7: a key pair deleted outside CloudFormation', () => {
   test('Delete of a missing key pair (ResourceNotFoundException) succeeds', async () => {
     givenMissing(ARN_A);
 
-    await expect(invoke(deleteEvent(props(KEY_A, 'my-key', tags), ARN_A))).resolves.toEqual({ PhysicalResourceId: ARN_A });
+    await expect(invoke(deleteEvent(props(KEY_A, 'my-key', tags), ARN_A))).resolves.toEqual({
+      PhysicalResourceId: ARN_A,
+    });
 
     expect(sent()).toEqual([deleteOf(ARN_A)]);
     expect(logLine().action).toBe('already deleted');
   });
 
   test('Delete of an existing key pair is one DeletePlaybackKeyPair', async () => {
-    await expect(invoke(deleteEvent(props(KEY_A, 'my-key', tags), ARN_A))).resolves.toEqual({ PhysicalResourceId: ARN_A });
+    await expect(invoke(deleteEvent(props(KEY_A, 'my-key', tags), ARN_A))).resolves.toEqual({
+      PhysicalResourceId: ARN_A,
+    });
 
     expect(sent()).toEqual([deleteOf(ARN_A)]);
     expect(logLine().action).toBe('deleted');
@@ -49,17 +93,20 @@ describe('rule 8: Delete of a physical id that is not a playback key pair ARN de
     'arn:aws:ivs:us-east-1:123456789012:stream-key/g1H2I3j4k5L6',
   ];
 
-  test.each(notArns)('%s: one List; nothing carries this resource\'s owner tag, so nothing is deleted', async (physicalId) => {
-    givenKeyPairs(
-      ivsKeyPair(ARN_X, KEY_C, 'someone-elses', {}),
-      ivsKeyPair(ARN_B, KEY_B, 'sibling', { [OWNER_TAG_KEY]: `${STACK_ID}/OtherKeyResource` }),
-      ivsKeyPair(ARN_C, KEY_A, 'other-stack', { [OWNER_TAG_KEY]: `${OTHER_STACK_ID}/${LOGICAL_ID}` }),
-    );
+  test.each(notArns)(
+    "%s: one List; nothing carries this resource's owner tag, so nothing is deleted",
+    async (physicalId) => {
+      givenKeyPairs(
+        ivsKeyPair(ARN_X, KEY_C, 'someone-elses', {}),
+        ivsKeyPair(ARN_B, KEY_B, 'sibling', { [OWNER_TAG_KEY]: `${STACK_ID}/OtherKeyResource` }),
+        ivsKeyPair(ARN_C, KEY_A, 'other-stack', { [OWNER_TAG_KEY]: `${OTHER_STACK_ID}/${LOGICAL_ID}` }),
+      );
 
-    await expect(invoke(deleteEvent(props(KEY_A), physicalId))).resolves.toEqual({ PhysicalResourceId: physicalId });
+      await expect(invoke(deleteEvent(props(KEY_A), physicalId))).resolves.toEqual({ PhysicalResourceId: physicalId });
 
-    expect(sent()).toEqual([listOf()]);
-  });
+      expect(sent()).toEqual([listOf()]);
+    },
+  );
 
   // Changed in issue 16: the candidate's key is checked too (one Get), see rule 8 and sweeps.ts.
   test('a key pair left behind by a Create whose answer was lost (exactly this owner tag) is deleted; no other', async () => {
@@ -69,15 +116,21 @@ describe('rule 8: Delete of a physical id that is not a playback key pair ARN de
       ivsKeyPair(ARN_B, KEY_B, 'sibling', { [OWNER_TAG_KEY]: `${STACK_ID}/OtherKeyResource` }),
     );
 
-    await expect(invoke(deleteEvent(props(KEY_A), 'MyStack-Key-1ABCDEF'))).resolves.toEqual({ PhysicalResourceId: 'MyStack-Key-1ABCDEF' });
+    await expect(invoke(deleteEvent(props(KEY_A), 'MyStack-Key-1ABCDEF'))).resolves.toEqual({
+      PhysicalResourceId: 'MyStack-Key-1ABCDEF',
+    });
 
     expect(sent()).toEqual([listOf(), getOf(ARN_A), deleteOf(ARN_A)]);
     expect(logLine().action).toBe(`deleted ${ARN_A}, left behind by a Create whose answer was lost`);
   });
 
   test('the owner tags are read over every page of List; each key pair of this owner, name and key costs one Get and one Delete', async () => {
-    ivsMock.on(ListPlaybackKeyPairsCommand)
-      .resolvesOnce({ keyPairs: [summary(ivsKeyPair(ARN_A, KEY_A)), summary(ivsKeyPair(ARN_X, KEY_C, 'theirs', {}))], nextToken: 'page-2' })
+    ivsMock
+      .on(ListPlaybackKeyPairsCommand)
+      .resolvesOnce({
+        keyPairs: [summary(ivsKeyPair(ARN_A, KEY_A)), summary(ivsKeyPair(ARN_X, KEY_C, 'theirs', {}))],
+        nextToken: 'page-2',
+      })
       .resolvesOnce({ keyPairs: [summary(ivsKeyPair(ARN_B, KEY_A))] })
       .rejects(new Error('List called more than twice'));
     ivsMock.on(GetPlaybackKeyPairCommand, { arn: ARN_A }).resolves({ keyPair: ivsKeyPair(ARN_A, KEY_A) });
@@ -90,11 +143,12 @@ describe('rule 8: Delete of a physical id that is not a playback key pair ARN de
   });
 
   // Changed in issue 16: a key the handler cannot read was refused before any IVS call, so nothing can be left behind.
-  test('no IVS call when the key in the failed resource\'s properties is invalid: that Create imported nothing', async () => {
+  test("no IVS call when the key in the failed resource's properties is invalid: that Create imported nothing", async () => {
     givenKeyPairs(ivsKeyPair(ARN_A, KEY_A));
 
-    await expect(invoke(deleteEvent(props('garbage'), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED')))
-      .resolves.toEqual({ PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' });
+    await expect(
+      invoke(deleteEvent(props('garbage'), 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED')),
+    ).resolves.toEqual({ PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' });
 
     expect(sent()).toEqual([]);
   });
@@ -105,11 +159,15 @@ describe('rule 8: Delete of a physical id that is not a playback key pair ARN de
     await invoke(deleteEvent(props(KEY_A, 'my-key'), 'MyStack-Key-1ABCDEF'));
 
     expect(sent()).toEqual([listOf()]);
-    expect(logLine().action).toBe('nothing to delete: not a playback key pair ARN, and no key pair carries this resource\'s owner tag, name and key');
+    expect(logLine().action).toBe(
+      "nothing to delete: not a playback key pair ARN, and no key pair carries this resource's owner tag, name and key",
+    );
   });
 
   test('the id a failed Create answers when it knows it imported nothing: no IVS call at all', async () => {
-    await expect(invoke(deleteEvent(props(KEY_A), NOTHING_IMPORTED_PHYSICAL_ID))).resolves.toEqual({ PhysicalResourceId: NOTHING_IMPORTED_PHYSICAL_ID });
+    await expect(invoke(deleteEvent(props(KEY_A), NOTHING_IMPORTED_PHYSICAL_ID))).resolves.toEqual({
+      PhysicalResourceId: NOTHING_IMPORTED_PHYSICAL_ID,
+    });
 
     expect(ivsMock.calls()).toHaveLength(0);
     expect(logLine().action).toBe('nothing to delete: the failed Create imported nothing');
@@ -137,6 +195,12 @@ describe('rule 10: a Create repeated after a lost answer adopts its own key pair
     const answer = await invoke(createEvent(props(KEY_A, 'my-key')));
 
     expect(answer).toEqual(answerFor(ARN_B, KEY_A));
-    expect(sent()).toEqual([importOf(KEY_A, 'my-key', wanted()), listOf(), getOf(ARN_A), deleteOf(ARN_A), importOf(KEY_A, 'my-key', wanted())]);
+    expect(sent()).toEqual([
+      importOf(KEY_A, 'my-key', wanted()),
+      listOf(),
+      getOf(ARN_A),
+      deleteOf(ARN_A),
+      importOf(KEY_A, 'my-key', wanted()),
+    ]);
   });
 });

@@ -4,13 +4,37 @@
  * order, with their inputs, and nothing else), the answer it PUTs to CloudFormation, the error messages, and the one
  * log line per event. Each test file calls `useMockedIvs()` once.
  */
-import { DeletePlaybackKeyPairCommand, GetPlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, IvsClient, ListPlaybackKeyPairsCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ivs';
+import {
+  DeletePlaybackKeyPairCommand,
+  GetPlaybackKeyPairCommand,
+  ImportPlaybackKeyPairCommand,
+  IvsClient,
+  ListPlaybackKeyPairsCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-ivs';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/playback-key-pair-handler/index';
 import { OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { acceptedResponse, lambdaContext, type ResponseBody, ResponseEndpoint } from '../../tools/stand-ins/response-endpoint';
-import { allPemBodyLines, type IvsKeyPair, ivsErrors, keyArn, LOGICAL_ID, OWNER_TAG, p384Key, RESPONSE_URL, STACK_ID, summary } from '../support/events';
+import {
+  acceptedResponse,
+  lambdaContext,
+  type ResponseBody,
+  ResponseEndpoint,
+} from '../../tools/stand-ins/response-endpoint';
+import {
+  allPemBodyLines,
+  type IvsKeyPair,
+  ivsErrors,
+  keyArn,
+  LOGICAL_ID,
+  OWNER_TAG,
+  p384Key,
+  RESPONSE_URL,
+  STACK_ID,
+  summary,
+} from '../support/events';
 
 export const ivsMock = mockClient(IvsClient);
 export let logSpy: jest.SpiedFunction<typeof console.log>;
@@ -104,15 +128,21 @@ export function importOf(key: { pem: string }, name: string, tags: Record<string
 export const getOf = (arn: string): Sent => ['GetPlaybackKeyPair', { arn }];
 export const deleteOf = (arn: string): Sent => ['DeletePlaybackKeyPair', { arn }];
 export const listOf = (nextToken?: string): Sent => ['ListPlaybackKeyPairs', { nextToken }];
-export const tagOf = (resourceArn: string, tags: Record<string, string>): Sent => ['TagResource', { resourceArn, tags }];
+export const tagOf = (resourceArn: string, tags: Record<string, string>): Sent => [
+  'TagResource',
+  { resourceArn, tags },
+];
 export const untagOf = (resourceArn: string, tagKeys: string[]): Sent => ['UntagResource', { resourceArn, tagKeys }];
 /** The one TagResource that puts this resource's owner tag on its current key pair before a key change. */
 export const ownerTagOf = (resourceArn: string): Sent => tagOf(resourceArn, { [OWNER_TAG_KEY]: OWNER });
 
 /** The calls ever sent to `arn` that change or remove it. */
 export function writesTo(arn: string): Sent[] {
-  return sent().filter(([operation, input]) => ['DeletePlaybackKeyPair', 'TagResource', 'UntagResource'].includes(operation)
-    && ((input as { arn?: string }).arn === arn || (input as { resourceArn?: string }).resourceArn === arn));
+  return sent().filter(
+    ([operation, input]) =>
+      ['DeletePlaybackKeyPair', 'TagResource', 'UntagResource'].includes(operation) &&
+      ((input as { arn?: string }).arn === arn || (input as { resourceArn?: string }).resourceArn === arn),
+  );
 }
 
 export function expectNoKeyMaterial(text: string): void {
@@ -174,7 +204,9 @@ export async function invoke(event: CloudFormationCustomResourceEvent): Promise<
 /** Runs the handler on an event that must fail; returns the error, checked to hold no key material. */
 export async function failure(event: CloudFormationCustomResourceEvent): Promise<Error> {
   const error: unknown = await invoke(event).then(
-    (answer) => { throw new Error(`expected the handler to fail, it answered ${JSON.stringify(answer)}`); },
+    (answer) => {
+      throw new Error(`expected the handler to fail, it answered ${JSON.stringify(answer)}`);
+    },
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(Error);

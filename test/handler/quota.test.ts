@@ -4,8 +4,41 @@
  */
 import { GetPlaybackKeyPairCommand, ListPlaybackKeyPairsCommand } from '@aws-sdk/client-ivs';
 import { OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { createEvent, ivsErrors, ivsKeyPair, LOGICAL_ID, OTHER_STACK_ID, p384Key, props, updateEvent } from '../support/events';
-import { useMockedIvs, answerFor, ARN_A, ARN_B, ARN_C, ARN_X, deleteOf, failure, getOf, givenImports, givenKeyPairs, givenMissing, importOf, invoke, ivsMock, KEY_A, KEY_B, KEY_C, listOf, ownerTagOf, sent, tagOf, wanted, writesTo } from './mocked-ivs';
+import {
+  createEvent,
+  ivsErrors,
+  ivsKeyPair,
+  LOGICAL_ID,
+  OTHER_STACK_ID,
+  p384Key,
+  props,
+  updateEvent,
+} from '../support/events';
+import {
+  useMockedIvs,
+  answerFor,
+  ARN_A,
+  ARN_B,
+  ARN_C,
+  ARN_X,
+  deleteOf,
+  failure,
+  getOf,
+  givenImports,
+  givenKeyPairs,
+  givenMissing,
+  importOf,
+  invoke,
+  ivsMock,
+  KEY_A,
+  KEY_B,
+  KEY_C,
+  listOf,
+  sent,
+  tagOf,
+  wanted,
+  writesTo,
+} from './mocked-ivs';
 
 useMockedIvs();
 
@@ -21,7 +54,10 @@ describe('rule 6: Update changing the key at the quota of 3', () => {
     expect(answer).toEqual(answerFor(ARN_B, KEY_B));
     // Changed in issue 16: the Get comes first and serves the quota path too.
     expect(sent()).toEqual([
-      getOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags)), deleteOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags)),
+      getOf(ARN_A),
+      importOf(KEY_B, 'my-key', wanted(tags)),
+      deleteOf(ARN_A),
+      importOf(KEY_B, 'my-key', wanted(tags)),
     ]);
     expect(ivsMock.calls()).toHaveLength(4);
   });
@@ -31,11 +67,18 @@ describe('rule 6: Update changing the key at the quota of 3', () => {
     givenImports(ivsErrors.quota());
     givenKeyPairs(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted({ team: 'audio' })));
 
-    const answer = await invoke(updateEvent(props(KEY_B, 'my-key', { team: 'audio' }), props(KEY_A, 'my-key', tags), ARN_A));
+    const answer = await invoke(
+      updateEvent(props(KEY_B, 'my-key', { team: 'audio' }), props(KEY_A, 'my-key', tags), ARN_A),
+    );
 
     expect(answer).toEqual(answerFor(ARN_A, KEY_A));
     // Changed in issue 16: Get first; then the List of the sweep for what the failed update may have left.
-    expect(sent()).toEqual([getOf(ARN_A), importOf(KEY_A, 'my-key', wanted(tags)), tagOf(ARN_A, { team: 'video' }), listOf()]);
+    expect(sent()).toEqual([
+      getOf(ARN_A),
+      importOf(KEY_A, 'my-key', wanted(tags)),
+      tagOf(ARN_A, { team: 'video' }),
+      listOf(),
+    ]);
     expect(writesTo(ARN_A).filter(([operation]) => operation === 'DeletePlaybackKeyPair')).toEqual([]);
   });
 
@@ -64,7 +107,10 @@ describe('rule 6: Update changing the key at the quota of 3', () => {
 
     expect(answer).toEqual(answerFor(ARN_C, KEY_A));
     expect(sent()).toEqual([
-      getOf(ARN_B), importOf(KEY_A, 'my-key', wanted(tags)), deleteOf(ARN_B), importOf(KEY_A, 'my-key', wanted(tags)),
+      getOf(ARN_B),
+      importOf(KEY_A, 'my-key', wanted(tags)),
+      deleteOf(ARN_B),
+      importOf(KEY_A, 'my-key', wanted(tags)),
     ]);
   });
 
@@ -73,14 +119,24 @@ describe('rule 6: Update changing the key at the quota of 3', () => {
   // believes ARN_A exists, and viewers' tokens signed with KEY_A stop working.
   test('if the second import fails too, the error is the quota message and the current key pair is already deleted', async () => {
     givenImports(ivsErrors.quota(), ivsErrors.quota());
-    givenKeyPairs(ivsKeyPair(ARN_C, KEY_C, 'player-a', {}), ivsKeyPair(ARN_X, p384Key(), 'player-b', {}), ivsKeyPair(ARN_B, p384Key(), 'player-c', {}));
-    ivsMock.on(GetPlaybackKeyPairCommand, { arn: ARN_A }).resolves({ keyPair: ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted(tags)) });
+    givenKeyPairs(
+      ivsKeyPair(ARN_C, KEY_C, 'player-a', {}),
+      ivsKeyPair(ARN_X, p384Key(), 'player-b', {}),
+      ivsKeyPair(ARN_B, p384Key(), 'player-c', {}),
+    );
+    ivsMock
+      .on(GetPlaybackKeyPairCommand, { arn: ARN_A })
+      .resolves({ keyPair: ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted(tags)) });
 
     const error = await failure(updateEvent(props(KEY_A, 'my-key', tags), props(KEY_B, 'my-key', tags), ARN_A));
 
     expect(error.message).toContain('IVS allows 3 playback key pairs per account and region');
     expect(sent()).toEqual([
-      getOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags)), deleteOf(ARN_A), importOf(KEY_B, 'my-key', wanted(tags)), listOf(),
+      getOf(ARN_A),
+      importOf(KEY_B, 'my-key', wanted(tags)),
+      deleteOf(ARN_A),
+      importOf(KEY_B, 'my-key', wanted(tags)),
+      listOf(),
     ]);
   });
 });
@@ -102,8 +158,15 @@ describe('rule 11: a Create at the quota explains the limit', () => {
 
   test('the message says IVS allows 3 and lists the key pairs in use, read over 2 pages of List', async () => {
     givenImports(ivsErrors.quota());
-    ivsMock.on(ListPlaybackKeyPairsCommand)
-      .resolvesOnce({ keyPairs: [{ arn: ARN_A, name: 'player-a', tags: {} }, { arn: ARN_B, name: 'player-b', tags: {} }], nextToken: 'page-2' })
+    ivsMock
+      .on(ListPlaybackKeyPairsCommand)
+      .resolvesOnce({
+        keyPairs: [
+          { arn: ARN_A, name: 'player-a', tags: {} },
+          { arn: ARN_B, name: 'player-b', tags: {} },
+        ],
+        nextToken: 'page-2',
+      })
       .resolvesOnce({ keyPairs: [{ arn: ARN_C, name: 'player-c', tags: {} }] })
       .rejects(new Error('List called more than twice'));
 
@@ -112,7 +175,10 @@ describe('rule 11: a Create at the quota explains the limit', () => {
     expect(error.message).toContain('IVS allows 3 playback key pairs per account and region');
     expect(error.message).toContain('already holds 3');
     expect(error.message).toContain(`${ARN_A} ("player-a"), ${ARN_B} ("player-b"), ${ARN_C} ("player-c")`);
-    expect(ivsMock.commandCalls(ListPlaybackKeyPairsCommand).map((call) => call.args[0].input.nextToken)).toEqual([undefined, 'page-2']);
+    expect(ivsMock.commandCalls(ListPlaybackKeyPairsCommand).map((call) => call.args[0].input.nextToken)).toEqual([
+      undefined,
+      'page-2',
+    ]);
     expect(sent()).toEqual([importOf(KEY_A, 'my-key', wanted()), listOf(), listOf('page-2')]);
     expect(ivsMock.calls()).toHaveLength(3);
   });

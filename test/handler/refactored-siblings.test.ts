@@ -4,8 +4,17 @@
  * whose owner tag was hashed for length is still named as a sibling; a 409 always makes the
  * rollback Delete look for the key pair.
  */
-import { IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { KeyPairProperties, SimulatedResource, SimulatedResourceOptions, STACK_ID } from '../../tools/stand-ins/cloudformation';
+import {
+  IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID,
+  NOTHING_IMPORTED_PHYSICAL_ID,
+  OWNER_TAG_KEY,
+} from '../../lib/shared/contract';
+import {
+  KeyPairProperties,
+  SimulatedResource,
+  SimulatedResourceOptions,
+  STACK_ID,
+} from '../../tools/stand-ins/cloudformation';
 import { p384 } from '../support/keys';
 import { useShippedHandler } from '../support/shipped-setup';
 
@@ -13,12 +22,21 @@ jest.setTimeout(30_000);
 
 const rig = useShippedHandler();
 const SIGNED: SimulatedResourceOptions = { signing: 'sigv4', serviceTimeoutS: 360 };
-const props = (publicKeyMaterial: string, name: string, tags: Record<string, string> = { team: 'video' }): KeyPairProperties =>
-  ({ PublicKeyMaterial: publicKeyMaterial, Name: name, Tags: tags });
+const props = (
+  publicKeyMaterial: string,
+  name: string,
+  tags: Record<string, string> = { team: 'video' },
+): KeyPairProperties => ({ PublicKeyMaterial: publicKeyMaterial, Name: name, Tags: tags });
 const newKey = () => p384().publicKeyPem;
 
-async function failedCreate(resource: SimulatedResource, properties: KeyPairProperties): Promise<{ message: string; physicalResourceId: string }> {
-  const message = await resource.create(properties).then(() => 'succeeded', (error: Error) => error.message);
+async function failedCreate(
+  resource: SimulatedResource,
+  properties: KeyPairProperties,
+): Promise<{ message: string; physicalResourceId: string }> {
+  const message = await resource.create(properties).then(
+    () => 'succeeded',
+    (error: Error) => error.message,
+  );
   return { message, physicalResourceId: resource.lastAnswer!.PhysicalResourceId };
 }
 
@@ -68,7 +86,10 @@ describe('situation 1: a key pair moved by cdk refactor is never swept by the ne
     rig.ivs.resetCalls();
     await newcomer.deleteAfterFailedCreate(newcomerProps, failed.physicalResourceId);
     // Owner tag and name match A, so its key is read, and it is not the newcomer's.
-    expect(rig.ivs.calls.map((call) => [call.operation, call.arn])).toEqual([['ListPlaybackKeyPairs', undefined], ['GetPlaybackKeyPair', a.arn]]);
+    expect(rig.ivs.calls.map((call) => [call.operation, call.arn])).toEqual([
+      ['ListPlaybackKeyPairs', undefined],
+      ['GetPlaybackKeyPair', a.arn],
+    ]);
     expect(rig.ivs.keyPairs().map((k) => k.arn)).toContain(a.arn);
   });
 });
@@ -99,14 +120,21 @@ describe('situation 4: a sibling whose owner tag was hashed for length is named 
 
   test.each([
     ['its logical ID still readable', readableId, `by the resource "${readableId}" of this same stack`],
-    ['even its logical ID hashed', unreadableId, 'by a resource (whose logical ID is too long for its owner tag) of this same stack'],
+    [
+      'even its logical ID hashed',
+      unreadableId,
+      'by a resource (whose logical ID is too long for its owner tag) of this same stack',
+    ],
   ])('%s', async (_, holderId, named) => {
     expect(`${STACK_ID}/${holderId}`.length).toBeGreaterThan(256);
     const key = newKey();
     await new SimulatedResource(rig.handler, holderId, SIGNED).create(props(key, 'first'));
     expect(rig.ivs.keyPairs()[0].tags[OWNER_TAG_KEY]).toMatch(/^sha256-stack:[0-9a-f]{64}[/:]/);
 
-    const failed = await failedCreate(new SimulatedResource(rig.handler, `Second${'C'.repeat(190)}`, SIGNED), props(key, 'second'));
+    const failed = await failedCreate(
+      new SimulatedResource(rig.handler, `Second${'C'.repeat(190)}`, SIGNED),
+      props(key, 'second'),
+    );
 
     expect(failed.message).toContain(named);
     expect(failed.message).not.toContain('which this stack did not import');
@@ -122,7 +150,10 @@ describe('situation 4: a sibling whose owner tag was hashed for length is named 
     const { createHash } = await import('node:crypto');
     const legacy = `sha256:${createHash('sha256').update(`${STACK_ID}/${logicalId}`).digest('hex')}`;
     rig.ivs.deleteBehindTheBack(created.arn);
-    const restored = rig.ivs.importAsSomeoneElse(created.publicKeyMaterial, created.name, { ...created.tags, [OWNER_TAG_KEY]: legacy });
+    const restored = rig.ivs.importAsSomeoneElse(created.publicKeyMaterial, created.name, {
+      ...created.tags,
+      [OWNER_TAG_KEY]: legacy,
+    });
     resource.physicalResourceId = restored.arn;
 
     await resource.update(props(newKey(), 'viewer-key'));

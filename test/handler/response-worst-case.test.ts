@@ -6,11 +6,18 @@
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import {
-  ATTEMPT_TIMEOUT_MS, MAX_ATTEMPTS, RESPONSE_TIME_BUDGET_MS, sendResponse,
+  ATTEMPT_TIMEOUT_MS,
+  MAX_ATTEMPTS,
+  RESPONSE_TIME_BUDGET_MS,
+  sendResponse,
 } from '../../lambda/playback-key-pair-handler/cloudformation-response';
 
 const response = {
-  Status: 'SUCCESS', PhysicalResourceId: 'id', StackId: 'stack', RequestId: 'request', LogicalResourceId: 'Key',
+  Status: 'SUCCESS',
+  PhysicalResourceId: 'id',
+  StackId: 'stack',
+  RequestId: 'request',
+  LogicalResourceId: 'Key',
 } as const;
 
 test('every attempt refused: 6 attempts, 5 backoffs of 0.5, 1, 2, 4 and 8 s, none after the last', async () => {
@@ -20,8 +27,17 @@ test('every attempt refused: 6 attempts, 5 backoffs of 0.5, 1, 2, 4 and 8 s, non
   const slept: number[] = [];
   const attempts: number[] = [];
   try {
-    await expect(sendResponse(url, response, () => 10 * 60_000, (attempt) => attempts.push(attempt), async (ms) => { slept.push(ms); }))
-      .rejects.toThrow('Could not send the response to CloudFormation: HTTP 500');
+    await expect(
+      sendResponse(
+        url,
+        response,
+        () => 10 * 60_000,
+        (attempt) => attempts.push(attempt),
+        async (ms) => {
+          slept.push(ms);
+        },
+      ),
+    ).rejects.toThrow('Could not send the response to CloudFormation: HTTP 500');
   } finally {
     server.close();
   }
@@ -38,8 +54,15 @@ test('an attempt that gets no answer gives up after its timeout, so 6 of them ta
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/response`;
   const started = Date.now();
   // A Lambda with 1.3 s left: the first attempt's timeout is cut to what is left (minus 250 ms).
-  await expect(sendResponse(url, response, () => 1_300 - (Date.now() - started), undefined, async () => undefined))
-    .rejects.toThrow(/no answer within \d+ ms/);
+  await expect(
+    sendResponse(
+      url,
+      response,
+      () => 1_300 - (Date.now() - started),
+      undefined,
+      async () => undefined,
+    ),
+  ).rejects.toThrow(/no answer within \d+ ms/);
   server.closeAllConnections();
   server.close();
   expect(Date.now() - started).toBeLessThan(1_300);

@@ -4,7 +4,29 @@
  */
 import { DeletePlaybackKeyPairCommand } from '@aws-sdk/client-ivs';
 import { ivsErrors, ivsKeyPair, props, updateEvent } from '../support/events';
-import { useMockedIvs, answerFor, ARN_A, ARN_B, ARN_C, deleteOf, failure, getOf, givenImports, givenKeyPairs, givenMissing, importOf, invoke, ivsMock, KEY_A, KEY_B, listOf, ownerTagOf, sent, tagOf, untagOf, wanted } from './mocked-ivs';
+import {
+  useMockedIvs,
+  answerFor,
+  ARN_A,
+  ARN_B,
+  ARN_C,
+  deleteOf,
+  failure,
+  getOf,
+  givenImports,
+  givenKeyPairs,
+  givenMissing,
+  importOf,
+  invoke,
+  ivsMock,
+  KEY_A,
+  KEY_B,
+  listOf,
+  sent,
+  tagOf,
+  untagOf,
+  wanted,
+} from './mocked-ivs';
 
 useMockedIvs();
 
@@ -14,10 +36,7 @@ describe('rule 4: a rollback adopts the key pair this resource imported before',
   test('rollback of a key change: conflict, List, Get finds our key by fingerprint; its ARN is answered, nothing deleted', async () => {
     // The forward update imported KEY_B as ARN_B; the rollback asks for KEY_A again, which still exists as ARN_A.
     givenImports(ivsErrors.conflict());
-    givenKeyPairs(
-      ivsKeyPair(ARN_B, KEY_B, 'my-key', wanted(tags)),
-      ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted(tags)),
-    );
+    givenKeyPairs(ivsKeyPair(ARN_B, KEY_B, 'my-key', wanted(tags)), ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted(tags)));
 
     const answer = await invoke(updateEvent(props(KEY_B, 'my-key', tags), props(KEY_A, 'my-key', tags), ARN_B));
 
@@ -30,14 +49,21 @@ describe('rule 4: a rollback adopts the key pair this resource imported before',
 
   test('the adopted key pair gets the wanted tags', async () => {
     givenImports(ivsErrors.conflict());
-    givenKeyPairs(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted({ team: 'audio', note: 'edited by hand' })), ivsKeyPair(ARN_B, KEY_B, 'my-key', wanted(tags)));
+    givenKeyPairs(
+      ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted({ team: 'audio', note: 'edited by hand' })),
+      ivsKeyPair(ARN_B, KEY_B, 'my-key', wanted(tags)),
+    );
 
     const answer = await invoke(updateEvent(props(KEY_B, 'my-key', tags), props(KEY_A, 'my-key', tags), ARN_B));
 
     expect(answer).toEqual(answerFor(ARN_A, KEY_A));
     expect(sent()).toEqual([
-      getOf(ARN_B), importOf(KEY_A, 'my-key', wanted(tags)), listOf(), getOf(ARN_A),
-      untagOf(ARN_A, ['note']), tagOf(ARN_A, { team: 'video' }),
+      getOf(ARN_B),
+      importOf(KEY_A, 'my-key', wanted(tags)),
+      listOf(),
+      getOf(ARN_A),
+      untagOf(ARN_A, ['note']),
+      tagOf(ARN_A, { team: 'video' }),
     ]);
     expect(ivsMock.commandCalls(DeletePlaybackKeyPairCommand)).toHaveLength(0);
   });
@@ -97,7 +123,9 @@ describe('rule 5: Update changing only the name deletes the key pair, then impor
   });
 
   test('a Delete refused by IVS stops the rename before any import', async () => {
-    ivsMock.on(DeletePlaybackKeyPairCommand, { arn: ARN_A }).rejects(ivsErrors.accessDenied('not authorized to perform: ivs:DeletePlaybackKeyPair'));
+    ivsMock
+      .on(DeletePlaybackKeyPairCommand, { arn: ARN_A })
+      .rejects(ivsErrors.accessDenied('not authorized to perform: ivs:DeletePlaybackKeyPair'));
 
     const error = await failure(updateEvent(props(KEY_A, 'old-name', tags), props(KEY_A, 'new-name', tags), ARN_A));
 

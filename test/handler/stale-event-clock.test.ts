@@ -3,7 +3,11 @@
  * it reads from an event, and where it draws the line.
  */
 import {
-  eventClock, msUntilAnswerDue, retryCanStillAnswer, STALE_MARGIN_MS, staleReason,
+  eventClock,
+  msUntilAnswerDue,
+  retryCanStillAnswer,
+  STALE_MARGIN_MS,
+  staleReason,
 } from '../../lambda/playback-key-pair-handler/stale-event';
 
 const SIGNED_AT = Date.UTC(2026, 11, 2, 17, 0, 0);
@@ -12,15 +16,21 @@ const sigv4 = (amzDate = '20261202T170000Z') =>
 const sigv2 = `https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x?AWSAccessKeyId=AKID&Expires=${SIGNED_AT / 1000 + 7200}&Signature=s`;
 
 test('reads the signing time of both URL forms and the ServiceTimeout property', () => {
-  expect(eventClock({ ResponseURL: sigv4(), ResourceProperties: { ServiceTimeout: '360' } }))
-    .toEqual({ signedAtMs: SIGNED_AT, answerDueMs: SIGNED_AT + 360_000 });
-  expect(eventClock({ ResponseURL: sigv2, ResourceProperties: { ServiceTimeout: '360' } }))
-    .toEqual({ signedAtMs: SIGNED_AT, answerDueMs: SIGNED_AT + 360_000 });
+  expect(eventClock({ ResponseURL: sigv4(), ResourceProperties: { ServiceTimeout: '360' } })).toEqual({
+    signedAtMs: SIGNED_AT,
+    answerDueMs: SIGNED_AT + 360_000,
+  });
+  expect(eventClock({ ResponseURL: sigv2, ResourceProperties: { ServiceTimeout: '360' } })).toEqual({
+    signedAtMs: SIGNED_AT,
+    answerDueMs: SIGNED_AT + 360_000,
+  });
 });
 
 test('without a ServiceTimeout CloudFormation waits an hour', () => {
   expect(eventClock({ ResponseURL: sigv4(), ResourceProperties: {} }).answerDueMs).toBe(SIGNED_AT + 3_600_000);
-  expect(eventClock({ ResponseURL: sigv4(), ResourceProperties: { ServiceTimeout: 'soon' } }).answerDueMs).toBe(SIGNED_AT + 3_600_000);
+  expect(eventClock({ ResponseURL: sigv4(), ResourceProperties: { ServiceTimeout: 'soon' } }).answerDueMs).toBe(
+    SIGNED_AT + 3_600_000,
+  );
 });
 
 test.each([
@@ -39,7 +49,9 @@ test.each([
 test(`stale from ${STALE_MARGIN_MS / 1000} s before CloudFormation stops waiting`, () => {
   const clock = eventClock({ ResponseURL: sigv4(), ResourceProperties: { ServiceTimeout: '360' } });
   expect(staleReason(clock, SIGNED_AT + 360_000 - STALE_MARGIN_MS)).toBeUndefined();
-  expect(staleReason(clock, SIGNED_AT + 360_000 - STALE_MARGIN_MS + 1)).toMatch(/^ignored: CloudFormation sent this event 355 s ago/);
+  expect(staleReason(clock, SIGNED_AT + 360_000 - STALE_MARGIN_MS + 1)).toMatch(
+    /^ignored: CloudFormation sent this event 355 s ago/,
+  );
 });
 
 test('a retry, a minute later at the earliest, is worth throwing for only while it can still answer', () => {

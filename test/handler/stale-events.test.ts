@@ -8,7 +8,12 @@
 import * as fs from 'node:fs';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { EVENT_MARKER_TAG_KEY, OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { KeyPairProperties, SimulatedResource, SimulatedResourceOptions, STACK_ID } from '../../tools/stand-ins/cloudformation';
+import {
+  KeyPairProperties,
+  SimulatedResource,
+  SimulatedResourceOptions,
+  STACK_ID,
+} from '../../tools/stand-ins/cloudformation';
 import { IvsOperation, IvsStandIn, StandInKeyPair } from '../../tools/stand-ins/ivs-stand-in';
 import { p384 } from '../support/keys';
 import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from '../support/shipped-handler';
@@ -36,8 +41,12 @@ beforeEach(async () => {
   ivs = await IvsStandIn.start();
   handler = loadShippedHandler(assetDir, ivs);
   logLines = [];
-  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { logLines.push(args.map(String).join(' ')); });
-  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { logLines.push(args.map(String).join(' ')); });
+  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    logLines.push(args.map(String).join(' '));
+  });
+  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    logLines.push(args.map(String).join(' '));
+  });
 });
 
 afterEach(async () => {
@@ -49,8 +58,11 @@ afterAll(() => {
   fs.rmSync(assemblyDir, { recursive: true, force: true });
 });
 
-const props = (publicKeyMaterial: string, name = 'viewer-key', tags: Record<string, string> = { team: 'video' }): KeyPairProperties =>
-  ({ PublicKeyMaterial: publicKeyMaterial, Name: name, Tags: tags });
+const props = (
+  publicKeyMaterial: string,
+  name = 'viewer-key',
+  tags: Record<string, string> = { team: 'video' },
+): KeyPairProperties => ({ PublicKeyMaterial: publicKeyMaterial, Name: name, Tags: tags });
 const newKey = () => p384().publicKeyPem;
 const owner = (logicalId = 'PlaybackKey') => `${STACK_ID}/${logicalId}`;
 
@@ -65,19 +77,23 @@ function userView(keyPairs: StandInKeyPair[]) {
 
 /** The IVS operations that changed something (a refused Import changes nothing). */
 function writes(): IvsOperation[] {
-  return ivs.calls.filter((call) => call.status === 200 && !['GetPlaybackKeyPair', 'ListPlaybackKeyPairs'].includes(call.operation))
+  return ivs.calls
+    .filter((call) => call.status === 200 && !['GetPlaybackKeyPair', 'ListPlaybackKeyPairs'].includes(call.operation))
     .map((call) => call.operation);
 }
 
 function ignoredLines(): Array<Record<string, unknown>> {
-  return logLines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)).filter((line) => 'ignored' in line);
+  return logLines
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line))
+    .filter((line) => 'ignored' in line);
 }
 
 async function noAnswer(event: () => Promise<unknown>): Promise<void> {
   await expect(event()).rejects.toThrow(/^The handler sent no response to the (Create|Update|Delete)/);
 }
 
-describe('a delivery after CloudFormation\'s ServiceTimeout changes nothing and sends no answer', () => {
+describe("a delivery after CloudFormation's ServiceTimeout changes nothing and sends no answer", () => {
   test('Create: no IVS call', async () => {
     const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
     resource.signNextEventAgo(TOO_LATE_MS);
@@ -87,9 +103,15 @@ describe('a delivery after CloudFormation\'s ServiceTimeout changes nothing and 
 
     expect(ivs.calls).toEqual([]);
     expect(ivs.keyPairs()).toEqual([]);
-    expect(ignoredLines()).toEqual([expect.objectContaining({
-      requestType: 'Create', ivsCalls: [], ignored: expect.stringMatching(/^ignored: CloudFormation sent this event 40\d s ago and stopped waiting for its answer after 360 s/),
-    })]);
+    expect(ignoredLines()).toEqual([
+      expect.objectContaining({
+        requestType: 'Create',
+        ivsCalls: [],
+        ignored: expect.stringMatching(
+          /^ignored: CloudFormation sent this event 40\d s ago and stopped waiting for its answer after 360 s/,
+        ),
+      }),
+    ]);
   });
 
   test('Update (a key change): no IVS call, the key pair stays as it was', async () => {
@@ -182,9 +204,14 @@ describe('the reproductions of issue 16, situation 2', () => {
     expect(answers).toEqual([]);
     expect(ivs.calls.map((call) => call.operation)).toEqual(['GetPlaybackKeyPair']); // the marker of the rollback, then nothing
     expect(ivs.keyPairs()).toEqual(afterRollback);
-    expect(ignoredLines()).toEqual([expect.objectContaining({
-      requestType: 'Update', ignored: expect.stringMatching(new RegExp(`^superseded: key pair ${original.arn} of this resource was last changed by an event`)),
-    })]);
+    expect(ignoredLines()).toEqual([
+      expect.objectContaining({
+        requestType: 'Update',
+        ignored: expect.stringMatching(
+          new RegExp(`^superseded: key pair ${original.arn} of this resource was last changed by an event`),
+        ),
+      }),
+    ]);
   });
 
   test('a rollback Delete of a made-up id delivered again after the resource was created anew: the live key pair stays', async () => {
@@ -208,7 +235,7 @@ describe('the reproductions of issue 16, situation 2', () => {
     expect(live.map((k) => k.arn)).toEqual([answer.PhysicalResourceId]);
   });
 
-  test('a rename delivered again after its rollback: the stack\'s current key pair is neither deleted nor re-imported', async () => {
+  test("a rename delivered again after its rollback: the stack's current key pair is neither deleted nor re-imported", async () => {
     const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
     const key = newKey();
     await resource.create(props(key, 'old-name'));
@@ -239,7 +266,9 @@ describe('a repeated delivery while CloudFormation still waits', () => {
 
     expect(writes()).toEqual([]);
     expect(ivs.keyPairs()).toEqual(keyPairs);
-    expect(answers.map((put) => JSON.parse(put.body))).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId })]);
+    expect(answers.map((put) => JSON.parse(put.body))).toEqual([
+      expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId }),
+    ]);
   });
 
   test('a key change delivered twice: the second adopts what the first imported and changes nothing', async () => {
@@ -253,32 +282,41 @@ describe('a repeated delivery while CloudFormation still waits', () => {
 
     expect(writes()).toEqual([]);
     expect(ivs.keyPairs()).toEqual(keyPairs);
-    expect(answers.map((put) => JSON.parse(put.body))).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: rotated.PhysicalResourceId })]);
+    expect(answers.map((put) => JSON.parse(put.body))).toEqual([
+      expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: rotated.PhysicalResourceId }),
+    ]);
   });
 
   test('the handler throws for a retry only while the retry can still answer a waiting CloudFormation', async () => {
     const thrown: string[] = [];
-    const watched: OnEventHandler = (event, context) => handler(event, context).catch((error: Error) => {
-      thrown.push(error.message);
-      throw error;
-    });
+    const watched: OnEventHandler = (event, context) =>
+      handler(event, context).catch((error: Error) => {
+        thrown.push(error.message);
+        throw error;
+      });
     // A 2 s Lambda timeout leaves time for 3 PUT attempts, all refused.
     const early = new SimulatedResource(watched, 'EarlyKey', { ...SIGNED, timeoutMs: 2_000 });
     await early.failNextResponses(3);
-    await expect(early.create(props(newKey(), 'early'))).rejects.toThrow(/expected exactly one accepted response to Create, got 0/);
+    await expect(early.create(props(newKey(), 'early'))).rejects.toThrow(
+      /expected exactly one accepted response to Create, got 0/,
+    );
     expect(thrown).toEqual(['Could not send the response to CloudFormation: HTTP 500']); // Lambda retries a minute later
 
     // Sent 5 minutes ago: Lambda's retry, a minute from now, would come after CloudFormation stopped waiting.
     const late = new SimulatedResource(watched, 'LateKey', { ...SIGNED, timeoutMs: 2_000 });
     late.signNextEventAgo((SERVICE_TIMEOUT_S - 60) * 1000);
     await late.failNextResponses(3);
-    await expect(late.create(props(newKey(), 'late'))).rejects.toThrow(/expected exactly one accepted response to Create, got 0/);
+    await expect(late.create(props(newKey(), 'late'))).rejects.toThrow(
+      /expected exactly one accepted response to Create, got 0/,
+    );
     expect(thrown).toHaveLength(1);
-    expect(logLines.some((line) => line.includes('no retry: CloudFormation stops waiting before Lambda would retry'))).toBe(true);
+    expect(
+      logLines.some((line) => line.includes('no retry: CloudFormation stops waiting before Lambda would retry')),
+    ).toBe(true);
   });
 });
 
-test('the owner tag and the user\'s tags are what they were; only the event marker is added', async () => {
+test("the owner tag and the user's tags are what they were; only the event marker is added", async () => {
   const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
   await resource.create(props(newKey()));
   expect(userView(ivs.keyPairs())[0].tags).toEqual({ team: 'video', [OWNER_TAG_KEY]: owner() });

@@ -41,7 +41,12 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ivs-languages-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 function command(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(file, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(file, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.error) {
     throw new Error(`${file} could not run (${result.error.message}); the language tests need it installed`);
   }
@@ -51,7 +56,9 @@ function command(file: string, args: string[], cwd: string, env: NodeJS.ProcessE
 function mustSucceed(file: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): void {
   const result = command(file, args, cwd, env);
   if (result.status !== 0) {
-    throw new Error(`${file} ${args.join(' ')} failed with status ${result.status}:\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `${file} ${args.join(' ')} failed with status ${result.status}:\n${result.stdout}\n${result.stderr}`,
+    );
   }
 }
 
@@ -77,24 +84,54 @@ const python: LanguageApp = {
     const wheel = onlyFile(path.join(ROOT, 'dist', 'python'), /\.whl$/);
     const venv = path.join(scratch, 'venv');
     mustSucceed('python3', ['-m', 'venv', venv], HERE);
-    mustSucceed(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', wheel,
-      `aws-cdk-lib==${cdkVersion}`, `constructs==${constructsVersion}`, '-r', path.join(HERE, 'python', 'requirements.txt')], HERE);
+    mustSucceed(
+      path.join(venv, 'bin', 'pip'),
+      [
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        wheel,
+        `aws-cdk-lib==${cdkVersion}`,
+        `constructs==${constructsVersion}`,
+        '-r',
+        path.join(HERE, 'python', 'requirements.txt'),
+      ],
+      HERE,
+    );
   }),
   run(publicKeyFile, outdir) {
-    return command(path.join(scratch, 'venv', 'bin', 'python'), [path.join(HERE, 'python', 'app.py'), publicKeyFile], HERE, { CDK_OUTDIR: outdir });
+    return command(
+      path.join(scratch, 'venv', 'bin', 'python'),
+      [path.join(HERE, 'python', 'app.py'), publicKeyFile],
+      HERE,
+      { CDK_OUTDIR: outdir },
+    );
   },
 };
 
-const mavenArgs = () => ['--batch-mode', '--quiet', `-Dlibrary.version=${libraryVersion}`, `-Dcdk.version=${cdkVersion}`];
+const mavenArgs = () => [
+  '--batch-mode',
+  '--quiet',
+  `-Dlibrary.version=${libraryVersion}`,
+  `-Dcdk.version=${cdkVersion}`,
+];
 const java: LanguageApp = {
   prepare() {
-    onlyFile(path.join(ROOT, 'dist', 'java', 'io', 'github', 'cdkivsplaybackkeypair', 'cdk-ivs-playback-key-pair'), /^\d/);
+    onlyFile(
+      path.join(ROOT, 'dist', 'java', 'io', 'github', 'cdkivsplaybackkeypair', 'cdk-ivs-playback-key-pair'),
+      /^\d/,
+    );
     // The binding was just rebuilt under the same version: refresh Maven's copy of it.
-    fs.rmSync(path.join(os.homedir(), '.m2', 'repository', 'io', 'github', 'cdkivsplaybackkeypair'), { recursive: true, force: true });
+    fs.rmSync(path.join(os.homedir(), '.m2', 'repository', 'io', 'github', 'cdkivsplaybackkeypair'), {
+      recursive: true,
+      force: true,
+    });
     mustSucceed('mvn', [...mavenArgs(), 'compile'], path.join(HERE, 'java'));
   },
   run(publicKeyFile, outdir) {
-    return command('mvn', [...mavenArgs(), 'exec:java', `-Dexec.args=${publicKeyFile}`], path.join(HERE, 'java'), { CDK_OUTDIR: outdir });
+    return command('mvn', [...mavenArgs(), 'exec:java', `-Dexec.args=${publicKeyFile}`], path.join(HERE, 'java'), {
+      CDK_OUTDIR: outdir,
+    });
   },
 };
 
@@ -140,7 +177,11 @@ function typescriptError(publicKeyMaterial: string): string {
 const p256File = path.join(scratch, 'p256.pem');
 fs.writeFileSync(p256File, wrongKeys.p256());
 
-describe.each([['Python', python], ['Java', java], ['Go', go]] as const)('%s', (_language, language) => {
+describe.each([
+  ['Python', python],
+  ['Java', java],
+  ['Go', go],
+] as const)('%s', (_language, language) => {
   beforeAll(() => language.prepare());
 
   test('synthesizes the template the TypeScript app synthesizes', () => {
@@ -153,8 +194,9 @@ describe.each([['Python', python], ['Java', java], ['Go', go]] as const)('%s', (
     expect(Object.keys(expected.Resources).length).toBeGreaterThanOrEqual(5);
     expect(comparable(template)).toEqual(expected);
     // The same handler bundle: the binding runs the package's JavaScript, asset included.
-    expect(fs.readdirSync(outdir).filter((name) => name.startsWith('asset.')))
-      .toEqual(fs.readdirSync(path.join(scratch, 'typescript')).filter((name) => name.startsWith('asset.')));
+    expect(fs.readdirSync(outdir).filter((name) => name.startsWith('asset.'))).toEqual(
+      fs.readdirSync(path.join(scratch, 'typescript')).filter((name) => name.startsWith('asset.')),
+    );
   });
 
   test('synthesizes the generated-key stack the TypeScript app synthesizes', () => {
@@ -165,7 +207,9 @@ describe.each([['Python', python], ['Java', java], ['Go', go]] as const)('%s', (
     const app = new App({ outdir: fs.mkdtempSync(path.join(scratch, 'typescript-generated-')) });
     new GeneratedKeyStack(app, 'IvsGeneratedKeyExample', { generation: 2 });
     const expected = comparable(app.synth().getStackByName('IvsGeneratedKeyExample').template);
-    expect(Object.values(expected.Resources).map((resource: any) => resource.Type)).toContain('Custom::IvsGeneratedPlaybackKeyPair');
+    expect(Object.values(expected.Resources).map((resource: any) => resource.Type)).toContain(
+      'Custom::IvsGeneratedPlaybackKeyPair',
+    );
     expect(comparable(template)).toEqual(expected);
   });
 
@@ -178,19 +222,27 @@ describe.each([['Python', python], ['Java', java], ['Go', go]] as const)('%s', (
   });
 });
 
-describe('the README\'s Python backend snippet', () => {
+describe("the README's Python backend snippet", () => {
   beforeAll(() => python.prepare());
 
   test('signs a token that verifyPlaybackToken accepts', async () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const snippets = [...readme.matchAll(/```python\n([\s\S]*?)```/g)].map(([, code]) => dedent(code)).filter((code) => code.includes('import jwt'));
+    const snippets = [...readme.matchAll(/```python\n([\s\S]*?)```/g)]
+      .map(([, code]) => dedent(code))
+      .filter((code) => code.includes('import jwt'));
     expect(snippets).toHaveLength(1);
     const { privateKeyPem, publicKeyPem } = generatePlaybackKeyPair();
     const channelArn = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
     const script = path.join(scratch, 'backend.py');
-    fs.writeFileSync(script, `${snippets[0]}\nimport sys\nprint(sign_playback_token(sys.stdin.read(), ${JSON.stringify(channelArn)}))\n`);
+    fs.writeFileSync(
+      script,
+      `${snippets[0]}\nimport sys\nprint(sign_playback_token(sys.stdin.read(), ${JSON.stringify(channelArn)}))\n`,
+    );
 
-    const signed = spawnSync(path.join(scratch, 'venv', 'bin', 'python'), [script], { input: privateKeyPem, encoding: 'utf8' });
+    const signed = spawnSync(path.join(scratch, 'venv', 'bin', 'python'), [script], {
+      input: privateKeyPem,
+      encoding: 'utf8',
+    });
     expect(signed.stderr).toBe('');
     const token = signed.stdout.trim();
     const verified = await verifyPlaybackToken(token, publicKeyPem);
@@ -198,11 +250,13 @@ describe('the README\'s Python backend snippet', () => {
     const lifetime = verified.expiresAt.getTime() - Date.now();
     expect(lifetime).toBeGreaterThan(250_000);
     expect(lifetime).toBeLessThanOrEqual(300_000);
-    await expect(verifyPlaybackToken(token, generatePlaybackKeyPair().publicKeyPem)).rejects.toThrow(PlaybackTokenError);
+    await expect(verifyPlaybackToken(token, generatePlaybackKeyPair().publicKeyPem)).rejects.toThrow(
+      PlaybackTokenError,
+    );
   });
 });
 
-describe('the README\'s Python snippet for a generated key', () => {
+describe("the README's Python snippet for a generated key", () => {
   beforeAll(() => python.prepare());
 
   test('reads AWSCURRENT with boto3 and signs a token that verifies against that key only', async () => {
@@ -213,25 +267,46 @@ describe('the README\'s Python snippet for a generated key', () => {
     expect(generated).toHaveLength(1);
     const moto = await startMotoServer();
     try {
-      const { SecretsManagerClient, CreateSecretCommand, PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      const client = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'AKIDMOTO', secretAccessKey: 'moto' } });
+      const { SecretsManagerClient, CreateSecretCommand, PutSecretValueCommand } =
+        await import('@aws-sdk/client-secrets-manager');
+      const client = new SecretsManagerClient({
+        endpoint: moto.endpoint,
+        region: 'us-west-2',
+        credentials: { accessKeyId: 'AKIDMOTO', secretAccessKey: 'moto' },
+      });
       const { ARN } = await client.send(new CreateSecretCommand({ Name: 'GeneratedKeySecret-AbCdEf' }));
       const [previous, current] = [generatePlaybackKeyPair(), generatePlaybackKeyPair()];
-      for (const [generation, key] of [[1, previous], [2, current]] as const) {
-        await client.send(new PutSecretValueCommand({
-          SecretId: ARN, ClientRequestToken: `cdk-ivs-playback-key-pair-generation-${generation}`, VersionStages: ['AWSCURRENT'],
-          SecretString: JSON.stringify({ ...key, generation }),
-        }));
+      for (const [generation, key] of [
+        [1, previous],
+        [2, current],
+      ] as const) {
+        await client.send(
+          new PutSecretValueCommand({
+            SecretId: ARN,
+            ClientRequestToken: `cdk-ivs-playback-key-pair-generation-${generation}`,
+            VersionStages: ['AWSCURRENT'],
+            SecretString: JSON.stringify({ ...key, generation }),
+          }),
+        );
       }
       client.destroy();
       const channelArn = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
       const script = path.join(scratch, 'generated-backend.py');
-      fs.writeFileSync(script, `${signer}\n${generated[0]}\nimport sys\nprint(signer.sign(${JSON.stringify(channelArn)}))\n`);
+      fs.writeFileSync(
+        script,
+        `${signer}\n${generated[0]}\nimport sys\nprint(signer.sign(${JSON.stringify(channelArn)}))\n`,
+      );
       const signed = spawnSync(path.join(scratch, 'venv', 'bin', 'python'), [script], {
         encoding: 'utf8',
         env: {
-          ...process.env, AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint, AWS_DEFAULT_REGION: 'us-west-2', PLAYBACK_KEY_SECRET_ARN: ARN!,
-          AWS_ACCESS_KEY_ID: 'AKIDMOTO', AWS_SECRET_ACCESS_KEY: 'moto', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          ...process.env,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+          AWS_DEFAULT_REGION: 'us-west-2',
+          PLAYBACK_KEY_SECRET_ARN: ARN!,
+          AWS_ACCESS_KEY_ID: 'AKIDMOTO',
+          AWS_SECRET_ACCESS_KEY: 'moto',
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
         },
       });
       expect(signed.stderr).toBe('');
@@ -245,6 +320,10 @@ describe('the README\'s Python snippet for a generated key', () => {
 });
 
 test('each language app pins the aws-cdk-lib release package-lock.json pins', () => {
-  expect(fs.readFileSync(path.join(HERE, 'go', 'go.mod'), 'utf8')).toContain(`github.com/aws/aws-cdk-go/awscdk/v2 v${cdkVersion}\n`);
-  expect(execFileSync('node', ['-p', 'require("aws-cdk-lib/package.json").version'], { cwd: ROOT, encoding: 'utf8' }).trim()).toBe(cdkVersion);
+  expect(fs.readFileSync(path.join(HERE, 'go', 'go.mod'), 'utf8')).toContain(
+    `github.com/aws/aws-cdk-go/awscdk/v2 v${cdkVersion}\n`,
+  );
+  expect(
+    execFileSync('node', ['-p', 'require("aws-cdk-lib/package.json").version'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+  ).toBe(cdkVersion);
 });

@@ -4,11 +4,19 @@
  */
 import { randomUUID, createHash, createPublicKey, KeyObject } from 'node:crypto';
 import {
-  AccessDeniedException, ConflictException, InternalServerException, PendingVerification, ResourceNotFoundException,
-  ServiceQuotaExceededException, ThrottlingException, ValidationException,
+  AccessDeniedException,
+  ConflictException,
+  InternalServerException,
+  PendingVerification,
+  ResourceNotFoundException,
+  ServiceQuotaExceededException,
+  ThrottlingException,
+  ValidationException,
 } from '@aws-sdk/client-ivs';
 import type {
-  CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceUpdateEvent,
+  CloudFormationCustomResourceCreateEvent,
+  CloudFormationCustomResourceDeleteEvent,
+  CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
 import { OWNER_TAG_KEY } from '../../lib/shared/contract';
 import { p384, wrongKeys } from './keys';
@@ -45,7 +53,10 @@ export function allPemBodyLines(): string[] {
 
 /** The base64 lines of a PEM (without the BEGIN/END lines). */
 export function pemBodyLines(pem: string): string[] {
-  return pem.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('-----'));
+  return pem
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('-----'));
 }
 
 /** An ECDSA P-384 key pair as IVS wants it, with the fingerprint computed independently of the handler. */
@@ -60,11 +71,17 @@ export interface TestKey {
 
 export function p384Key(): TestKey {
   const { publicKeyPem, privateKeyPem, privateKey } = p384();
-  return { pem: remember(publicKeyPem), privatePem: remember(privateKeyPem), fingerprint: md5Fingerprint(createPublicKey(privateKey)) };
+  return {
+    pem: remember(publicKeyPem),
+    privatePem: remember(privateKeyPem),
+    fingerprint: md5Fingerprint(createPublicKey(privateKey)),
+  };
 }
 
 function md5Fingerprint(publicKey: KeyObject): string {
-  const hex = createHash('md5').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const hex = createHash('md5')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
   return hex.replace(/(..)(?!$)/g, '$1:');
 }
 
@@ -83,7 +100,11 @@ export const reformatted = {
   crlf: (pem: string) => pem.replace(/\n/g, '\r\n'),
   noTrailingNewline: (pem: string) => pem.trimEnd(),
   unwrapped: (pem: string) => `-----BEGIN PUBLIC KEY-----\n${pemBodyLines(pem).join('')}\n-----END PUBLIC KEY-----\n`,
-  wrappedAt40: (pem: string) => `-----BEGIN PUBLIC KEY-----\n${pemBodyLines(pem).join('').match(/.{1,40}/g)!.join('\n')}\n-----END PUBLIC KEY-----`,
+  wrappedAt40: (pem: string) =>
+    `-----BEGIN PUBLIC KEY-----\n${pemBodyLines(pem)
+      .join('')
+      .match(/.{1,40}/g)!
+      .join('\n')}\n-----END PUBLIC KEY-----`,
   blankLinesAround: (pem: string) => `\n\n${pem}\n\n`,
 };
 
@@ -95,7 +116,11 @@ export interface KeyPairProps {
 }
 
 /** Properties for `key`, named `name`, with `tags` (omitted when undefined). */
-export function props(key: TestKey | string, name: string | undefined = 'my-key', tags?: Record<string, string>): KeyPairProps {
+export function props(
+  key: TestKey | string,
+  name: string | undefined = 'my-key',
+  tags?: Record<string, string>,
+): KeyPairProps {
   return {
     PublicKeyMaterial: typeof key === 'string' ? key : key.pem,
     ...(name === undefined ? {} : { Name: name }),
@@ -121,13 +146,19 @@ function common(resourceProps: KeyPairProps, identity: Identity) {
   };
 }
 
-export function createEvent(resourceProps: KeyPairProps, identity: Identity = {}): CloudFormationCustomResourceCreateEvent {
+export function createEvent(
+  resourceProps: KeyPairProps,
+  identity: Identity = {},
+): CloudFormationCustomResourceCreateEvent {
   return { RequestType: 'Create', ...common(resourceProps, identity) };
 }
 
 /** An Update from `oldProps` to `newProps`; a rollback is an Update with the two swapped. */
 export function updateEvent(
-  oldProps: KeyPairProps, newProps: KeyPairProps, physicalResourceId: string, identity: Identity = {},
+  oldProps: KeyPairProps,
+  newProps: KeyPairProps,
+  physicalResourceId: string,
+  identity: Identity = {},
 ): CloudFormationCustomResourceUpdateEvent {
   return {
     RequestType: 'Update',
@@ -137,7 +168,11 @@ export function updateEvent(
   };
 }
 
-export function deleteEvent(resourceProps: KeyPairProps, physicalResourceId: string, identity: Identity = {}): CloudFormationCustomResourceDeleteEvent {
+export function deleteEvent(
+  resourceProps: KeyPairProps,
+  physicalResourceId: string,
+  identity: Identity = {},
+): CloudFormationCustomResourceDeleteEvent {
   return { RequestType: 'Delete', ...common(resourceProps, identity), PhysicalResourceId: physicalResourceId };
 }
 
@@ -149,7 +184,12 @@ export interface IvsKeyPair {
   readonly tags: Record<string, string>;
 }
 
-export function ivsKeyPair(arn: string, key: TestKey, name = 'my-key', tags: Record<string, string> = { ...OWNER_TAG }): IvsKeyPair {
+export function ivsKeyPair(
+  arn: string,
+  key: TestKey,
+  name = 'my-key',
+  tags: Record<string, string> = { ...OWNER_TAG },
+): IvsKeyPair {
   return { arn, name, fingerprint: key.fingerprint, tags };
 }
 
@@ -169,9 +209,14 @@ export const ivsErrors = {
   notFound: (exceptionMessage = 'The specified resource was not found.') =>
     new ResourceNotFoundException({ $metadata: { httpStatusCode: 404 }, message: 'UnknownError', exceptionMessage }),
   quota: (exceptionMessage = 'You have reached the maximum number of playback key pairs.') =>
-    new ServiceQuotaExceededException({ $metadata: { httpStatusCode: 402 }, message: 'UnknownError', exceptionMessage }),
-  accessDenied: (exceptionMessage = `User: arn:aws:sts::${ACCOUNT}:assumed-role/OnEventRole/fn is not authorized to perform: ivs:ImportPlaybackKeyPair`) =>
-    new AccessDeniedException({ $metadata: { httpStatusCode: 403 }, message: 'UnknownError', exceptionMessage }),
+    new ServiceQuotaExceededException({
+      $metadata: { httpStatusCode: 402 },
+      message: 'UnknownError',
+      exceptionMessage,
+    }),
+  accessDenied: (
+    exceptionMessage = `User: arn:aws:sts::${ACCOUNT}:assumed-role/OnEventRole/fn is not authorized to perform: ivs:ImportPlaybackKeyPair`,
+  ) => new AccessDeniedException({ $metadata: { httpStatusCode: 403 }, message: 'UnknownError', exceptionMessage }),
   validation: (exceptionMessage = 'Request member: publicKeyMaterial failed to satisfy the constraints') =>
     new ValidationException({ $metadata: { httpStatusCode: 400 }, message: 'UnknownError', exceptionMessage }),
   pendingVerification: (exceptionMessage = 'Your account is pending verification.') =>

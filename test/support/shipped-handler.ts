@@ -21,9 +21,11 @@ export function synthesizeHandlerAsset(): { assemblyDir: string; assetDir: strin
   const stack = new Stack(app, 'Shipped');
   new PlaybackKeyPair(stack, 'Key', p384().publicKeyPem);
   app.synth();
-  const [handler] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-    Properties: { Handler: 'index.handler', Runtime: `nodejs${HANDLER_NODE_MAJOR}.x` },
-  }));
+  const [handler] = Object.values(
+    Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Handler: 'index.handler', Runtime: `nodejs${HANDLER_NODE_MAJOR}.x` },
+    }),
+  );
   const assetHash = String(handler.Properties.Code.S3Key).replace(/\.zip$/, '');
   return { assemblyDir, assetDir: path.join(assemblyDir, `asset.${assetHash}`) };
 }

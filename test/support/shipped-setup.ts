@@ -40,7 +40,9 @@ export function useShippedHandler(): ShippedHandlerRig {
     rig.handler = loadShippedHandler(assetDir, rig.ivs);
     rig.logLines = [];
     for (const method of ['log', 'error'] as const) {
-      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => { rig.logLines.push(args.map(String).join(' ')); });
+      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        rig.logLines.push(args.map(String).join(' '));
+      });
     }
   });
   afterEach(async () => {

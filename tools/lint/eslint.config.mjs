@@ -16,7 +16,9 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/',
       'lib/**/*.js',
+      'lib/tokens.mjs', // the ES module build of ./tokens (scripts/build-tokens-esm.mjs)
       '**/*.d.ts',
+      '**/*.d.mts',
       'assets/',
       'dist/',
       '**/cdk.out/',
@@ -35,7 +37,10 @@ export default tseslint.config(
     rules: {
       // The code base uses `require()` where loading must be lazy or fresh (jose, the shipped bundle).
       '@typescript-eslint/no-require-imports': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       eqeqeq: ['error', 'always'],
       'no-var': 'error',
       'prefer-const': 'error',
@@ -56,43 +61,53 @@ export default tseslint.config(
   {
     files: ['lib/backend/**/*.ts', 'lib/tokens.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [
-          noCdk('Backend code (lib/backend, lib/tokens.ts)'),
-          {
-            regex: '^\\.\\.?/(\\.\\./)*(construct(/|$)|index$)|^\\.\\.?/?$',
-            message: `Backend code never imports the construct (lib/construct, lib/index.ts). ${RUNTIMES}`,
-          },
-        ],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noCdk('Backend code (lib/backend, lib/tokens.ts)'),
+            {
+              regex: '^\\.\\.?/(\\.\\./)*(construct(/|$)|index$)|^\\.\\.?/?$',
+              message: `Backend code never imports the construct (lib/construct, lib/index.ts). ${RUNTIMES}`,
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['lib/shared/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [
-          noCdk('Shared code (lib/shared)'),
-          {
-            regex: '^\\.\\.?/(\\.\\./)*(construct|backend)(/|$)|^\\.\\.?/(\\.\\./)*(index|tokens)$|^\\.\\.?/?$|^\\.\\./\\.\\.',
-            message: `Shared code imports only node: modules and lib/shared. ${RUNTIMES}`,
-          },
-        ],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noCdk('Shared code (lib/shared)'),
+            {
+              regex:
+                '^\\.\\.?/(\\.\\./)*(construct|backend)(/|$)|^\\.\\.?/(\\.\\./)*(index|tokens)$|^\\.\\.?/?$|^\\.\\./\\.\\.',
+              message: `Shared code imports only node: modules and lib/shared. ${RUNTIMES}`,
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['lambda/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [
-          noCdk('The handler (lambda/)'),
-          {
-            regex: '^(\\.\\./)+lib(/(construct|backend)(/|$)|/index$|/tokens$|/?$)',
-            message: `The handler imports only lib/shared from lib/. ${RUNTIMES}`,
-          },
-        ],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noCdk('The handler (lambda/)'),
+            {
+              regex: '^(\\.\\./)+lib(/(construct|backend)(/|$)|/index$|/tokens$|/?$)',
+              message: `The handler imports only lib/shared from lib/. ${RUNTIMES}`,
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { acceptedResponse, lambdaContext, PRESIGNED_QUERY, ReceivedResponse, ResponseBody, ResponseEndpoint } from './response-endpoint';
+import {
+  acceptedResponse,
+  lambdaContext,
+  PRESIGNED_QUERY,
+  ReceivedResponse,
+  ResponseBody,
+  ResponseEndpoint,
+} from './response-endpoint';
 import type { OnEventHandler } from './shipped-handler';
 
-export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/IvsStack/5b6f1d2e-0c1a-11f0-9f3e-0a1b2c3d4e5f';
-const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:IvsStack-IvsPlaybackKeyPairProviderHandler-AbCdEf123456';
+export const STACK_ID =
+  'arn:aws:cloudformation:us-east-1:123456789012:stack/IvsStack/5b6f1d2e-0c1a-11f0-9f3e-0a1b2c3d4e5f';
+const SERVICE_TOKEN =
+  'arn:aws:lambda:us-east-1:123456789012:function:IvsStack-IvsPlaybackKeyPairProviderHandler-AbCdEf123456';
 /** The presigned part of every ResponseURL the simulated CloudFormation hands out: never to be logged. */
 export const RESPONSE_URL = PRESIGNED_QUERY;
 
@@ -153,7 +162,10 @@ export class SimulatedResource<P extends object = KeyPairProperties> {
     });
     this.accept(previous.properties!, answer);
     this.beforeUpdate = undefined;
-    const cleanup = failed.physicalResourceId !== answer.PhysicalResourceId ? await this.delete(failed.physicalResourceId) : undefined;
+    const cleanup =
+      failed.physicalResourceId !== answer.PhysicalResourceId
+        ? await this.delete(failed.physicalResourceId)
+        : undefined;
     return { answer, cleanup };
   }
 
@@ -201,18 +213,24 @@ export class SimulatedResource<P extends object = KeyPairProperties> {
   }
 
   private withToken(properties: P) {
-    const timeout = this.options.serviceTimeoutS === undefined ? {} : { ServiceTimeout: String(this.options.serviceTimeoutS) };
+    const timeout =
+      this.options.serviceTimeoutS === undefined ? {} : { ServiceTimeout: String(this.options.serviceTimeoutS) };
     return { ServiceToken: SERVICE_TOKEN, ...timeout, ...properties };
   }
 
   /** The ResponseURL with the signing time of the chosen form, if any. */
   private signed(url: string): string {
     if (!this.options.signing) return url;
-    const signedAtMs = this.signNextAgoMs === undefined ? Math.max(Date.now(), lastSignedAtMs + 1000) : Date.now() - this.signNextAgoMs;
+    const signedAtMs =
+      this.signNextAgoMs === undefined ? Math.max(Date.now(), lastSignedAtMs + 1000) : Date.now() - this.signNextAgoMs;
     if (this.signNextAgoMs === undefined) lastSignedAtMs = signedAtMs;
     this.signNextAgoMs = undefined;
-    if (this.options.signing === 'sigv2') return `${url}&Expires=${Math.floor(signedAtMs / 1000) + RESPONSE_URL_VALIDITY_S}`;
-    const amzDate = new Date(signedAtMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    if (this.options.signing === 'sigv2')
+      return `${url}&Expires=${Math.floor(signedAtMs / 1000) + RESPONSE_URL_VALIDITY_S}`;
+    const amzDate = new Date(signedAtMs)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     return `${url}&X-Amz-Date=${amzDate}&X-Amz-Expires=${RESPONSE_URL_VALIDITY_S}`;
   }
 
@@ -231,15 +249,21 @@ export class SimulatedResource<P extends object = KeyPairProperties> {
     this.lastAnswer = undefined;
     this.sentEvents.push(event);
     let thrown: Error | undefined;
-    await this.handler(event, lambdaContext(this.options.timeoutMs)).catch((error: Error) => { thrown = error; });
+    await this.handler(event, lambdaContext(this.options.timeoutMs)).catch((error: Error) => {
+      thrown = error;
+    });
     this.lastResponses = endpoint.responsesFor(requestId);
     if (this.lastResponses.length === 0) {
-      throw new Error(`The handler sent no response to the ${event.RequestType}${thrown ? ` (it threw: ${thrown.message})` : ''}: `
-        + 'CloudFormation would wait for the ServiceTimeout');
+      throw new Error(
+        `The handler sent no response to the ${event.RequestType}${thrown ? ` (it threw: ${thrown.message})` : ''}: ` +
+          'CloudFormation would wait for the ServiceTimeout',
+      );
     }
     const answer = acceptedResponse(event, this.lastResponses);
     this.lastAnswer = answer;
     if (answer.Status === 'FAILED') throw new Error(answer.Reason);
-    return answer.Data ? { PhysicalResourceId: answer.PhysicalResourceId, Data: answer.Data } : { PhysicalResourceId: answer.PhysicalResourceId };
+    return answer.Data
+      ? { PhysicalResourceId: answer.PhysicalResourceId, Data: answer.Data }
+      : { PhysicalResourceId: answer.PhysicalResourceId };
   }
 }

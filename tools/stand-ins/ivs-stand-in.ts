@@ -93,7 +93,10 @@ const RATE_WINDOW_MS = 1000;
 /** An error the stand-in answers with; thrown by the operation handlers. */
 class IvsError extends Error {
   readonly status: number;
-  constructor(readonly errorType: IvsErrorType, message: string) {
+  constructor(
+    readonly errorType: IvsErrorType,
+    message: string,
+  ) {
     super(message);
     this.status = IVS_ERROR_STATUS[errorType];
   }
@@ -387,7 +390,8 @@ export class IvsStandIn {
 
   private listKeyPairs(body: Record<string, unknown>): object {
     const pageSize = Number(body.maxResults ?? this.options.defaultPageSize ?? 100);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw invalid('maxResults must be between 1 and 100');
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100)
+      throw invalid('maxResults must be between 1 and 100');
     const start = decodePageToken(body.nextToken);
     const all = [...this.store.values()].filter((keyPair) => !this.hiddenFromNextList.has(keyPair.arn));
     this.hiddenFromNextList.clear();
@@ -397,7 +401,10 @@ export class IvsStandIn {
     return end < all.length ? { keyPairs, nextToken: encodePageToken(end) } : { keyPairs };
   }
 
-  private updateTags(arn: string | undefined, change: (tags: Record<string, string>) => Record<string, string>): object {
+  private updateTags(
+    arn: string | undefined,
+    change: (tags: Record<string, string>) => Record<string, string>,
+  ): object {
     const keyPair = this.findResource(arn);
     const tags = change(keyPair.tags);
     if (Object.keys(tags).length > 50) throw invalid('A resource can have at most 50 tags');
@@ -519,7 +526,11 @@ function p384PublicKeyDer(publicKeyMaterial: unknown): Buffer {
   const match = typeof publicKeyMaterial === 'string' ? PEM_PUBLIC_KEY.exec(publicKeyMaterial.trim()) : null;
   if (!match) throw invalid(PUBLIC_KEY_INVALID);
   try {
-    const key = createPublicKey({ key: Buffer.from(match[1].replace(/\s/g, ''), 'base64'), format: 'der', type: 'spki' });
+    const key = createPublicKey({
+      key: Buffer.from(match[1].replace(/\s/g, ''), 'base64'),
+      format: 'der',
+      type: 'spki',
+    });
     if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp384r1') {
       return key.export({ type: 'spki', format: 'der' });
     }
@@ -547,7 +558,8 @@ function validTags(tags: unknown): Record<string, string> {
   if (entries.length > 50) throw invalid('A resource can have at most 50 tags');
   for (const [key, value] of entries) {
     validTagKey(key);
-    if (typeof value !== 'string' || value.length > 256) throw invalid(`Tag value for ${key} must be 0 to 256 characters`);
+    if (typeof value !== 'string' || value.length > 256)
+      throw invalid(`Tag value for ${key} must be 0 to 256 characters`);
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }
@@ -560,7 +572,8 @@ function validTagKeys(tagKeys: unknown): string[] {
 }
 
 function validTagKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length < 1 || key.length > 128) throw invalid('Tag keys must be 1 to 128 characters');
+  if (typeof key !== 'string' || key.length < 1 || key.length > 128)
+    throw invalid('Tag keys must be 1 to 128 characters');
   if (key.toLowerCase().startsWith('aws:')) throw invalid(`Tag key ${key} uses the reserved prefix aws:`);
   return key;
 }

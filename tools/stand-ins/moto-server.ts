@@ -29,7 +29,9 @@ export async function startMotoServer(): Promise<MotoServer> {
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   await waitUntilAnswering(endpoint, child, () => stderr);
   return {
     endpoint,

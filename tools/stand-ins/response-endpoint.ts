@@ -8,7 +8,8 @@ import { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 
 /** The presigned part of every ResponseURL handed out; it must never appear in a log line. */
-export const PRESIGNED_QUERY = '?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDCFN&X-Amz-Signature=secret-presigned';
+export const PRESIGNED_QUERY =
+  '?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDCFN&X-Amz-Signature=secret-presigned';
 
 /** CloudFormation's limit on the response body. */
 export const MAX_RESPONSE_BYTES = 4096;
@@ -56,7 +57,12 @@ export class ResponseEndpoint {
         const status = this.failuresLeft > 0 ? 500 : 200;
         if (status !== 200) this.failuresLeft--;
         const id = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
-        const response = { method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status };
+        const response = {
+          method: req.method ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          status,
+        };
         this.received.set(id, [...(this.received.get(id) ?? []), response]);
         res.writeHead(status, { connection: 'close' }).end();
       });
@@ -101,12 +107,16 @@ export function acceptedResponse(event: CloudFormationCustomResourceEvent, recei
   if (accepted.length !== 1) {
     throw contractViolation(`expected exactly one accepted response to ${event.RequestType}, got ${accepted.length}`);
   }
-  if (accepted[0] !== received.at(-1)) throw contractViolation('the handler sent more after CloudFormation accepted its answer');
+  if (accepted[0] !== received.at(-1))
+    throw contractViolation('the handler sent more after CloudFormation accepted its answer');
   for (const { method, headers, body } of received) {
     if (method !== 'PUT') throw contractViolation(`method ${method}, not PUT`);
-    if (headers['content-type'] !== '') throw contractViolation(`content-type ${JSON.stringify(headers['content-type'])}, not ""`);
-    if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES) throw contractViolation(`body of ${Buffer.byteLength(body)} bytes`);
-    if (Number(headers['content-length']) !== Buffer.byteLength(body)) throw contractViolation('content-length does not match the body');
+    if (headers['content-type'] !== '')
+      throw contractViolation(`content-type ${JSON.stringify(headers['content-type'])}, not ""`);
+    if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES)
+      throw contractViolation(`body of ${Buffer.byteLength(body)} bytes`);
+    if (Number(headers['content-length']) !== Buffer.byteLength(body))
+      throw contractViolation('content-length does not match the body');
     if (body !== accepted[0].body) throw contractViolation('a retried PUT changed the body');
   }
   const answer = JSON.parse(accepted[0].body) as ResponseBody;
@@ -119,11 +129,21 @@ function checkFields(event: CloudFormationCustomResourceEvent, answer: ResponseB
   for (const field of ['StackId', 'RequestId', 'LogicalResourceId'] as const) {
     if (answer[field] !== event[field]) throw contractViolation(`${field} ${answer[field]}, not ${event[field]}`);
   }
-  if (typeof answer.PhysicalResourceId !== 'string' || answer.PhysicalResourceId === '' || answer.PhysicalResourceId.length > 1024) {
-    throw contractViolation(`${answer.Status} without a usable PhysicalResourceId (${JSON.stringify(answer.PhysicalResourceId)})`);
+  if (
+    typeof answer.PhysicalResourceId !== 'string' ||
+    answer.PhysicalResourceId === '' ||
+    answer.PhysicalResourceId.length > 1024
+  ) {
+    throw contractViolation(
+      `${answer.Status} without a usable PhysicalResourceId (${JSON.stringify(answer.PhysicalResourceId)})`,
+    );
   }
   if (answer.Status === 'FAILED' && !answer.Reason) throw contractViolation('FAILED without a Reason');
-  if (answer.Status === 'FAILED' && event.RequestType !== 'Create' && answer.PhysicalResourceId !== event.PhysicalResourceId) {
+  if (
+    answer.Status === 'FAILED' &&
+    event.RequestType !== 'Create' &&
+    answer.PhysicalResourceId !== event.PhysicalResourceId
+  ) {
     throw contractViolation(`a failed ${event.RequestType} changed the physical id to ${answer.PhysicalResourceId}`);
   }
   if (answer.Data !== undefined && Object.values(answer.Data).some((value) => typeof value !== 'string')) {

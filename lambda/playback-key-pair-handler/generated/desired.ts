@@ -1,5 +1,10 @@
 import { GENERATION_TAG_KEY, GeneratedKeyPairProperty, OWNER_TAG_KEY } from '../../../lib/shared/contract';
-import { isSecretArn, ownerOfSecret, validateGeneratedKeyTags, validateGeneration } from '../../../lib/shared/generated-key';
+import {
+  isSecretArn,
+  ownerOfSecret,
+  validateGeneratedKeyTags,
+  validateGeneration,
+} from '../../../lib/shared/generated-key';
 import { PlaybackKeyPairValidationError, validatePlaybackKeyPairName } from '../../../lib/shared/validation';
 
 /** What a generated key pair's properties ask for, checked as at synth time. */
@@ -19,20 +24,31 @@ type Properties = Record<string, unknown>;
 export function desiredGeneratedKey(properties: Properties): DesiredGeneratedKey {
   const secretArn = secretArnOf(properties);
   if (!secretArn) {
-    throw new PlaybackKeyPairValidationError(`Invalid ${GeneratedKeyPairProperty.SECRET_ARN}: expected a Secrets Manager secret ARN`);
+    throw new PlaybackKeyPairValidationError(
+      `Invalid ${GeneratedKeyPairProperty.SECRET_ARN}: expected a Secrets Manager secret ARN`,
+    );
   }
   const generation = Number(properties[GeneratedKeyPairProperty.GENERATION] ?? '1');
   validateGeneration(generation);
   const keepPrevious = String(properties[GeneratedKeyPairProperty.KEEP_PREVIOUS_KEY] ?? 'true');
   if (keepPrevious !== 'true' && keepPrevious !== 'false') {
-    throw new PlaybackKeyPairValidationError(`Invalid ${GeneratedKeyPairProperty.KEEP_PREVIOUS_KEY} ${JSON.stringify(keepPrevious)}: `
-      + 'expected "true" or "false"');
+    throw new PlaybackKeyPairValidationError(
+      `Invalid ${GeneratedKeyPairProperty.KEEP_PREVIOUS_KEY} ${JSON.stringify(keepPrevious)}: ` +
+        'expected "true" or "false"',
+    );
   }
   const name = String(properties[GeneratedKeyPairProperty.NAME] ?? '');
   validatePlaybackKeyPairName(name);
   const userTags = tagsOf(properties);
   validateGeneratedKeyTags(userTags);
-  return { secretArn, generation, keepPreviousKey: keepPrevious === 'true', name, userTags, owner: ownerOfSecret(secretArn) };
+  return {
+    secretArn,
+    generation,
+    keepPreviousKey: keepPrevious === 'true',
+    name,
+    userTags,
+    owner: ownerOfSecret(secretArn),
+  };
 }
 
 /** The secret's ARN if the properties hold a valid one. */

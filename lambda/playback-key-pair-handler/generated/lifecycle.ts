@@ -7,9 +7,20 @@
  */
 import { ConflictException, ServiceQuotaExceededException } from '@aws-sdk/client-ivs';
 import type { CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { GENERATION_TAG_KEY, GeneratedKeyPairAttribute, KEY_PAIR_QUOTA, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../../lib/shared/contract';
 import {
-  GeneratedKeyValue, generateKeyValue, generationOfVersionId, isSecretArn, ownerOfSecret, versionIdOf,
+  GENERATION_TAG_KEY,
+  GeneratedKeyPairAttribute,
+  KEY_PAIR_QUOTA,
+  NOTHING_IMPORTED_PHYSICAL_ID,
+  OWNER_TAG_KEY,
+} from '../../../lib/shared/contract';
+import {
+  GeneratedKeyValue,
+  generateKeyValue,
+  generationOfVersionId,
+  isSecretArn,
+  ownerOfSecret,
+  versionIdOf,
 } from '../../../lib/shared/generated-key';
 import { IvsSession, KeyPair, KeyPairSummary } from '../ivs-session';
 import { DesiredGeneratedKey, desiredGeneratedKey, secretArnOf, tagsFor } from './desired';
@@ -27,7 +38,11 @@ export interface GeneratedOutcome {
 }
 
 /** Create and Update converge on the secret's state; Delete removes every key pair the resource imported. */
-export function onGeneratedKeyPairEvent(event: CloudFormationCustomResourceEvent, ivs: IvsSession, secrets: SecretsSession): Promise<GeneratedOutcome> {
+export function onGeneratedKeyPairEvent(
+  event: CloudFormationCustomResourceEvent,
+  ivs: IvsSession,
+  secrets: SecretsSession,
+): Promise<GeneratedOutcome> {
   if (event.RequestType === 'Delete') return deleteKeyPairs(event, ivs);
   return converge(desiredGeneratedKey(event.ResourceProperties), ivs, secrets);
 }
@@ -53,7 +68,11 @@ class Convergence {
   private readonly held = new Map<number, { arn: string; fingerprint?: string }>();
   private readonly notes: string[] = [];
 
-  constructor(private readonly desired: DesiredGeneratedKey, private readonly ivs: IvsSession, private readonly secrets: SecretsSession) {}
+  constructor(
+    private readonly desired: DesiredGeneratedKey,
+    private readonly ivs: IvsSession,
+    private readonly secrets: SecretsSession,
+  ) {}
 
   public async run(): Promise<GeneratedOutcome> {
     const { secretArn, keepPreviousKey, generation } = this.desired;
@@ -72,13 +91,14 @@ class Convergence {
       await this.holdKeys(wanted);
     } else {
       const versionId = versionIdOf(target);
-      const wrote = !this.values.has(target) && await this.writeVersion(target);
+      const wrote = !this.values.has(target) && (await this.writeVersion(target));
       const pending = wrote || versions.some((v) => v.versionId === versionId && v.stages.includes(PENDING));
       try {
         await this.holdKeys(wanted);
         // Secrets Manager labels a secret's first version AWSCURRENT by itself.
         const firstVersion = wrote && versions.length === 0;
-        if (!firstVersion) await this.secrets.moveStage(secretArn, CURRENT, { to: versionId, from: current?.versionId });
+        if (!firstVersion)
+          await this.secrets.moveStage(secretArn, CURRENT, { to: versionId, from: current?.versionId });
       } catch (error) {
         // A failed rotation leaves no label behind: the version it wrote stays, unlabelled, for the retry.
         if (pending) await this.secrets.moveStage(secretArn, PENDING, { from: versionId }).catch(() => undefined);
@@ -86,7 +106,8 @@ class Convergence {
       }
       if (pending) await this.secrets.moveStage(secretArn, PENDING, { from: versionId });
       // A value that is not a key (written by hand) never stays labelled AWSPREVIOUS.
-      if (current && currentGeneration === undefined) await this.secrets.moveStage(secretArn, PREVIOUS, { from: current.versionId });
+      if (current && currentGeneration === undefined)
+        await this.secrets.moveStage(secretArn, PREVIOUS, { from: current.versionId });
       this.notes.unshift(`rotated to generation ${target}`);
     }
     await this.retireAllBut(wanted);
@@ -99,7 +120,9 @@ class Convergence {
    */
   private async writeVersion(generation: number): Promise<boolean> {
     const fresh = generateKeyValue(generation);
-    if (await this.secrets.putVersion(this.desired.secretArn, versionIdOf(generation), JSON.stringify(fresh), PENDING)) {
+    if (
+      await this.secrets.putVersion(this.desired.secretArn, versionIdOf(generation), JSON.stringify(fresh), PENDING)
+    ) {
       this.values.set(generation, fresh);
       return true;
     }
@@ -133,7 +156,11 @@ class Convergence {
    */
   private async importKey(generation: number, wanted: number[]): Promise<KeyPair> {
     const value = await this.valueOf(generation);
-    const toImport = { publicKeyMaterial: value.publicKeyPem, name: this.desired.name, tags: tagsFor(this.desired, generation) };
+    const toImport = {
+      publicKeyMaterial: value.publicKeyPem,
+      name: this.desired.name,
+      tags: tagsFor(this.desired, generation),
+    };
     try {
       return await this.ivs.importKeyPair(toImport);
     } catch (error) {
@@ -142,15 +169,21 @@ class Convergence {
     }
     const all = await this.ivs.listKeyPairs();
     const held = new Set([...this.held.values()].map((keyPair) => keyPair.arn));
-    const retiring = this.ownedOf(all).filter((keyPair) => !wanted.includes(keyPair.generation ?? 0) && !held.has(keyPair.arn));
-    if (retiring.length === 0 || all.length - retiring.length >= KEY_PAIR_QUOTA) throw quotaExceeded(all, this.desired.owner);
+    const retiring = this.ownedOf(all).filter(
+      (keyPair) => !wanted.includes(keyPair.generation ?? 0) && !held.has(keyPair.arn),
+    );
+    if (retiring.length === 0 || all.length - retiring.length >= KEY_PAIR_QUOTA)
+      throw quotaExceeded(all, this.desired.owner);
     for (const keyPair of retiring) await this.ivs.deleteKeyPair(keyPair.arn);
     this.owned = this.owned.filter((keyPair) => !retiring.some((retired) => retired.arn === keyPair.arn));
-    this.notes.push(`deleted ${retiring.map((keyPair) => keyPair.arn).join(', ')} first to make room (quota of ${KEY_PAIR_QUOTA})`);
+    this.notes.push(
+      `deleted ${retiring.map((keyPair) => keyPair.arn).join(', ')} first to make room (quota of ${KEY_PAIR_QUOTA})`,
+    );
     try {
       return await this.ivs.importKeyPair(toImport);
     } catch (error) {
-      if (error instanceof ServiceQuotaExceededException) throw quotaExceeded(await this.ivs.listKeyPairs(), this.desired.owner);
+      if (error instanceof ServiceQuotaExceededException)
+        throw quotaExceeded(await this.ivs.listKeyPairs(), this.desired.owner);
       throw error;
     }
   }
@@ -163,20 +196,28 @@ class Convergence {
       if (keyPair?.fingerprint !== value.fingerprint) continue;
       if (keyPair.name !== this.desired.name) {
         await this.ivs.deleteKeyPair(keyPair.arn);
-        return this.ivs.importKeyPair({ publicKeyMaterial: value.publicKeyPem, name: this.desired.name, tags: tagsFor(this.desired, generation) });
+        return this.ivs.importKeyPair({
+          publicKeyMaterial: value.publicKeyPem,
+          name: this.desired.name,
+          tags: tagsFor(this.desired, generation),
+        });
       }
       await this.ivs.syncTags(keyPair.arn, keyPair.tags, tagsFor(this.desired, generation));
       this.notes.push(`adopted the key pair of generation ${generation}`);
       return keyPair;
     }
-    throw new Error(`IVS reports that the key of generation ${generation} (fingerprint ${value.fingerprint}) is already `
-      + `imported, but none of the ${summaries.length} key pairs it lists holds it. Deploy again in a minute.`);
+    throw new Error(
+      `IVS reports that the key of generation ${generation} (fingerprint ${value.fingerprint}) is already ` +
+        `imported, but none of the ${summaries.length} key pairs it lists holds it. Deploy again in a minute.`,
+    );
   }
 
   /** Deletes this resource's key pairs that hold no wanted generation (the key this rotation retired). */
   private async retireAllBut(wanted: number[]): Promise<void> {
     const held = new Set([...this.held.values()].map((keyPair) => keyPair.arn));
-    for (const keyPair of this.owned.filter((owned) => !wanted.includes(owned.generation ?? 0) && !held.has(owned.arn))) {
+    for (const keyPair of this.owned.filter(
+      (owned) => !wanted.includes(owned.generation ?? 0) && !held.has(owned.arn),
+    )) {
       await this.ivs.deleteKeyPair(keyPair.arn);
       this.notes.push(`deleted generation ${keyPair.generation ?? '?'} (${keyPair.arn})`);
     }
@@ -191,7 +232,7 @@ class Convergence {
       data: {
         [GeneratedKeyPairAttribute.ARN]: current.arn,
         [GeneratedKeyPairAttribute.FINGERPRINT]: fingerprint,
-        [GeneratedKeyPairAttribute.PREVIOUS_ARN]: previous === undefined ? '' : this.held.get(previous)?.arn ?? '',
+        [GeneratedKeyPairAttribute.PREVIOUS_ARN]: previous === undefined ? '' : (this.held.get(previous)?.arn ?? ''),
         [GeneratedKeyPairAttribute.GENERATION]: String(target),
       },
     };
@@ -221,14 +262,20 @@ function converge(desired: DesiredGeneratedKey, ivs: IvsSession, secrets: Secret
  * Every key pair carrying this resource's owner tag (its secret's ARN). The secret comes from the
  * physical id, or from the properties when CloudFormation made an id up after a lost Create answer.
  */
-async function deleteKeyPairs(event: CloudFormationCustomResourceDeleteEvent, ivs: IvsSession): Promise<GeneratedOutcome> {
+async function deleteKeyPairs(
+  event: CloudFormationCustomResourceDeleteEvent,
+  ivs: IvsSession,
+): Promise<GeneratedOutcome> {
   const physicalResourceId = event.PhysicalResourceId;
   const secretArn = isSecretArn(physicalResourceId) ? physicalResourceId : secretArnOf(event.ResourceProperties);
-  if (!secretArn) return { physicalResourceId, action: 'nothing to delete: no secret names this resource\'s key pairs' };
+  if (!secretArn) return { physicalResourceId, action: "nothing to delete: no secret names this resource's key pairs" };
   const owner = ownerOfSecret(secretArn);
   const ours = (await ivs.listKeyPairs()).filter((keyPair) => keyPair.tags[OWNER_TAG_KEY] === owner);
   for (const keyPair of ours) await ivs.deleteKeyPair(keyPair.arn);
-  return { physicalResourceId, action: ours.length ? `deleted ${ours.map((keyPair) => keyPair.arn).join(', ')}` : 'nothing to delete' };
+  return {
+    physicalResourceId,
+    action: ours.length ? `deleted ${ours.map((keyPair) => keyPair.arn).join(', ')}` : 'nothing to delete',
+  };
 }
 
 function generationOfTag(value: string | undefined): number | undefined {
@@ -244,13 +291,20 @@ function parseValue(text: string, generation: number): GeneratedKeyValue {
   } catch {
     // reported below
   }
-  throw new Error(`The secret's version ${versionIdOf(generation)} does not hold a generated key `
-    + '(JSON with publicKeyPem and fingerprint); it was changed outside this construct.');
+  throw new Error(
+    `The secret's version ${versionIdOf(generation)} does not hold a generated key ` +
+      '(JSON with publicKeyPem and fingerprint); it was changed outside this construct.',
+  );
 }
 
 function quotaExceeded(inUse: KeyPairSummary[], owner: string): Error {
-  const listed = inUse.map((keyPair) => `${keyPair.arn} ("${keyPair.name}"${keyPair.tags[OWNER_TAG_KEY] === owner ? ', this key pair\'s' : ''})`);
-  return new Error(`IVS allows ${KEY_PAIR_QUOTA} playback key pairs per account and region, and the key pairs `
-    + `${listed.join(', ') || '(none listed)'} hold them all, none of which this deploy retires. No key pair was imported `
-    + 'or deleted. Delete a key pair that is no longer needed, or set keepPreviousKey: false, and deploy again.');
+  const listed = inUse.map(
+    (keyPair) =>
+      `${keyPair.arn} ("${keyPair.name}"${keyPair.tags[OWNER_TAG_KEY] === owner ? ", this key pair's" : ''})`,
+  );
+  return new Error(
+    `IVS allows ${KEY_PAIR_QUOTA} playback key pairs per account and region, and the key pairs ` +
+      `${listed.join(', ') || '(none listed)'} hold them all, none of which this deploy retires. No key pair was imported ` +
+      'or deleted. Delete a key pair that is no longer needed, or set keepPreviousKey: false, and deploy again.',
+  );
 }

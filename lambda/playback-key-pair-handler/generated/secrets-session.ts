@@ -1,5 +1,9 @@
 import {
-  GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { IvsDeadline } from '../ivs-session';
@@ -13,8 +17,10 @@ export interface LabelledVersion {
 /** A Secrets Manager call that had not finished when the handler's deadline came. */
 export class SecretsManagerDeadlineError extends Error {
   constructor(operation: string, afterMs: number) {
-    super(`Secrets Manager ${operation} did not finish within ${Math.round(afterMs / 1000)} s, so the handler stopped `
-      + 'waiting, to answer CloudFormation before its Lambda timeout. Deploy again.');
+    super(
+      `Secrets Manager ${operation} did not finish within ${Math.round(afterMs / 1000)} s, so the handler stopped ` +
+        'waiting, to answer CloudFormation before its Lambda timeout. Deploy again.',
+    );
     this.name = 'SecretsManagerDeadlineError';
   }
 }
@@ -27,17 +33,24 @@ export class SecretsSession {
   /** The operations called, in order. */
   public readonly calls: string[] = [];
 
-  constructor(private readonly client: SecretsManagerClient, private readonly deadline?: IvsDeadline) {}
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly deadline?: IvsDeadline,
+  ) {}
 
   /** The versions that carry a staging label (versions without one are deprecated). */
   public async labelledVersions(secretId: string): Promise<LabelledVersion[]> {
     const versions: LabelledVersion[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.send('ListSecretVersionIds',
-        (abortSignal) => this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken: nextToken }), { abortSignal }));
+      const page = await this.send('ListSecretVersionIds', (abortSignal) =>
+        this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken: nextToken }), {
+          abortSignal,
+        }),
+      );
       for (const version of page.Versions ?? []) {
-        if (version.VersionId && version.VersionStages?.length) versions.push({ versionId: version.VersionId, stages: version.VersionStages });
+        if (version.VersionId && version.VersionStages?.length)
+          versions.push({ versionId: version.VersionId, stages: version.VersionStages });
       }
       nextToken = page.NextToken;
     } while (nextToken);
@@ -50,9 +63,17 @@ export class SecretsSession {
    */
   public async putVersion(secretId: string, versionId: string, value: string, stage: string): Promise<boolean> {
     try {
-      await this.send('PutSecretValue', (abortSignal) => this.client.send(new PutSecretValueCommand({
-        SecretId: secretId, ClientRequestToken: versionId, SecretString: value, VersionStages: [stage],
-      }), { abortSignal }));
+      await this.send('PutSecretValue', (abortSignal) =>
+        this.client.send(
+          new PutSecretValueCommand({
+            SecretId: secretId,
+            ClientRequestToken: versionId,
+            SecretString: value,
+            VersionStages: [stage],
+          }),
+          { abortSignal },
+        ),
+      );
       return true;
     } catch (error) {
       if (error instanceof ResourceExistsException) return false;
@@ -62,16 +83,25 @@ export class SecretsSession {
 
   /** The value of one version, by its id. */
   public async versionValue(secretId: string, versionId: string): Promise<string> {
-    const { SecretString } = await this.send('GetSecretValue',
-      (abortSignal) => this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }), { abortSignal }));
+    const { SecretString } = await this.send('GetSecretValue', (abortSignal) =>
+      this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }), { abortSignal }),
+    );
     return SecretString ?? '';
   }
 
   /** Moves `stage` onto `toVersionId` (from `fromVersionId`, which holds it), or only removes it. */
   public async moveStage(secretId: string, stage: string, move: { to?: string; from?: string }): Promise<void> {
-    await this.send('UpdateSecretVersionStage', (abortSignal) => this.client.send(new UpdateSecretVersionStageCommand({
-      SecretId: secretId, VersionStage: stage, MoveToVersionId: move.to, RemoveFromVersionId: move.from,
-    }), { abortSignal }));
+    await this.send('UpdateSecretVersionStage', (abortSignal) =>
+      this.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: stage,
+          MoveToVersionId: move.to,
+          RemoveFromVersionId: move.from,
+        }),
+        { abortSignal },
+      ),
+    );
   }
 
   private async send<T>(operation: string, call: (abortSignal?: AbortSignal) => Promise<T>): Promise<T> {
