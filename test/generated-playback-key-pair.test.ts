@@ -46,6 +46,7 @@ describe('resources per generated key', () => {
     expect(types).toEqual([
       'AWS::IAM::Policy',
       'AWS::IAM::Role',
+      'AWS::Lambda::EventInvokeConfig', // the handler's asynchronous settings (issue 16), one per stack
       'AWS::Lambda::Function',
       'AWS::Logs::LogGroup',
       'AWS::SecretsManager::Secret',

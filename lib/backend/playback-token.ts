@@ -7,7 +7,17 @@
 import { KeyObject } from 'node:crypto';
 import { ES384_HEADER_JSON, JwtPayload, signEs384Jwt, verifyEs384Jwt } from './es384-jwt';
 import { cachedPrivateKey, cachedPublicKey } from './key-cache';
-import { parseIvsArn } from '../shared/arn';
+import {
+  checkBoolean,
+  checkChannelArn,
+  checkOrigins,
+  checkSessionVersion,
+  checkSingleViewerLifetime,
+  checkUuid,
+  checkViewerId,
+  describeValue,
+} from './claim-checks';
+import { PlaybackTokenError } from './playback-token-error';
 
 /** IVS claim names, keyed by the property of {@link PlaybackTokenClaims} they come from. */
 const CLAIM = {
@@ -19,13 +29,9 @@ const CLAIM = {
   viewerSessionVersion: 'aws:viewer-session-version',
 } as const;
 
-const CHANNEL_ARN_FORM = 'arn:<partition>:ivs:<region>:<account>:channel/<id>';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const MAX_STRICT_ORIGINS = 5;
-const MAX_VIEWER_ID_LENGTH = 40;
-/** How far ahead `exp` may be when the token names a single viewer or a single use. */
-const MAX_SINGLE_VIEWER_LIFETIME_SECONDS = 600;
+
+export { PlaybackTokenError } from './playback-token-error';
 
 /** What a playback token grants, in camelCase; each property maps to one IVS claim. */
 export interface PlaybackTokenClaims {
@@ -146,21 +152,6 @@ export interface VerifyPlaybackTokenOptions {
    * @default 0 - no tolerance: a token is expired from the second its exp names
    */
   readonly clockToleranceSeconds?: number;
-}
-
-/**
- * Thrown for playback token claims IVS would reject and for tokens that fail verification.
- * The message never contains key text or the token.
- */
-export class PlaybackTokenError extends Error {
-  /**
-   * @param message - what is wrong and what is allowed
-   * @param options - the underlying error, as `cause`
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PlaybackTokenError';
-  }
 }
 
 /**
@@ -336,98 +327,6 @@ function expiryOf(claims: PlaybackTokenClaims, now: number): number {
     );
   }
   return exp;
-}
-
-function checkSingleViewerLifetime(
-  claims: Pick<PlaybackTokenClaims, 'singleUseUuid' | 'viewerId'>,
-  lifetimeSeconds: number,
-): void {
-  if (
-    (claims.singleUseUuid !== undefined || claims.viewerId !== undefined) &&
-    lifetimeSeconds > MAX_SINGLE_VIEWER_LIFETIME_SECONDS
-  ) {
-    throw new PlaybackTokenError(
-      `A token with singleUseUuid or viewerId may expire at most ${MAX_SINGLE_VIEWER_LIFETIME_SECONDS} ` +
-        `seconds (10 minutes) ahead; this one would expire ${lifetimeSeconds} seconds ahead`,
-    );
-  }
-}
-
-function checkChannelArn(value: unknown, subject: string): string {
-  if (typeof value === 'string' && parseIvsArn(value, 'channel')) {
-    return value;
-  }
-  const hint =
-    typeof value === 'string' && value.includes(':playback-key/')
-      ? ' (that is a playback key ARN; the token names the channel, not the key)'
-      : '';
-  throw new PlaybackTokenError(
-    `${subject} must be an IVS channel ARN of the form ${CHANNEL_ARN_FORM}; got ${describeValue(value)}${hint}`,
-  );
-}
-
-function checkOrigins(value: unknown, strict: boolean, subject: string): string[] {
-  const origins = typeof value === 'string' ? value.split(',').map((origin) => origin.trim()) : value;
-  const allowed =
-    'one or more origins such as "https://example.com" or "https://*.example.com", as a comma-separated string ' +
-    'or an array, with no empty entries and no spaces or commas inside an origin';
-  if (!Array.isArray(origins) || origins.length === 0 || !origins.every(isSingleOrigin)) {
-    throw new PlaybackTokenError(`${subject} must list ${allowed}; got ${describeValue(value)}`);
-  }
-  if (strict && origins.length > MAX_STRICT_ORIGINS) {
-    throw new PlaybackTokenError(
-      `${subject} lists ${origins.length} origins, but with strict origin enforcement IVS allows ` +
-        `at most ${MAX_STRICT_ORIGINS}`,
-    );
-  }
-  return origins;
-}
-
-function isSingleOrigin(origin: unknown): boolean {
-  return typeof origin === 'string' && /^[^\s,]+$/.test(origin);
-}
-
-function checkBoolean(value: unknown, subject: string): boolean {
-  if (typeof value !== 'boolean') {
-    throw new PlaybackTokenError(`${subject} must be true or false; got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-function checkUuid(value: unknown, subject: string): string {
-  if (typeof value !== 'string' || !UUID.test(value)) {
-    throw new PlaybackTokenError(
-      `${subject} must be a UUID such as "3f2504e0-4f89-11d3-9a0c-0305e82c3301" ` +
-        `(use crypto.randomUUID()); got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
-function checkViewerId(value: unknown, subject: string): string {
-  if (typeof value !== 'string' || value.length < 1 || value.length > MAX_VIEWER_ID_LENGTH) {
-    const length = typeof value === 'string' ? ` (${value.length} characters)` : '';
-    throw new PlaybackTokenError(
-      `${subject} must be a string of 1 to ${MAX_VIEWER_ID_LENGTH} characters; got ${describeValue(value)}${length}`,
-    );
-  }
-  return value;
-}
-
-function checkSessionVersion(value: unknown, subject: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new PlaybackTokenError(`${subject} must be a whole number >= 0; got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-/** Describes a user-supplied value for an error message; claims are not secret, so short ones are quoted. */
-function describeValue(value: unknown): string {
-  if (value instanceof Date) {
-    return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
-  }
-  const json = JSON.stringify(value);
-  return json === undefined ? typeof value : json.length > 200 ? `${json.slice(0, 200)}...` : json;
 }
 
 function ifDefined<T, R>(value: T | undefined, convert: (value: T) => R): R | undefined {
