@@ -10,6 +10,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-ivs';
 import { EVENT_MARKER_TAG_KEY } from '../../lib/shared/contract';
+import { beforeDeadline } from './before-deadline';
 
 /** A key pair as IVS describes it. */
 export interface KeyPair {
@@ -166,7 +167,7 @@ export class IvsSession {
   ): Promise<T> {
     this.calls.push(operation);
     try {
-      const output = await this.beforeDeadline(call(this.deadline?.signal));
+      const output = await beforeDeadline(call(this.deadline?.signal), this.deadline?.signal);
       this.countRetries(output);
       return output;
     } catch (error) {
@@ -174,23 +175,6 @@ export class IvsSession {
       this.countRetries(error as Sendable);
       throw quoteService(operation, error);
     }
-  }
-
-  /**
-   * The SDK aborts the request in flight, but not a retry's backoff sleep (up to 20 s): stop
-   * waiting at the deadline whatever the SDK is doing.
-   */
-  private beforeDeadline<T>(call: Promise<T>): Promise<T> {
-    const signal = this.deadline?.signal;
-    if (!signal) return call;
-    let onAbort: () => void = () => undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
-    aborted.catch(() => undefined);
-    return Promise.race([call, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   private countRetries(response: Sendable | undefined): void {

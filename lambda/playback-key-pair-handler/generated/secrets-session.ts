@@ -7,6 +7,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { IvsDeadline } from '../ivs-session';
+import { beforeDeadline } from '../before-deadline';
 
 /** A version of the secret that carries at least one staging label. */
 export interface LabelledVersion {
@@ -107,25 +108,11 @@ export class SecretsSession {
   private async send<T>(operation: string, call: (abortSignal?: AbortSignal) => Promise<T>): Promise<T> {
     this.calls.push(operation);
     try {
-      return await this.beforeDeadline(call(this.deadline?.signal));
+      return await beforeDeadline(call(this.deadline?.signal), this.deadline?.signal);
     } catch (error) {
       if (this.deadline?.signal.aborted) throw new SecretsManagerDeadlineError(operation, this.deadline.afterMs);
       throw quoteService(operation, error);
     }
-  }
-
-  /** Stops waiting at the deadline, whatever the SDK is doing (a retry's backoff sleep included). */
-  private beforeDeadline<T>(call: Promise<T>): Promise<T> {
-    const signal = this.deadline?.signal;
-    if (!signal) return call;
-    let onAbort: () => void = () => undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
-    aborted.catch(() => undefined);
-    return Promise.race([call, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
   }
 }
 
