@@ -107,7 +107,9 @@ export async function readBody(req: IncomingMessage): Promise<string> {
  * IVS checks SigV4 before anything else; a client signing for another service gets 403 (not an IVS error shape).
  * Both APIs' clients sign for `ivs` (the models' `signingName`).
  */
-export function checkSignatureScope(authorization: string | undefined): { errorType: string; body: object } | undefined {
+export function checkSignatureScope(
+  authorization: string | undefined,
+): { errorType: string; body: object } | undefined {
   if (!authorization) {
     return { errorType: 'MissingAuthenticationTokenException', body: { message: 'Missing Authentication Token' } };
   }
