@@ -9,7 +9,7 @@
 // (`.jsii.tabl.json`, which `jsii-rosetta extract` writes, so nothing is compiled again) and its dependencies'
 // assemblies.
 //
-// Generating the five pages takes about 10 s (jsii-docgen reads aws-cdk-lib's assembly twice per language), so the
+// Generating the five pages takes 10 to 20 s (jsii-docgen reads aws-cdk-lib's assembly twice per language), so the
 // pages made for a build are kept in node_modules/.cache, under a hash of everything they are made from.
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,11 +71,14 @@ async function writeApiPages(outDir) {
   }
 }
 
-/** A hash of what the pages are made from: the build's assembly, the locked tool versions, and this script. */
+/**
+ * A hash of what the pages are made from: the build's assembly (but its README, which the pages do not show, and the
+ * fingerprint that covers it), the locked tool versions, and this script.
+ */
 function inputsHash() {
-  const hash = createHash('sha256');
-  for (const file of ['.jsii', 'package-lock.json', 'scripts/api-pages.mjs'])
-    hash.update(readFileSync(join(ROOT, file)));
+  const { readme, fingerprint, ...assembly } = JSON.parse(readFileSync(join(ROOT, '.jsii'), 'utf8'));
+  const hash = createHash('sha256').update(JSON.stringify(assembly));
+  for (const file of ['package-lock.json', 'scripts/api-pages.mjs']) hash.update(readFileSync(join(ROOT, file)));
   return hash.digest('hex');
 }
 
