@@ -1,6 +1,6 @@
 // The public API's committed records, and the check that the build matches them (`npm run build` first):
 // - API.md and docs/api/API.<language>.md: the construct's reference (jsii-docgen; API.md is the
-//   page Construct Hub shows), generated from the assembly's types and TSDoc;
+//   page Construct Hub shows), generated from the assembly's types and TSDoc (scripts/api-pages.mjs);
 // - etc/jsii-baseline/.jsii: the assembly those pages were generated from, which jsii-diff compares
 //   the build with, so that a breaking change of the construct's API fails the build;
 // - etc/cdk-ivs-playback-key-pair-tokens.api.md: api-extractor's report of the
@@ -8,13 +8,14 @@
 // The check also compiles the README's TypeScript examples with jsii-rosetta in strict mode (as
 // `npm run package` and Construct Hub do), so that a README change that breaks one fails at once.
 //
-// `node scripts/api.mjs check` (in `npm test`) fails on a breaking change, and on any change of the
-// API or its TSDoc that the records do not have yet. `node scripts/api.mjs update` (`npm run docs`)
+// `node scripts/api.mjs check` (in `npm test`) fails on a breaking change, on any change of the
+// API or its TSDoc that the records do not have yet, and when a reference page differs from what
+// `npm run docs` would write. `node scripts/api.mjs update` (`npm run docs`)
 // rewrites the records; it refuses a breaking change unless given --allow-breaking.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { API_PAGES, generatedApiPages } from './api-pages.mjs';
 
 const [mode, flag] = process.argv.slice(2);
 if (mode !== 'check' && mode !== 'update') {
@@ -22,7 +23,7 @@ if (mode !== 'check' && mode !== 'update') {
   process.exit(2);
 }
 const BASELINE_DIR = 'etc/jsii-baseline';
-const LANGUAGES = ['python', 'java', 'go', 'csharp'];
+const TABLET = '.jsii.tabl.json';
 const bin = (command) => `node_modules/.bin/${command}`;
 const run = (command, ...args) => execFileSync(bin(command), args, { stdio: 'inherit' });
 
@@ -30,6 +31,12 @@ const run = (command, ...args) => execFileSync(bin(command), args, { stdio: 'inh
 function typesOf(assemblyFile) {
   const { types } = JSON.parse(readFileSync(assemblyFile, 'utf8'));
   return JSON.stringify(types, (key, value) => (key === 'locationInModule' ? undefined : value));
+}
+
+/** The committed reference pages that differ from those jsii-docgen writes for the build in `generatedDir`. */
+function stalePages(generatedDir) {
+  const text = (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+  return Object.keys(API_PAGES).filter((page) => text(page) !== text(join(generatedDir, page)));
 }
 
 function breakingChanges() {
@@ -52,7 +59,16 @@ if (mode === 'check') {
     process.exit(1);
   }
   run('api-extractor', 'run');
-  run('jsii-rosetta', 'extract', '--strict', '--cache-to', '.jsii.tabl.json');
+  // Also writes the examples' translations, which the reference pages are made with.
+  run('jsii-rosetta', 'extract', '--strict', '--cache-to', TABLET);
+  const stale = stalePages(await generatedApiPages());
+  if (stale.length) {
+    console.error(
+      `${stale.join(', ')} differ${stale.length === 1 ? 's' : ''} from what "npm run docs" writes for this build: ` +
+        'run "npm run docs" and commit the result.',
+    );
+    process.exit(1);
+  }
 } else {
   if (breakingChanges() && flag !== '--allow-breaking') {
     console.error(
@@ -60,12 +76,9 @@ if (mode === 'check') {
     );
     process.exit(1);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'api-docs-'));
-  run('jsii-docgen', '--output', 'API.md');
-  run('jsii-docgen', '--output', join(dir, 'API'), ...LANGUAGES.flatMap((language) => ['--language', language]));
-  for (const language of LANGUAGES)
-    copyFileSync(join(dir, `API.${language}.md`), join('docs', 'api', `API.${language}.md`));
-  rmSync(dir, { recursive: true, force: true });
+  run('jsii-rosetta', 'extract', '--strict', '--cache-to', TABLET);
+  const generatedDir = await generatedApiPages();
+  for (const page of Object.keys(API_PAGES)) copyFileSync(join(generatedDir, page), page);
   copyFileSync('.jsii', join(BASELINE_DIR, '.jsii'));
   run('api-extractor', 'run', '--local');
 }

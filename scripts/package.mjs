@@ -14,5 +14,6 @@ const targets = ['js', 'python', 'java', 'go', ...(hasDotnet ? ['dotnet'] : [])]
 if (!hasDotnet) {
   console.log('.NET: skipped, no .NET SDK (`dotnet`) on this machine; dist/dotnet is built where one is installed.');
 }
-// One target at a time: the build machines have 2 cores.
-run('jsii-pacmak', '--targets', targets.join(','), '--parallel', 'false', '--rosetta-tablet', TABLET);
+// One target at a time: the build machines have 2 cores. --no-npmignore: package.json's `files` says what ships, and
+// jsii-pacmak would otherwise leave an untracked .npmignore in the clone.
+run('jsii-pacmak', '--targets', targets.join(','), '--parallel', 'false', '--no-npmignore', '--rosetta-tablet', TABLET);

@@ -1,6 +1,6 @@
 /**
- * The README's Python backend, run as written (its PyJWT snippet and its boto3 signer) with the
- * Python of tools/python/.venv against moto's Secrets Manager: one read for many tokens, a rotation
+ * The Python backend of docs/viewer-token-backends.md, run as written (its PyJWT snippet and its boto3 signer) with
+ * the Python of tools/python/.venv against moto's Secrets Manager: one read for many tokens, a rotation
  * seen after refresh_after, and every token verified with verifyPlaybackToken.
  */
 import { spawn } from 'node:child_process';
@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 function readmeSnippet(marker: string): string {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(ROOT, 'docs', 'viewer-token-backends.md'), 'utf8');
   const snippets = [...readme.matchAll(/^( *)```python\n([\s\S]*?)^ *```/gm)]
     .map(([, indent, code]) =>
       code

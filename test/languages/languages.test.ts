@@ -152,6 +152,23 @@ function dedent(code: string): string {
   return lines.map((line) => line.slice(indent)).join('\n');
 }
 
+/** The Python blocks of the README and of docs/, each with the page it is on. */
+function pythonSnippets(): { page: string; code: string }[] {
+  const pages = [
+    'README.md',
+    ...fs
+      .readdirSync(path.join(ROOT, 'docs'))
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => `docs/${file}`),
+  ];
+  return pages.flatMap((page) =>
+    [...fs.readFileSync(path.join(ROOT, page), 'utf8').matchAll(/```python\n([\s\S]*?)```/g)].map(([, code]) => ({
+      page,
+      code: dedent(code),
+    })),
+  );
+}
+
 /** The template without what differs by construction: the CDKMetadata resource names the language. */
 function comparable(template: any) {
   const { CDKMetadata, ...resources } = template.Resources;
@@ -222,14 +239,42 @@ describe.each([
   });
 });
 
+describe("the README's Python snippets", () => {
+  beforeAll(() => python.prepare());
+
+  // The boto3 signer needs Secrets Manager: test/readme-python-signer.test.ts runs it against moto.
+  test.each(pythonSnippets().filter(({ code }) => !code.includes('boto3')))(
+    'the snippet of $page that calls no AWS runs as written in a fresh venv',
+    ({ code }) => {
+      const dir = fs.mkdtempSync(path.join(scratch, 'snippet-'));
+      fs.mkdirSync(path.join(dir, 'keys'));
+      fs.copyFileSync(DEMO_KEY, path.join(dir, 'keys', 'public.pem')); // what the walkthrough's keygen writes
+      fs.writeFileSync(path.join(dir, 'snippet.py'), code);
+      const outdir = path.join(dir, 'cdk.out');
+      const { status, stderr } = command(path.join(scratch, 'venv', 'bin', 'python'), ['snippet.py'], dir, {
+        CDK_OUTDIR: outdir,
+      });
+      expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
+      if (code.includes('app.synth()')) {
+        const templates = fs.readdirSync(outdir).filter((name) => name.endsWith('.template.json'));
+        const types = templates.flatMap((name) =>
+          Object.values(JSON.parse(fs.readFileSync(path.join(outdir, name), 'utf8')).Resources).map(
+            (resource: any) => resource.Type,
+          ),
+        );
+        expect(types).toContain('Custom::IvsPlaybackKeyPair');
+      }
+    },
+  );
+});
+
 describe("the README's Python backend snippet", () => {
   beforeAll(() => python.prepare());
 
   test('signs a token that verifyPlaybackToken accepts', async () => {
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const snippets = [...readme.matchAll(/```python\n([\s\S]*?)```/g)]
-      .map(([, code]) => dedent(code))
-      .filter((code) => code.includes('import jwt'));
+    const snippets = pythonSnippets()
+      .map(({ code }) => code)
+      .filter((code) => code.includes('def sign_playback_token') && !code.includes('boto3'));
     expect(snippets).toHaveLength(1);
     const { privateKeyPem, publicKeyPem } = generatePlaybackKeyPair();
     const channelArn = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
@@ -260,9 +305,8 @@ describe("the README's Python snippet for a generated key", () => {
   beforeAll(() => python.prepare());
 
   test('reads AWSCURRENT with boto3 and signs a token that verifies against that key only', async () => {
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const blocks = [...readme.matchAll(/```python\n([\s\S]*?)```/g)].map(([, code]) => dedent(code));
-    const [signer] = blocks.filter((code) => code.includes('import jwt'));
+    const blocks = pythonSnippets().map(({ code }) => code);
+    const [signer] = blocks.filter((code) => code.includes('def sign_playback_token') && !code.includes('boto3'));
     const generated = blocks.filter((code) => code.includes('class PlaybackTokenSigner'));
     expect(generated).toHaveLength(1);
     const moto = await startMotoServer();

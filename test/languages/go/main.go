@@ -15,8 +15,8 @@ import (
 	"github.com/cdk-ivs-playback-key-pair/cdk-ivs-playback-key-pair-go/cdkivsplaybackkeypair"
 )
 
-// NewPrivateChannelStack builds an IVS private channel: a playback key pair, and a channel that
-// only plays with a signed token.
+// NewPrivateChannelStack builds an IVS private channel that really plays: a playback key pair, a
+// channel that only plays with a signed token, and a stream key to send it video.
 func NewPrivateChannelStack(scope constructs.Construct, id string, publicKeyMaterial string) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(id), nil)
 
@@ -29,11 +29,20 @@ func NewPrivateChannelStack(scope constructs.Construct, id string, publicKeyMate
 		Authorized:  jsii.Bool(true),
 		LatencyMode: jsii.String("LOW"),
 	})
+	streamKey := awsivs.NewCfnStreamKey(stack, jsii.String("StreamKey"), &awsivs.CfnStreamKeyProps{ChannelArn: channel.AttrArn()})
 
 	awscdk.NewCfnOutput(stack, jsii.String("PlaybackKeyPairArn"), &awscdk.CfnOutputProps{Value: key.PlaybackKeyPairArn()})
 	awscdk.NewCfnOutput(stack, jsii.String("PlaybackKeyPairFingerprint"), &awscdk.CfnOutputProps{Value: key.PlaybackKeyPairFingerprint()})
 	awscdk.NewCfnOutput(stack, jsii.String("ChannelArn"), &awscdk.CfnOutputProps{Value: channel.AttrArn()})
 	awscdk.NewCfnOutput(stack, jsii.String("PlaybackUrl"), &awscdk.CfnOutputProps{Value: channel.AttrPlaybackUrl()})
+	awscdk.NewCfnOutput(stack, jsii.String("IngestEndpoint"), &awscdk.CfnOutputProps{
+		Value:       channel.AttrIngestEndpoint(),
+		Description: jsii.String("Stream to rtmps://<IngestEndpoint>:443/app/ with the stream key."),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("StreamKeyArn"), &awscdk.CfnOutputProps{
+		Value:       streamKey.AttrArn(),
+		Description: jsii.String("The stream key is a secret: read it with aws ivs get-stream-key --arn <StreamKeyArn>."),
+	})
 	return stack
 }
 

@@ -22,11 +22,16 @@ class PrivateChannelStack(cdk.Stack):
                                  name="private-channel-example",
                                  authorized=True,
                                  latency_mode="LOW")
+        stream_key = ivs.CfnStreamKey(self, "StreamKey", channel_arn=channel.attr_arn)
 
         cdk.CfnOutput(self, "PlaybackKeyPairArn", value=key.playback_key_pair_arn)
         cdk.CfnOutput(self, "PlaybackKeyPairFingerprint", value=key.playback_key_pair_fingerprint)
         cdk.CfnOutput(self, "ChannelArn", value=channel.attr_arn)
         cdk.CfnOutput(self, "PlaybackUrl", value=channel.attr_playback_url)
+        cdk.CfnOutput(self, "IngestEndpoint", value=channel.attr_ingest_endpoint,
+                      description="Stream to rtmps://<IngestEndpoint>:443/app/ with the stream key.")
+        cdk.CfnOutput(self, "StreamKeyArn", value=stream_key.attr_arn,
+                      description="The stream key is a secret: read it with aws ivs get-stream-key --arn <StreamKeyArn>.")
 
 
 class GeneratedKeyStack(cdk.Stack):

@@ -14,6 +14,7 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.ivs.CfnChannel;
+import software.amazon.awscdk.services.ivs.CfnStreamKey;
 import software.constructs.Construct;
 
 /**
@@ -22,7 +23,7 @@ import software.constructs.Construct;
  * A key that the construct refuses makes it print the error's message and exit with status 3.
  */
 public final class PrivateChannelApp {
-    /** An IVS private channel: a playback key pair, and a channel that only plays with a signed token. */
+    /** An IVS private channel that really plays: a playback key pair, a channel that only plays with a signed token, and a stream key. */
     static final class PrivateChannelStack extends Stack {
         PrivateChannelStack(final Construct scope, final String id, final String publicKeyMaterial) {
             super(scope, id);
@@ -34,11 +35,16 @@ public final class PrivateChannelApp {
                     .authorized(true)
                     .latencyMode("LOW")
                     .build();
+            CfnStreamKey streamKey = CfnStreamKey.Builder.create(this, "StreamKey").channelArn(channel.getAttrArn()).build();
 
             CfnOutput.Builder.create(this, "PlaybackKeyPairArn").value(key.getPlaybackKeyPairArn()).build();
             CfnOutput.Builder.create(this, "PlaybackKeyPairFingerprint").value(key.getPlaybackKeyPairFingerprint()).build();
             CfnOutput.Builder.create(this, "ChannelArn").value(channel.getAttrArn()).build();
             CfnOutput.Builder.create(this, "PlaybackUrl").value(channel.getAttrPlaybackUrl()).build();
+            CfnOutput.Builder.create(this, "IngestEndpoint").value(channel.getAttrIngestEndpoint())
+                    .description("Stream to rtmps://<IngestEndpoint>:443/app/ with the stream key.").build();
+            CfnOutput.Builder.create(this, "StreamKeyArn").value(streamKey.getAttrArn())
+                    .description("The stream key is a secret: read it with aws ivs get-stream-key --arn <StreamKeyArn>.").build();
         }
     }
 
