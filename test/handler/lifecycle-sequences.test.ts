@@ -285,7 +285,7 @@ test('a key deleted outside CloudFormation is imported again by the next Update,
   ivs.deleteBehindTheBack(original.arn);
 
   const retagged = await step(() => resource.update(props(key, 'viewer-key', { team: 'live' })));
-  expect(retagged.calls).toEqual(['GetPlaybackKeyPair', 'ImportPlaybackKeyPair']);
+  expect(retagged.calls).toEqual(['GetPlaybackKeyPair', 'ListPlaybackKeyPairs', 'ImportPlaybackKeyPair']);
   const reimported = onlyKey();
   expect(reimported).toMatchObject({
     fingerprint: original.fingerprint,

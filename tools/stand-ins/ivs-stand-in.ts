@@ -240,6 +240,16 @@ export class IvsStandIn {
   }
 
   /**
+   * Sets tags on a key pair as someone else would (the console, the CLI), without IVS's checks; no
+   * call is recorded. Returns whether it existed.
+   */
+  tagBehindTheBack(arn: string, tags: Record<string, string>): boolean {
+    const keyPair = this.store.get(arn);
+    if (keyPair) this.store.set(arn, { ...keyPair, tags: { ...keyPair.tags, ...tags } });
+    return keyPair !== undefined;
+  }
+
+  /**
    * Seeds a key pair imported by another tool in the same account (it counts toward the quota); no call is recorded.
    * Throws a plain Error when the import would not be accepted.
    */
