@@ -118,6 +118,11 @@ export class SimulatedResource<P extends object = KeyPairProperties> {
     (await responseEndpoint()).failNext(count);
   }
 
+  /** Accepts every PUT again, whatever `failNextResponses` left. */
+  public async stopFailingResponses(): Promise<void> {
+    (await responseEndpoint()).stopFailing();
+  }
+
   /** A failed Create still leaves the physical id it answered with: CloudFormation's Delete carries it. */
   public async create(properties: P) {
     try {

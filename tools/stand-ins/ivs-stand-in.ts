@@ -131,7 +131,11 @@ export class IvsStandIn {
   private readonly hiddenFromNextList = new Set<string>();
   private rateLimits: Partial<Record<IvsOperation, number>> = {};
   private readonly acceptedAt = new Map<IvsOperation, number[]>();
-  private readonly callWaiters: { operation: IvsOperation; resolve: (call: RecordedCall) => void }[] = [];
+  private readonly callWaiters: {
+    operation: IvsOperation;
+    unanswered?: boolean;
+    resolve: (call: RecordedCall) => void;
+  }[] = [];
   private readonly heldAnswers: { operation: IvsOperation; release: Promise<unknown> }[] = [];
 
   private constructor(private readonly options: IvsStandInOptions) {
@@ -224,6 +228,14 @@ export class IvsStandIn {
    */
   nextCall(operation: IvsOperation): Promise<RecordedCall> {
     return new Promise((resolve) => this.callWaiters.push({ operation, resolve }));
+  }
+
+  /**
+   * Resolves with the next call of `operation` that the stand-in holds without an answer
+   * (`hangNext`, `commitThenHangNext`): from then on only the caller's deadline ends it.
+   */
+  nextUnansweredCall(operation: IvsOperation): Promise<RecordedCall> {
+    return new Promise((resolve) => this.callWaiters.push({ operation, unanswered: true, resolve }));
   }
 
   /**
@@ -320,7 +332,9 @@ export class IvsStandIn {
 
   private record(call: RecordedCall): void {
     this.calls.push(call);
-    const waiter = this.callWaiters.findIndex((w) => w.operation === call.operation);
+    const waiter = this.callWaiters.findIndex(
+      (w) => w.operation === call.operation && (!w.unanswered || call.status === 0),
+    );
     if (waiter >= 0) this.callWaiters.splice(waiter, 1)[0].resolve(call);
   }
 
