@@ -25,7 +25,7 @@ import {
   GeneratedKeyPairProperty,
 } from '../shared/contract';
 import { generatedKeySlots, validateGeneratedKeyTags, validateGeneration } from '../shared/generated-key';
-import { validatePlaybackKeyPairName } from '../shared/validation';
+import { validatePlaybackKeyPairName, validateTagMap } from '../shared/validation';
 
 /** Properties of a `GeneratedPlaybackKeyPair`; every one is optional. */
 export interface GeneratedPlaybackKeyPairProps {
@@ -149,6 +149,8 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
       props.playbackKeyPairName ??
       Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
     if (!Token.isUnresolved(this.playbackKeyPairName)) validatePlaybackKeyPairName(this.playbackKeyPairName);
+    // The checks and messages of PlaybackKeyPair's tags, which the handler repeats at deploy time.
+    if (!Token.isUnresolved(props.tags)) validateTagMap(props.tags);
     validateGeneratedKeyTags(props.tags ?? {}, Token.isUnresolved);
     this.cdkTagManager = new TagManager(TagType.MAP, GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, props.tags, {
       tagPropertyName: GeneratedKeyPairProperty.TAGS,

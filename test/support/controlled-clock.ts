@@ -15,7 +15,10 @@ export interface ControlledClock {
 /** Installs the clock for the rest of the test; `useRealTimers` (or the end of the test, see below) removes it. */
 export function installControlledClock(): ControlledClock {
   const start = Date.now();
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'], now: start });
+  jest.useFakeTimers({
+    doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
+    now: start,
+  });
   return {
     advance: (ms) => jest.advanceTimersByTimeAsync(ms).then(() => undefined),
     elapsed: () => Date.now() - start,

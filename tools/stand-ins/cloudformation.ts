@@ -233,8 +233,7 @@ export class SimulatedResource<P extends object = KeyPairProperties> {
   /** The ResponseURL with the signing time of the chosen form, if any. */
   private signed(url: string): string {
     if (!this.options.signing) return url;
-    const signedAtMs =
-      this.signNextAgoMs === undefined ? nextSigningTime() : Date.now() - this.signNextAgoMs;
+    const signedAtMs = this.signNextAgoMs === undefined ? nextSigningTime() : Date.now() - this.signNextAgoMs;
     this.signNextAgoMs = undefined;
     if (this.options.signing === 'sigv2')
       return `${url}&Expires=${Math.floor(signedAtMs / 1000) + RESPONSE_URL_VALIDITY_S}`;
