@@ -63,6 +63,13 @@ describe('item 1: a rollback never fails for want of a slot', () => {
     // The deploy fails later; the rollback asks for keepPreviousKey true while the new sibling still holds the slot.
     const rollback = await rig.step(() => key.rollback());
     expect(rollback.result.answer.Data).toMatchObject({ Generation: '2', PreviousArn: '' });
+    expect(rollback.ivsCalls).toEqual([
+      'ListPlaybackKeyPairs',
+      'TagResource', // the current key pair: this event's marker
+      'ImportPlaybackKeyPair', // the previous key: 402
+      'ListPlaybackKeyPairs', // no key pair of this resource to make room with
+    ]);
+    expect(rollback.secretsCalls).toEqual(['ListSecretVersionIds', 'GetSecretValue', 'GetSecretValue']);
     const { current } = await rig.expectInSync(secretArn, { previousBestEffort: true });
     expect(rollback.result.answer.Data!.Arn).toBe(current.playbackKeyPairArn);
     expect(rig.handlerLogs().at(-1)!.action).toMatch(/region is full/);
