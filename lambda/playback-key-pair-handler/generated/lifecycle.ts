@@ -88,10 +88,20 @@ async function converge(
   }
   if (plan.rotating) context.notes.unshift(`rotated to generation ${current.generation}`);
   await keyPairs.retireUnheld();
-  const fingerprint = (current.value ?? (await versions.valueOf(current.version!))).fingerprint;
+  return answer(context, versions, current, previous);
+}
+
+/** The physical id (the secret), the attributes of the current and previous key pairs, and the notes for the log. */
+async function answer(
+  { desired, notes }: GeneratedKeyEvent,
+  versions: SecretVersions,
+  current: HeldKey,
+  previous: HeldKey | undefined,
+): Promise<GeneratedOutcome> {
+  const { fingerprint } = current.value ?? (await versions.valueOf(current.version!));
   return {
     physicalResourceId: desired.secretArn,
-    action: context.notes.length ? context.notes.join('; ') : 'in place',
+    action: notes.length ? notes.join('; ') : 'in place',
     data: {
       [GeneratedKeyPairAttribute.ARN]: current.arn,
       [GeneratedKeyPairAttribute.FINGERPRINT]: fingerprint,
