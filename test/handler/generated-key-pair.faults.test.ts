@@ -107,7 +107,7 @@ describe('item 2: a delivery superseded by a later event of the resource changes
     await rig.expectInSync(secretArn);
   });
 
-  test('a rename delivered again after its rollback: the names and the stack’s Arn stay as the rollback left them', async () => {
+  test("a rename delivered again after its rollback: the names and the stack's Arn stay as the rollback left them", async () => {
     const secretArn = await rig.emptySecret();
     const key = rig.generated('GeneratedKey', SIGNED);
     await key.create(props(secretArn, 1));

@@ -337,7 +337,7 @@ test('with 49 user tags there is no room for the event marker: the key pair gets
 describe('issue 21: the guards around the event marker', () => {
   const userTags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`tag${i}`, 'v']));
 
-  test('48 user tags, then 49: the old event marker makes way, so the tags-only Update fits in IVS’s 50', async () => {
+  test("48 user tags, then 49: the old event marker makes way, so the tags-only Update fits in IVS's 50", async () => {
     const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
     const key = newKey();
     await resource.create(props(key, 'viewer-key', userTags(48)));
