@@ -155,6 +155,76 @@ describe('least privilege', () => {
     });
   });
 
+  describe('an alias as encryptionKey (issue 21, item 3): IAM cannot name a key by its alias', () => {
+    const viaSecretsManager = {
+      'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+    };
+    const keysOfAccount = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:us-west-2:123456789012:key/*']],
+    };
+    function handlerKmsStatement(template: Template) {
+      const policy = resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.includes('GeneratedKeySecrets'))!;
+      return statementsOf(policy[1].Properties.PolicyDocument).find((statement) =>
+        JSON.stringify(statement.Action).includes('kms:'),
+      );
+    }
+
+    test('a kms.Alias of the stack: the grant names its target key', () => {
+      const stack = newStack();
+      const target = new kms.Key(stack, 'SecretKey');
+      const encryptionKey = new kms.Alias(stack, 'SecretKeyAlias', {
+        aliasName: 'alias/video-keys',
+        targetKey: target,
+      });
+      new GeneratedPlaybackKeyPair(stack, 'Key', { encryptionKey });
+      const template = Template.fromStack(stack);
+      const [kmsKeyId] = resourcesOf(template, 'AWS::KMS::Key')[0];
+      expect(handlerKmsStatement(template)).toEqual({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [kmsKeyId, 'Arn'] },
+        Condition: { StringEquals: viaSecretsManager },
+      });
+    });
+
+    test.each<[string, (stack: Stack) => kms.IKey]>([
+      ['Alias.fromAliasName', (stack) => kms.Alias.fromAliasName(stack, 'SecretKeyAlias', 'alias/video-keys')],
+      [
+        'Key.fromKeyArn with an alias ARN',
+        (stack) => kms.Key.fromKeyArn(stack, 'SecretKeyAlias', 'arn:aws:kms:us-west-2:123456789012:alias/video-keys'),
+      ],
+    ])('%s: the keys of the account and region that carry the alias (kms:ResourceAliases)', (_, aliasOf) => {
+      const stack = newStack();
+      const key = new GeneratedPlaybackKeyPair(stack, 'Key', { encryptionKey: aliasOf(stack) });
+      const backend = new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      key.grantRead(backend);
+      const template = Template.fromStack(stack);
+      const condition = {
+        StringEquals: viaSecretsManager,
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/video-keys' },
+      };
+      expect(handlerKmsStatement(template)).toEqual({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: keysOfAccount,
+        Condition: condition,
+      });
+      const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(([, policy]) =>
+        statementsOf(policy.Properties.PolicyDocument),
+      );
+      for (const statement of statements) expect(JSON.stringify(statement.Resource)).not.toContain(':alias/');
+      const backendPolicy = resourcesOf(template, 'AWS::IAM::Policy').find(([, policy]) =>
+        JSON.stringify(policy.Properties.Roles).includes('Backend'),
+      )![1];
+      expect(statementsOf(backendPolicy.Properties.PolicyDocument)).toContainEqual({
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: keysOfAccount,
+        Condition: condition,
+      });
+    });
+  });
+
   test('grantRead lets a backend read the secret (and decrypt through Secrets Manager) and nothing else', () => {
     const stack = newStack();
     const encryptionKey = new kms.Key(stack, 'SecretKey');

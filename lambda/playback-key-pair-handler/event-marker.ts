@@ -1,5 +1,6 @@
 import { EVENT_MARKER_TAG_KEY, OWNER_TAG_KEY } from '../../lib/shared/contract';
 import type { KeyPairSummary } from './ivs-session';
+import { STALE_MARGIN_MS } from './stale-event';
 
 /**
  * The second guard against late and repeated deliveries (see stale-event.ts): every key pair the
@@ -32,16 +33,18 @@ export function eventMarker(signedAtMs: number): string {
 
 /**
  * Throws `SupersededEventError` when `keyPair` carries one of `ownerTagValues` and a marker later
- * than `signedAtMs`.
+ * than `signedAtMs`. A marker later than the function's own clock (`nowMs`, plus the margin the
+ * stale guard allows for skew) cannot come from an event CloudFormation sent: someone edited it,
+ * and it is ignored, or it would make every later event look superseded.
  */
 export function checkNotSuperseded(
   keyPair: KeyPairSummary,
   ownerTagValues: readonly string[],
   signedAtMs: number | undefined,
+  nowMs: number,
 ): void {
   const marker = keyPair.tags[EVENT_MARKER_TAG_KEY];
   if (signedAtMs === undefined || marker === undefined || !ownerTagValues.includes(keyPair.tags[OWNER_TAG_KEY])) return;
-  if (marker > eventMarker(signedAtMs) && /^\d{8}T\d{6}Z$/.test(marker)) {
-    throw new SupersededEventError(keyPair.arn, marker);
-  }
+  if (!/^\d{8}T\d{6}Z$/.test(marker) || marker > eventMarker(nowMs + STALE_MARGIN_MS)) return;
+  if (marker > eventMarker(signedAtMs)) throw new SupersededEventError(keyPair.arn, marker);
 }

@@ -144,11 +144,7 @@ export class IvsSession {
 
   /** Changes the tags from `current` to `wanted` with as few calls as the difference needs. */
   public async syncTags(arn: string, current: Record<string, string>, wanted: Record<string, string>): Promise<void> {
-    // Keys under aws: belong to AWS and cannot be removed by us; an event marker stays until a later one replaces it.
-    const stale = Object.keys(current).filter(
-      (key) => !Object.hasOwn(wanted, key) && !/^aws:/i.test(key) && key !== EVENT_MARKER_TAG_KEY,
-    );
-    const changed = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current[key] !== value));
+    const { stale, changed } = tagChanges(current, wanted);
     if (stale.length > 0) {
       await this.send('UntagResource', (abortSignal) =>
         this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }), { abortSignal }),
@@ -180,6 +176,30 @@ export class IvsSession {
   private countRetries(response: Sendable | undefined): void {
     this.retries += Math.max(0, (response?.$metadata?.attempts ?? 1) - 1);
   }
+}
+
+/** IVS allows 50 tags per key pair, and refuses a TagResource that would make more. */
+export const MAX_TAGS_PER_KEY_PAIR = 50;
+
+/**
+ * The tag keys to remove and the tags to write to go from `current` to `wanted`. Keys under aws:
+ * belong to AWS and cannot be removed by us. An event marker stays until a later one replaces it,
+ * except when `wanted` leaves it out for room (49 user tags) and keeping it would make more tags
+ * than IVS allows: then it goes, and the events go through unguarded, as they would after a Create
+ * with 49.
+ */
+export function tagChanges(
+  current: Record<string, string>,
+  wanted: Record<string, string>,
+): { stale: string[]; changed: Record<string, string> } {
+  const stale = Object.keys(current).filter(
+    (key) => !Object.hasOwn(wanted, key) && !/^aws:/i.test(key) && key !== EVENT_MARKER_TAG_KEY,
+  );
+  const changed = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => current[key] !== value));
+  const kept = Object.keys(current).filter((key) => !stale.includes(key) && !Object.hasOwn(changed, key));
+  const marker = Object.hasOwn(current, EVENT_MARKER_TAG_KEY) && !Object.hasOwn(wanted, EVENT_MARKER_TAG_KEY);
+  if (marker && kept.length + Object.keys(changed).length > MAX_TAGS_PER_KEY_PAIR) stale.push(EVENT_MARKER_TAG_KEY);
+  return { stale, changed };
 }
 
 /** IVS answered with a 4xx error: it did not do what was asked. */

@@ -48,9 +48,9 @@ export async function onUpdate(event: CloudFormationCustomResourceUpdateEvent, i
   if (!holdsSameKey(event.OldResourceProperties, desired)) {
     // The old key stays until CloudFormation's cleanup Delete, so a rollback can return to it,
     // and a rollback finds it by its owner tag: make sure that tag names this resource.
-    const current = await claimOwnership(ivs, currentArn, desired);
+    const { current, listed } = await claimOwnership(ivs, currentArn, desired);
     const failedKey = failedKeyOf(event, desired);
-    const outcome = await importKeyPair(ivs, desired, { current, failedKey });
+    const outcome = await importKeyPair(ivs, desired, { current, failedKey, listed });
     return outcome.physicalResourceId === currentArn && failedKey
       ? sweepFailedUpdate(ivs, outcome, failedKey)
       : outcome;
@@ -109,7 +109,17 @@ async function deleteCreatedButUnanswered(
 function watchForLaterEvents(ivs: IvsSession, event: EventIdentity): void {
   const owners = ownerTagValues(event);
   const { signedAtMs } = eventClock(event);
-  ivs.onKeyPairSeen = (keyPair) => checkNotSuperseded(keyPair, owners, signedAtMs);
+  ivs.onKeyPairSeen = (keyPair) => checkNotSuperseded(keyPair, owners, signedAtMs, Date.now());
+}
+
+/**
+ * The current key pair is gone (its Get answered 404). Before importing anything, looks at this
+ * resource's key pairs: one marked by a later event means this one was superseded (a repeat after
+ * the next deploy deleted the key pair it names), and the List throws (event-marker.ts). Only this
+ * case pays for the List: a current key pair that exists shows the marker itself.
+ */
+async function lookForLaterEvents(ivs: IvsSession): Promise<KeyPairSummary[]> {
+  return ivs.listKeyPairs();
 }
 
 /**
@@ -144,17 +154,22 @@ async function sweepFailedUpdate(ivs: IvsSession, outcome: Outcome, failedKey: L
  * shows whether a later event already ran (event-marker.ts) before anything is imported. A key
  * pair deleted outside CloudFormation has nothing to heal (rule 7).
  */
-async function claimOwnership(ivs: IvsSession, arn: string, desired: DesiredKeyPair): Promise<KeyPair | undefined> {
+async function claimOwnership(
+  ivs: IvsSession,
+  arn: string,
+  desired: DesiredKeyPair,
+): Promise<Pick<Slots, 'current' | 'listed'>> {
   const current = await ivs.getKeyPair(arn);
-  if (!current || current.tags[OWNER_TAG_KEY] === desired.owner) return current;
+  if (!current) return { listed: await lookForLaterEvents(ivs) };
+  if (current.tags[OWNER_TAG_KEY] === desired.owner) return { current };
   try {
     // Tags to add, nothing to remove: exactly one TagResource.
     await ivs.syncTags(arn, {}, { [OWNER_TAG_KEY]: desired.owner });
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
-    return undefined;
+    return {};
   }
-  return { ...current, tags: { ...current.tags, [OWNER_TAG_KEY]: desired.owner } };
+  return { current: { ...current, tags: { ...current.tags, [OWNER_TAG_KEY]: desired.owner } } };
 }
 
 /** What a key change may free at the quota: its current key pair, and the key of a failed update. */
@@ -163,6 +178,8 @@ interface Slots {
   readonly current?: KeyPair;
   /** The key a failed key change may have left behind (see `failedKeyOf`). */
   readonly failedKey?: LeftBehindKey;
+  /** What a List of this event showed before the Import, nothing written since: a refused Import needs no second. */
+  readonly listed?: KeyPairSummary[];
 }
 
 /**
@@ -192,7 +209,7 @@ async function importKeyPair(ivs: IvsSession, desired: DesiredKeyPair, slots: Sl
     return { ...outcome, action: `deleted ${current.arn} to make room (quota of 3), then ${outcome.action}` };
   }
   // Whether IVS checks the quota or the duplicate first is undocumented: the key may be ours already.
-  const summaries = await ivs.listKeyPairs();
+  const summaries = slots.listed ?? (await ivs.listKeyPairs());
   const ownKey = await findByFingerprint(ivs, ownedBy(desired, summaries), desired.fingerprint);
   if (ownKey) {
     return bringInLine(ivs, ownKey, desired);
@@ -270,7 +287,7 @@ async function reimportUnderNewName(ivs: IvsSession, arn: string, desired: Desir
 async function updateTagsInPlace(ivs: IvsSession, arn: string, desired: DesiredKeyPair): Promise<Outcome> {
   const keyPair = await ivs.getKeyPair(arn);
   if (!keyPair) {
-    const outcome = await importKeyPair(ivs, desired);
+    const outcome = await importKeyPair(ivs, desired, { listed: await lookForLaterEvents(ivs) });
     return { ...outcome, action: `${arn} was deleted outside CloudFormation; ${outcome.action} again` };
   }
   await ivs.syncTags(arn, keyPair.tags, desired.tags);

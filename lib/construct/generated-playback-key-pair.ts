@@ -17,6 +17,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { IPlaybackKeyPair } from './playback-key-pair';
+import { encryptionKeyGrant } from './encryption-key-grant';
 import { PlaybackKeyPairProvider, SERVICE_TIMEOUT } from './playback-key-pair-provider';
 import { keyPairsOf } from './stack-key-pairs';
 import {
@@ -25,7 +26,7 @@ import {
   GeneratedKeyPairProperty,
 } from '../shared/contract';
 import { generatedKeySlots, validateGeneratedKeyTags, validateGeneration } from '../shared/generated-key';
-import { validatePlaybackKeyPairName } from '../shared/validation';
+import { validatePlaybackKeyPairName, validateTagMap } from '../shared/validation';
 
 /** Properties of a `GeneratedPlaybackKeyPair`; every one is optional. */
 export interface GeneratedPlaybackKeyPairProps {
@@ -57,7 +58,10 @@ export interface GeneratedPlaybackKeyPairProps {
 
   /**
    * A customer-managed KMS key to encrypt the secret with. The handler uses it only through
-   * Secrets Manager (`kms:ViaService`).
+   * Secrets Manager (`kms:ViaService`). An alias works too: IAM cannot name a key by its alias, so
+   * the grants name the alias's target key when it is known (`new kms.Alias`,
+   * `Alias.fromAliasAttributes`), and otherwise the account's keys that carry the alias
+   * (`kms:ResourceAliases`; `Alias.fromAliasName`, or `Key.fromKeyArn` with an alias ARN).
    *
    * @default - the account's AWS managed key for Secrets Manager (`aws/secretsmanager`)
    */
@@ -129,6 +133,7 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
 
   private readonly resource: CustomResource;
   private readonly storage: secretsmanager.Secret;
+  private readonly encryptionKey?: kms.IKey;
 
   /**
    * Generates a key pair at the first deploy, and a new one whenever `generation` is raised.
@@ -149,6 +154,8 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
       props.playbackKeyPairName ??
       Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
     if (!Token.isUnresolved(this.playbackKeyPairName)) validatePlaybackKeyPairName(this.playbackKeyPairName);
+    // The checks and messages of PlaybackKeyPair's tags, which the handler repeats at deploy time.
+    if (!Token.isUnresolved(props.tags)) validateTagMap(props.tags);
     validateGeneratedKeyTags(props.tags ?? {}, Token.isUnresolved);
     this.cdkTagManager = new TagManager(TagType.MAP, GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, props.tags, {
       tagPropertyName: GeneratedKeyPairProperty.TAGS,
@@ -156,6 +163,7 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
     this.node.addValidation({ validate: () => tagErrors(this.cdkTagManager.tagValues()) });
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    this.encryptionKey = props.encryptionKey;
     this.storage = new secretsmanager.Secret(this, 'Secret', {
       description: `The private keys of the IVS playback key pair ${this.node.path} (AWSCURRENT signs)`,
       encryptionKey: props.encryptionKey,
@@ -203,7 +211,19 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
    * @param grantee - the backend that signs viewer tokens
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.storage.grantRead(grantee);
+    const grant = this.storage.grantRead(grantee);
+    // An alias whose key is not known at synth time: aws-cdk-lib may drop that grant (without its
+    // imported-alias feature flag), so it is granted here on the keys that carry the alias.
+    const key = this.encryptionKey && encryptionKeyGrant(this, this.encryptionKey);
+    if (!key?.aliasName) return grant;
+    return grant.combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt'],
+        resourceArns: key.resources,
+        conditions: key.conditions,
+      }),
+    );
   }
 
   /** Sets what happens to the key pairs and the secret when they leave the stack. */

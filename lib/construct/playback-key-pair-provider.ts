@@ -17,6 +17,7 @@ import {
   cx_api as cxapi,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { encryptionKeyGrant } from './encryption-key-grant';
 import { HANDLER_NODE_MAJOR } from '../shared/contract';
 
 /** Where `npm run build` writes the pre-bundled handler; shipped in the package. */
@@ -169,13 +170,21 @@ export class PlaybackKeyPairProvider extends Construct {
       new iam.PolicyStatement({ actions: GENERATED_KEY_SECRET_ACTIONS, resources: [secret.secretArn] }),
     );
     if (encryptionKey) {
+      // An alias: its target key, or the keys that carry it (encryption-key-grant.ts).
+      const { resources, conditions, aliasName } = encryptionKeyGrant(this, encryptionKey);
       this.generatedKeySecrets.addStatements(
-        new iam.PolicyStatement({
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
-        }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources, conditions }),
       );
+      if (aliasName) {
+        acknowledge(
+          this.generatedKeySecrets.node.defaultChild,
+          'AwsSolutions-IAM5',
+          `Resource::${flatten(Stack.of(this), resources[0])}`,
+          `IAM cannot name a KMS key by its alias, and the key behind ${aliasName} is not known at synth time: the ` +
+            'statement allows Decrypt and GenerateDataKey only on the keys that carry that alias (kms:ResourceAliases), ' +
+            'only through Secrets Manager (kms:ViaService).',
+        );
+      }
     }
     return this.generatedKeySecrets;
   }

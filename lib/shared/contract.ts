@@ -119,10 +119,13 @@ export const GeneratedKeyPairAttribute = {
 export const GENERATION_TAG_KEY = 'cdk-ivs-playback-key-pair:generation';
 
 /**
- * The secret version of generation n has the VersionId (and ClientRequestToken) `<prefix><n>`: a
- * repeated event writes the same version, which Secrets Manager refuses to create twice.
+ * A secret version the handler writes has the VersionId (and ClientRequestToken)
+ * `<prefix><generation>-<32 hex digits of the SHA-256 of the ARN of the key pair that holds its key>`
+ * (47 to 62 characters; Secrets Manager allows 32 to 64): one version per key and key pair, so a
+ * repeated event finds, by the ids alone, what an earlier delivery wrote, and a repeated write of
+ * the same value is a no-op.
  */
-export const GENERATED_KEY_VERSION_PREFIX = 'cdk-ivs-playback-key-pair-generation-';
+export const GENERATED_KEY_VERSION_PREFIX = 'cdk-ivs-key-g';
 
 /** Playback key pairs IVS allows per account and region (not adjustable). */
 export const KEY_PAIR_QUOTA = 3;

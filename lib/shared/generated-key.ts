@@ -9,8 +9,8 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { GENERATED_KEY_VERSION_PREFIX, GENERATION_TAG_KEY } from './contract';
 import { fingerprintOfDer, PlaybackKeyPairValidationError, validateTags } from './validation';
 
-/** The value of each version of a generated key's secret (JSON). */
-export interface GeneratedKeyValue {
+/** A generated key as it exists in memory, before any key pair holds it. */
+export interface GeneratedKeyMaterial {
   /** PKCS#8 PEM of the private half: signs viewer tokens. */
   readonly privateKeyPem: string;
   /** SubjectPublicKeyInfo PEM of the public half: what IVS imports. */
@@ -21,11 +21,21 @@ export interface GeneratedKeyValue {
   readonly generation: number;
 }
 
-/** IVS allows 50 tags; the owner tag and the generation tag take two. */
+/**
+ * The value of each version of a generated key's secret (JSON): the key and the ARN of the key pair
+ * that holds it (a version is written only after IVS imported its key). Readers that ignore the
+ * ARN keep working.
+ */
+export interface GeneratedKeyValue extends GeneratedKeyMaterial {
+  /** The ARN of the playback key pair that holds this key. */
+  readonly playbackKeyPairArn: string;
+}
+
+/** IVS allows 50 tags; the owner tag and the generation tag take two (and the event marker one when room is left). */
 export const MAX_GENERATED_KEY_USER_TAGS = 48;
 
-/** A fresh ECDSA P-384 key for `generation`, as the secret stores it. */
-export function generateKeyValue(generation: number): GeneratedKeyValue {
+/** A fresh ECDSA P-384 key for `generation`, in memory only. */
+export function generateKeyValue(generation: number): GeneratedKeyMaterial {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
   return {
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
@@ -35,19 +45,32 @@ export function generateKeyValue(generation: number): GeneratedKeyValue {
   };
 }
 
-/** The VersionId (and ClientRequestToken, 32-64 characters) of generation `n`'s secret version. */
-export function versionIdOf(generation: number): string {
-  return `${GENERATED_KEY_VERSION_PREFIX}${generation}`;
+/** The value as the secret stores it, its fields in one order, so that writing it twice writes the same text. */
+export function serializeKeyValue(value: GeneratedKeyValue): string {
+  const { privateKeyPem, publicKeyPem, fingerprint, generation, playbackKeyPairArn } = value;
+  return JSON.stringify({ privateKeyPem, publicKeyPem, fingerprint, generation, playbackKeyPairArn });
 }
 
-/** The generation a VersionId names, or undefined for a version this construct did not write. */
-export function generationOfVersionId(versionId: string): number | undefined {
-  if (!versionId.startsWith(GENERATED_KEY_VERSION_PREFIX)) return undefined;
-  const generation = Number(versionId.slice(GENERATED_KEY_VERSION_PREFIX.length));
-  return isValidGeneration(generation) ? generation : undefined;
+/** 32 hex digits of the SHA-256 of a key pair's ARN: what a version id says of the key pair that holds its key. */
+export function keyPairDigest(keyPairArn: string): string {
+  return createHash('sha256').update(keyPairArn).digest('hex').slice(0, 32);
 }
 
-/** The highest generation (it must fit a VersionId of at most 64 characters and a JSON number). */
+/** The VersionId (and ClientRequestToken) of the version of `generation` whose key `keyPairArn` holds. */
+export function versionIdOf(generation: number, keyPairArn: string): string {
+  return `${GENERATED_KEY_VERSION_PREFIX}${generation}-${keyPairDigest(keyPairArn)}`;
+}
+
+/** What a VersionId the handler wrote says; undefined for a version it did not write. */
+export function parseVersionId(versionId: string): { generation: number; keyPairDigest: string } | undefined {
+  const match = /^(\d{1,16})-([0-9a-f]{32})$/.exec(
+    versionId.startsWith(GENERATED_KEY_VERSION_PREFIX) ? versionId.slice(GENERATED_KEY_VERSION_PREFIX.length) : '',
+  );
+  const generation = Number(match?.[1]);
+  return match && isValidGeneration(generation) ? { generation, keyPairDigest: match[2] } : undefined;
+}
+
+/** The highest generation (16 digits at most, so that a VersionId fits Secrets Manager's 64 characters; a JSON number). */
 const MAX_GENERATION = Number.MAX_SAFE_INTEGER;
 
 function isValidGeneration(generation: number): boolean {

@@ -39,8 +39,10 @@ import {
   responses,
   wanted,
 } from './mocked-ivs';
+import { installControlledClock, restoreRealClockAfterEach, runSleepsOf, watch } from '../support/controlled-clock';
 
 useMockedIvs();
+restoreRealClockAfterEach();
 
 describe('the answer PUT to the ResponseURL', () => {
   let errorSpy: jest.SpiedFunction<typeof console.error>;
@@ -185,9 +187,13 @@ describe('the answer PUT to the ResponseURL', () => {
     givenImports(ivsKeyPair(ARN_A, KEY_A, 'my-key', wanted()));
     responses.failNext(1_000);
     const event = createEvent(props(KEY_A, 'my-key'));
-    const started = Date.now();
+    // A Lambda with 3 s left, on the test's clock: attempts at 0, 0.5 and 1.5 s; the next backoff
+    // (2 s) would end past the deadline less its 250 ms margin, so the handler stops there.
+    const clock = installControlledClock();
 
-    const error = await handler({ ...event, ResponseURL: responses.url(event.RequestId) }, lambdaContext(3_000)).then(
+    const error = await runSleepsOf(
+      handler({ ...event, ResponseURL: responses.url(event.RequestId) }, lambdaContext(3_000)),
+    ).then(
       () => {
         throw new Error('expected the handler to fail');
       },
@@ -195,22 +201,34 @@ describe('the answer PUT to the ResponseURL', () => {
     );
 
     responses.stopFailing();
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(clock.elapsed()).toBe(1_500);
     expect(error.message).toBe('Could not send the response to CloudFormation: HTTP 500');
-    expect(responses.responsesFor(event.RequestId).length).toBeGreaterThanOrEqual(2);
+    expect(responses.responsesFor(event.RequestId)).toHaveLength(3);
     for (const [line] of errorSpy.mock.calls) expect(line).not.toContain('secret-presigned');
   });
 
   test('an IVS call that never answers: FAILED before the Lambda deadline, naming the operation', async () => {
-    ivsMock.on(ImportPlaybackKeyPairCommand).callsFake(() => new Promise(() => undefined));
-    const started = Date.now();
+    // The function's 300 s keep the whole answer budget (45.5 s) back from IVS, whose calls get 254.5 s.
+    // The clock is the test's: the deadline is proved on the schedule, not on this machine's speed.
+    const clock = installControlledClock();
+    let importStarted!: () => void;
+    const importCalled = new Promise<void>((resolve) => (importStarted = resolve));
+    ivsMock.on(ImportPlaybackKeyPairCommand).callsFake(() => {
+      importStarted();
+      return new Promise(() => undefined);
+    });
 
-    const answer = await answerTo(createEvent(props(KEY_A, 'my-key')), 2_000);
+    const answering = watch(answerTo(createEvent(props(KEY_A, 'my-key'))));
+    await importCalled;
+    await clock.advance(254_499);
+    expect(answering.settled).toBe(false); // still waiting for IVS, as it may
+    await clock.advance(1);
+    const answer = await answering.promise;
 
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(clock.elapsed()).toBe(254_500); // answered at the deadline, 45.5 s before the Lambda timeout
     expect(answer.Status).toBe('FAILED');
     expect(answer.Reason).toMatch(
-      /^IVS ImportPlaybackKeyPair did not finish within 2 s, so the handler stopped waiting/,
+      /^IVS ImportPlaybackKeyPair did not finish within 255 s, so the handler stopped waiting/,
     );
     expect(answer.PhysicalResourceId).toBe(IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID);
     expect(logLine()).toMatchObject({ error: answer.Reason, ivsCalls: ['ImportPlaybackKeyPair'] });

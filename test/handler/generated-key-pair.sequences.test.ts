@@ -1,229 +1,36 @@
 /**
  * `Custom::IvsGeneratedPlaybackKeyPair` through the event sequences CloudFormation sends, against
  * the shipped handler bundle on the Lambda runtime's Node.js, with the IVS stand-in and moto's real
- * Secrets Manager server. After every step, IVS holds exactly the secret's AWSCURRENT key (and its
- * AWSPREVIOUS key with keepPreviousKey), each once, and no version carries AWSPENDING.
+ * Secrets Manager server. After every step the invariant of `expectInSync` holds: AWSCURRENT's value
+ * names a key pair IVS holds with its key (and AWSPREVIOUS's with keepPreviousKey), this resource's
+ * key pairs are exactly those, and no version carries AWSPENDING. Faults: generated-key-pair.faults.test.ts.
  */
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { IvsClient, UntagResourceCommand } from '@aws-sdk/client-ivs';
 import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import {
   GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
   GENERATION_TAG_KEY,
-  HANDLER_NODE_MAJOR,
   OWNER_TAG_KEY,
 } from '../../lib/shared/contract';
-import { signPlaybackToken, verifyPlaybackToken } from '../../lib/tokens';
-import { RESPONSE_URL, SimulatedResource } from '../../tools/stand-ins/cloudformation';
-import { IvsOperation, IvsStandIn } from '../../tools/stand-ins/ivs-stand-in';
+import { versionIdOf } from '../../lib/shared/generated-key';
+import { SimulatedResource } from '../../tools/stand-ins/cloudformation';
+import { installControlledClock, watch } from '../support/controlled-clock';
+import { GeneratedProperties, props, useGeneratedKeyRig } from '../support/generated-key-rig';
 import { p384, pemBody } from '../support/keys';
-import { MotoServer, startMotoServer } from '../../tools/stand-ins/moto-server';
-import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from '../support/shipped-handler';
+import { loadShippedHandler } from '../support/shipped-handler';
 
 jest.setTimeout(60_000);
 
-interface GeneratedProperties {
-  readonly SecretArn: string;
-  readonly Generation: string;
-  readonly KeepPreviousKey: string;
-  readonly Name: string;
-  readonly Tags?: Record<string, string>;
-}
-
-interface SecretKey {
-  readonly versionId: string;
-  readonly privateKeyPem: string;
-  readonly publicKeyPem: string;
-  readonly fingerprint: string;
-  readonly generation: number;
-}
-
-const CHANNEL_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEf123456';
-
-let assemblyDir: string;
-let assetDir: string;
-let moto: MotoServer;
-let secretsManager: SecretsManagerClient;
-let ivs: IvsStandIn;
-let handler: OnEventHandler;
-let logLines: string[];
-let secretCount = 0;
-/** Every private key the secrets held, to prove none reached a log line or an answer. */
-const privateKeys = new Set<string>();
-
-beforeAll(async () => {
-  ({ assemblyDir, assetDir } = synthesizeHandlerAsset());
-  moto = await startMotoServer();
-});
-
-beforeEach(async () => {
-  await moto.reset();
-  ivs = await IvsStandIn.start();
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = moto.endpoint;
-  handler = loadShippedHandler(assetDir, ivs);
-  secretsManager = new SecretsManagerClient({
-    endpoint: moto.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'stand-in-secret' },
-  });
-  logLines = [];
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logLines.push(args.map(String).join(' '));
-    });
-  }
-});
-
-afterEach(async () => {
-  try {
-    for (const line of logLines) {
-      expect(line).not.toContain(RESPONSE_URL);
-      for (const privateKey of privateKeys) expect(line).not.toContain(pemBody(privateKey).slice(0, 32));
-    }
-  } finally {
-    jest.restoreAllMocks();
-    secretsManager.destroy();
-    await ivs.stop();
-  }
-});
-
-afterAll(async () => {
-  await moto?.stop();
-  fs.rmSync(assemblyDir, { recursive: true, force: true });
-});
-
-test("runs on the Node.js major of the handler's Lambda runtime", () => {
-  expect(Number(process.versions.node.split('.')[0])).toBe(HANDLER_NODE_MAJOR);
-});
-
-/** The secret CloudFormation creates for the construct: empty, without GenerateSecretString. */
-async function emptySecret(): Promise<string> {
-  const { ARN } = await secretsManager.send(
-    new CreateSecretCommand({ Name: `GeneratedKeySecret${++secretCount}-AbCdEf` }),
-  );
-  return ARN!;
-}
-
-function generated(logicalResourceId = 'GeneratedKey'): SimulatedResource<GeneratedProperties> {
-  return new SimulatedResource<GeneratedProperties>(handler, logicalResourceId, {
-    resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
-  });
-}
-
-function props(
-  secretArn: string,
-  generation: number,
-  options: { keep?: boolean; name?: string; tags?: Record<string, string> } = {},
-): GeneratedProperties {
-  return {
-    SecretArn: secretArn,
-    Generation: String(generation),
-    KeepPreviousKey: String(options.keep ?? true),
-    Name: options.name ?? 'viewer-key',
-    Tags: options.tags ?? { team: 'video' },
-  };
-}
-
-/** The version labelled `stage`, read with an explicit VersionStage (moto 5.2.5 needs it). */
-async function keyAt(secretArn: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<SecretKey> {
-  const { SecretString, VersionId } = await secretsManager.send(
-    new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }),
-  );
-  const value = JSON.parse(SecretString!);
-  privateKeys.add(value.privateKeyPem);
-  return { versionId: VersionId!, ...value };
-}
-
-/** Staging labels by version id, from ListSecretVersionIds (deprecated versions included). */
-async function labels(secretArn: string): Promise<Record<string, string[]>> {
-  const { Versions } = await secretsManager.send(
-    new ListSecretVersionIdsCommand({ SecretId: secretArn, IncludeDeprecated: true }),
-  );
-  return Object.fromEntries(
-    (Versions ?? []).map((version) => [version.VersionId!, [...(version.VersionStages ?? [])].sort()]),
-  );
-}
-
-/**
- * The invariant after every step: this resource's key pairs in IVS are exactly AWSCURRENT's key
- * (and AWSPREVIOUS's with keepPreviousKey), each once; each label on one version; no AWSPENDING.
- */
-async function expectInSync(secretArn: string, keep = true): Promise<{ current: SecretKey; previous?: SecretKey }> {
-  const current = await keyAt(secretArn, 'AWSCURRENT');
-  const versions = await labels(secretArn);
-  const holders = (stage: string) => Object.keys(versions).filter((id) => versions[id].includes(stage));
-  expect(holders('AWSCURRENT')).toEqual([current.versionId]);
-  expect(holders('AWSPENDING')).toEqual([]);
-  const previous = holders('AWSPREVIOUS').length ? await keyAt(secretArn, 'AWSPREVIOUS') : undefined;
-  const wanted = [current, ...(keep && previous ? [previous] : [])].map((key) => key.fingerprint).sort();
-  const imported = ivs.keyPairs().filter((keyPair) => keyPair.tags[OWNER_TAG_KEY] === secretArn);
-  expect(imported.map((keyPair) => keyPair.fingerprint).sort()).toEqual(wanted);
-  for (const keyPair of imported) {
-    const key = keyPair.fingerprint === current.fingerprint ? current : previous!;
-    expect(keyPair.publicKeyMaterial.trim()).toBe(key.publicKeyPem.trim());
-    expect(keyPair.tags[GENERATION_TAG_KEY]).toBe(String(key.generation));
-  }
-  return { current, previous };
-}
-
-function arnOf(fingerprint: string): string {
-  return ivs.keyPairs().find((keyPair) => keyPair.fingerprint === fingerprint)!.arn;
-}
-
-/** Runs one event; returns its result and the IVS and Secrets Manager operations it called. */
-async function step<T>(
-  event: () => Promise<T>,
-): Promise<{ result: T; ivsCalls: IvsOperation[]; secretsCalls: string[] }> {
-  ivs.resetCalls();
-  const logCount = logLines.length;
-  const result = await event();
-  return { result, ivsCalls: ivs.calls.map((call) => call.operation), secretsCalls: secretsCallsSince(logCount) };
-}
-
-async function failingStep(
-  event: () => Promise<unknown>,
-): Promise<{ error: Error; ivsCalls: IvsOperation[]; secretsCalls: string[] }> {
-  ivs.resetCalls();
-  const logCount = logLines.length;
-  const error = await event().then(
-    () => {
-      throw new Error('expected the event to fail');
-    },
-    (e: Error) => e,
-  );
-  return { error, ivsCalls: ivs.calls.map((call) => call.operation), secretsCalls: secretsCallsSince(logCount) };
-}
-
-function secretsCallsSince(logCount: number): string[] {
-  return logLines
-    .slice(logCount)
-    .filter((line) => line.startsWith('{"requestType"'))
-    .flatMap((line) => (JSON.parse(line).secretsManagerCalls ?? []) as string[]);
-}
-
-async function tokenFrom(key: SecretKey): Promise<string> {
-  return signPlaybackToken(key.privateKeyPem, { channelArn: CHANNEL_ARN, expiresIn: 600 });
-}
-
-/** Whether some key pair IVS holds verifies the token, as IVS checks it against every imported key. */
-async function playsInIvs(token: string): Promise<boolean> {
-  for (const keyPair of ivs.keyPairs()) {
-    if (
-      await verifyPlaybackToken(token, keyPair.publicKeyMaterial).then(
-        () => true,
-        () => false,
-      )
-    )
-      return true;
-  }
-  return false;
-}
+const rig = useGeneratedKeyRig();
+const emptySecret = () => rig.emptySecret();
+const generated = (logicalResourceId?: string) => rig.generated(logicalResourceId);
+const labels = (secretArn: string) => rig.labels(secretArn);
+const expectInSync = (secretArn: string, keep = true) => rig.expectInSync(secretArn, { keep });
+const arnOf = (fingerprint: string) => rig.arnOf(fingerprint);
+const step = <T>(event: () => Promise<T>) => rig.step(event);
+const failingStep = (event: () => Promise<unknown>) => rig.failingStep(event);
+const tokenFrom = rig.tokenFrom.bind(rig);
+const playsInIvs = rig.playsInIvs.bind(rig);
 
 test('create writes the key to the secret, then imports its public half; the answer carries no key', async () => {
   const secretArn = await emptySecret();
@@ -233,13 +40,15 @@ test('create writes the key to the secret, then imports its public half; the ans
   expect(created.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair']);
   const { current, previous } = await expectInSync(secretArn);
   expect(previous).toBeUndefined();
-  expect(current).toMatchObject({ versionId: 'cdk-ivs-playback-key-pair-generation-1', generation: 1 });
+  // The version is written after the import, and names the key pair; its id comes from both.
+  expect(current).toMatchObject({ generation: 1, playbackKeyPairArn: arnOf(current.fingerprint) });
+  expect(current.versionId).toBe(versionIdOf(1, current.playbackKeyPairArn));
   expect(current.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
   expect(created.result).toEqual({
     PhysicalResourceId: secretArn,
     Data: { Arn: arnOf(current.fingerprint), Fingerprint: current.fingerprint, PreviousArn: '', Generation: '1' },
   });
-  expect(ivs.keyPairs()[0]).toMatchObject({
+  expect(rig.ivs.keyPairs()[0]).toMatchObject({
     name: 'viewer-key',
     tags: { team: 'video', [OWNER_TAG_KEY]: secretArn, [GENERATION_TAG_KEY]: '1' },
   });
@@ -283,9 +92,9 @@ test('rotation 1 -> 2 -> 3 keeps the previous key playing and retires the one be
   expect(await playsInIvs(await tokenFrom(afterTwo.current))).toBe(true);
   // Generation 1's version remains, without labels (deprecated), never labelled again.
   expect(await labels(secretArn)).toEqual({
-    'cdk-ivs-playback-key-pair-generation-1': [],
-    'cdk-ivs-playback-key-pair-generation-2': ['AWSPREVIOUS'],
-    'cdk-ivs-playback-key-pair-generation-3': ['AWSCURRENT'],
+    [first.versionId]: [],
+    [afterTwo.current.versionId]: ['AWSPREVIOUS'],
+    [afterThree.current.versionId]: ['AWSCURRENT'],
   });
 });
 
@@ -298,11 +107,11 @@ test('tags change in place on both key pairs; a rename re-imports the same keys'
   expect(retagged.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'TagResource', 'TagResource']);
   expect(retagged.secretsCalls).toEqual(['ListSecretVersionIds', 'GetSecretValue']); // the current key's fingerprint
   const { current, previous } = await expectInSync(secretArn);
-  for (const keyPair of ivs.keyPairs()) expect(keyPair.tags).toMatchObject({ team: 'live', env: 'prod' });
+  for (const keyPair of rig.ivs.keyPairs()) expect(keyPair.tags).toMatchObject({ team: 'live', env: 'prod' });
 
   const untagged = await step(() => resource.update(props(secretArn, 2, { tags: { env: 'prod' } })));
   expect(untagged.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'UntagResource', 'UntagResource']);
-  for (const keyPair of ivs.keyPairs())
+  for (const keyPair of rig.ivs.keyPairs())
     expect(keyPair.tags).toEqual({ env: 'prod', [OWNER_TAG_KEY]: secretArn, [GENERATION_TAG_KEY]: expect.any(String) });
 
   const renamed = await step(() => resource.update(props(secretArn, 2, { name: 'renamed', tags: { env: 'prod' } })));
@@ -313,13 +122,24 @@ test('tags change in place on both key pairs; a rename re-imports the same keys'
     'DeletePlaybackKeyPair',
     'ImportPlaybackKeyPair',
   ]);
-  expect(renamed.secretsCalls).toEqual(['ListSecretVersionIds', 'GetSecretValue', 'GetSecretValue']); // each key's public half
+  // Each key's public half is read and imported again; the new key pairs have new ARNs, so each key
+  // gets a version naming its new key pair, and the labels keep their meaning.
+  expect(renamed.secretsCalls).toEqual([
+    'ListSecretVersionIds',
+    'GetSecretValue',
+    'GetSecretValue',
+    'PutSecretValue', // the current key, AWSPENDING
+    'UpdateSecretVersionStage', // AWSCURRENT to it (Secrets Manager moves AWSPREVIOUS to the version it left)
+    'PutSecretValue', // the previous key, AWSPREVIOUS
+    'UpdateSecretVersionStage', // AWSPENDING off
+  ]);
   const after = await expectInSync(secretArn);
   expect([after.current.fingerprint, after.previous!.fingerprint]).toEqual([
     current.fingerprint,
     previous!.fingerprint,
   ]);
-  expect(ivs.keyPairs().map((keyPair) => keyPair.name)).toEqual(['renamed', 'renamed']);
+  expect(after.current.playbackKeyPairArn).not.toBe(current.playbackKeyPairArn);
+  expect(rig.ivs.keyPairs().map((keyPair) => keyPair.name)).toEqual(['renamed', 'renamed']);
   expect(renamed.result.Data!.Arn).toBe(arnOf(current.fingerprint));
 });
 
@@ -339,7 +159,7 @@ test('a rollback after a rotation keeps the new key: the lower generation rotate
   expect(after.current.fingerprint).toBe(rotated.current.fingerprint);
   expect(after.previous!.fingerprint).toBe(first.fingerprint);
   expect(rollback.result.answer.Data).toMatchObject({ Arn: arnOf(rotated.current.fingerprint), Generation: '2' });
-  for (const keyPair of ivs.keyPairs()) expect(keyPair.tags.team).toBe('video');
+  for (const keyPair of rig.ivs.keyPairs()) expect(keyPair.tags.team).toBe('video');
 
   // The next rotation the template asks for (generation 2 again) is at or below AWSCURRENT: nothing happens.
   const again = await step(() => resource.update(props(secretArn, 2, { tags: { team: 'video' } })));
@@ -355,36 +175,24 @@ test('a retried or repeated Create writes no second version and imports no secon
   expect(repeated.result).toEqual(first);
   expect(repeated.ivsCalls).toEqual(['ListPlaybackKeyPairs']); // its key pair is in place, tags and all
   expect(repeated.secretsCalls).toEqual(['ListSecretVersionIds', 'GetSecretValue']);
-  await expectInSync(secretArn);
-  expect(Object.keys(await labels(secretArn))).toEqual(['cdk-ivs-playback-key-pair-generation-1']);
+  const { current } = await expectInSync(secretArn);
+  expect(Object.keys(await labels(secretArn))).toEqual([current.versionId]);
 });
 
-test('a Create retried after it failed between writing the version and importing imports the version it wrote', async () => {
+test('a Create whose Import is refused writes nothing; retried, it imports a key and only then writes it', async () => {
   const secretArn = await emptySecret();
   const resource = generated();
-  ivs.failNext('ImportPlaybackKeyPair', 'AccessDeniedException');
+  rig.ivs.failNext('ImportPlaybackKeyPair', 'AccessDeniedException');
   const failed = await failingStep(() => resource.create(props(secretArn, 1)));
   expect(failed.error.message).toMatch(/IVS ImportPlaybackKeyPair failed with AccessDeniedException/);
-  // The version stays; Secrets Manager labels a secret's first version AWSCURRENT by itself (AWSPENDING is removed).
-  expect(await labels(secretArn)).toEqual({ 'cdk-ivs-playback-key-pair-generation-1': ['AWSCURRENT'] });
-  expect(ivs.keyPairs()).toEqual([]);
-  const written = JSON.parse(
-    (
-      await secretsManager.send(
-        new GetSecretValueCommand({
-          SecretId: secretArn,
-          VersionId: 'cdk-ivs-playback-key-pair-generation-1',
-        }),
-      )
-    ).SecretString!,
-  );
-  privateKeys.add(written.privateKeyPem);
+  expect(failed.secretsCalls).toEqual(['ListSecretVersionIds']);
+  expect(await labels(secretArn)).toEqual({}); // the key was only in memory: nothing of it remains
+  expect(rig.ivs.keyPairs()).toEqual([]);
 
   const retried = await step(() => resource.create(props(secretArn, 1)));
-  expect(retried.secretsCalls).toEqual(['ListSecretVersionIds', 'GetSecretValue']); // AWSCURRENT is generation 1: import it
+  expect(retried.secretsCalls).toEqual(['ListSecretVersionIds', 'PutSecretValue', 'UpdateSecretVersionStage']);
   expect(retried.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair']);
-  const { current } = await expectInSync(secretArn);
-  expect(current.fingerprint).toBe(written.fingerprint);
+  await expectInSync(secretArn);
 });
 
 test('a lost Create answer: the Delete under an invented id removes the key pair the Create imported', async () => {
@@ -397,21 +205,29 @@ test('a lost Create answer: the Delete under an invented id removes the key pair
     'ListPlaybackKeyPairs',
     'DeletePlaybackKeyPair',
   ]);
-  expect(ivs.keyPairs()).toEqual([]);
+  expect(rig.ivs.keyPairs()).toEqual([]);
 });
 
 test('Delete removes every key pair the resource imported, and only those', async () => {
-  const stranger = ivs.importAsSomeoneElse(p384().publicKeyPem, 'other-team');
+  const stranger = rig.ivs.importAsSomeoneElse(p384().publicKeyPem, 'other-team');
   const secretArn = await emptySecret();
   const resource = generated();
   await resource.create(props(secretArn, 1));
   await resource.update(props(secretArn, 2));
-  expect(ivs.keyPairs()).toHaveLength(3);
+  expect(rig.ivs.keyPairs()).toHaveLength(3);
   const deleted = await step(() => resource.delete());
   expect(deleted.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'DeletePlaybackKeyPair', 'DeletePlaybackKeyPair']);
-  expect(deleted.secretsCalls).toEqual([]);
-  expect(ivs.keyPairs()).toEqual([stranger]);
-  expect((await step(() => resource.delete())).ivsCalls).toEqual(['ListPlaybackKeyPairs']); // idempotent
+  expect(deleted.secretsCalls).toEqual(['ListSecretVersionIds']); // the version ids say the List showed both
+  expect(rig.ivs.keyPairs()).toEqual([stranger]);
+  // Idempotent. The List no longer shows the key pairs the labels name: they may be gone, or not listed
+  // yet after their import, so the handler deletes them by ARN (404: gone).
+  const again = await step(() => resource.delete());
+  expect(again.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'DeletePlaybackKeyPair', 'DeletePlaybackKeyPair']);
+  expect(again.secretsCalls).toEqual(['ListSecretVersionIds', 'GetSecretValue', 'GetSecretValue']);
+  expect(rig.ivs.calls.filter((call) => call.operation === 'DeletePlaybackKeyPair').map((call) => call.status)).toEqual(
+    [404, 404],
+  );
+  expect(rig.ivs.keyPairs()).toEqual([stranger]);
 });
 
 test('RETAIN: CloudFormation sends no Delete, so key pairs and secret stay exactly in sync', async () => {
@@ -437,7 +253,7 @@ test('without keepPreviousKey: one key pair; a rotation deletes the old one afte
   expect(rotated.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'DeletePlaybackKeyPair']);
   const { current, previous } = await expectInSync(secretArn, false);
   expect(previous!.fingerprint).toBe(first.fingerprint); // AWSPREVIOUS as Secrets Manager keeps it, not imported
-  expect(ivs.keyPairs().map((keyPair) => keyPair.fingerprint)).toEqual([current.fingerprint]);
+  expect(rig.ivs.keyPairs().map((keyPair) => keyPair.fingerprint)).toEqual([current.fingerprint]);
   expect(rotated.result.Data!.PreviousArn).toBe('');
 
   // Turning keepPreviousKey on imports AWSPREVIOUS again; off deletes it (a rollback can restore it).
@@ -449,12 +265,12 @@ test('without keepPreviousKey: one key pair; a rotation deletes the old one afte
 });
 
 test('at the quota a rotation first deletes the key it retires anyway', async () => {
-  const stranger = ivs.importAsSomeoneElse(p384().publicKeyPem, 'other-team');
+  const stranger = rig.ivs.importAsSomeoneElse(p384().publicKeyPem, 'other-team');
   const secretArn = await emptySecret();
   const resource = generated();
   await resource.create(props(secretArn, 1));
   await resource.update(props(secretArn, 2));
-  expect(ivs.keyPairs()).toHaveLength(3);
+  expect(rig.ivs.keyPairs()).toHaveLength(3);
   const third = await step(() => resource.update(props(secretArn, 3)));
   expect(third.ivsCalls).toEqual([
     'ListPlaybackKeyPairs',
@@ -464,13 +280,13 @@ test('at the quota a rotation first deletes the key it retires anyway', async ()
     'ImportPlaybackKeyPair',
   ]);
   await expectInSync(secretArn);
-  expect(ivs.keyPairs()[0]).toEqual(stranger);
+  expect(rig.ivs.keyPairs()[0]).toEqual(stranger);
 });
 
 test('a rotation that finds no room fails naming the holders, changes nothing, and its rollback succeeds', async () => {
   const strangers = [
-    ivs.importAsSomeoneElse(p384().publicKeyPem, 'team-a'),
-    ivs.importAsSomeoneElse(p384().publicKeyPem, 'team-b'),
+    rig.ivs.importAsSomeoneElse(p384().publicKeyPem, 'team-a'),
+    rig.ivs.importAsSomeoneElse(p384().publicKeyPem, 'team-b'),
   ];
   const secretArn = await emptySecret();
   const resource = generated();
@@ -479,15 +295,15 @@ test('a rotation that finds no room fails naming the holders, changes nothing, a
   const labelsBefore = await labels(secretArn);
 
   const failed = await failingStep(() => resource.update(props(secretArn, 2)));
-  for (const keyPair of ivs.keyPairs()) expect(failed.error.message).toContain(keyPair.arn);
+  for (const keyPair of rig.ivs.keyPairs()) expect(failed.error.message).toContain(keyPair.arn);
   expect(failed.error.message).toMatch(
     /allows 3 playback key pairs.*none of which this deploy retires\. No key pair was imported or deleted/,
   );
   expect(failed.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs']);
-  expect(ivs.keyPairs().slice(0, 2)).toEqual(strangers);
+  expect(rig.ivs.keyPairs().slice(0, 2)).toEqual(strangers);
   expect((await expectInSync(secretArn)).current.fingerprint).toBe(before.current.fingerprint);
-  // The version it wrote may remain, only without labels.
-  expect(await labels(secretArn)).toEqual({ ...labelsBefore, 'cdk-ivs-playback-key-pair-generation-2': [] });
+  // Nothing was written: the new key was only in memory.
+  expect(await labels(secretArn)).toEqual(labelsBefore);
 
   const rollback = await step(() => resource.rollback());
   expect(rollback.result.answer.Data).toMatchObject({ Generation: '1' });
@@ -502,7 +318,7 @@ test('bad properties fail the Create naming the problem, and its Delete imports 
   );
   expect(resource.physicalResourceId).toBe(secretArn);
   await resource.delete();
-  expect(ivs.keyPairs()).toEqual([]);
+  expect(rig.ivs.keyPairs()).toEqual([]);
   await expect(generated().create({ ...props(secretArn, 1), KeepPreviousKey: 'yes' })).rejects.toThrow(
     /KeepPreviousKey "yes": expected "true" or "false"/,
   );
@@ -517,40 +333,75 @@ test('a key pair deleted outside CloudFormation is imported again from the secre
   await resource.create(props(secretArn, 1));
   await resource.update(props(secretArn, 2));
   const { current, previous } = await expectInSync(secretArn);
-  ivs.deleteBehindTheBack(arnOf(previous!.fingerprint));
+  rig.ivs.deleteBehindTheBack(arnOf(previous!.fingerprint));
   const healed = await step(() => resource.update(props(secretArn, 2)));
   expect(healed.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair']);
-  expect(healed.secretsCalls).toEqual(['ListSecretVersionIds', 'GetSecretValue', 'GetSecretValue']); // AWSPREVIOUS's key, AWSCURRENT's fingerprint
-  await expectInSync(secretArn);
-  expect((await expectInSync(secretArn)).current.fingerprint).toBe(current.fingerprint);
+  expect(healed.secretsCalls).toEqual([
+    'ListSecretVersionIds',
+    'GetSecretValue', // AWSPREVIOUS's key, imported again under a new ARN
+    'PutSecretValue', // a version of the same key naming it, labelled AWSPREVIOUS
+    'GetSecretValue', // AWSCURRENT's fingerprint, for the answer
+  ]);
+  const after = await expectInSync(secretArn);
+  expect(after.current).toEqual(current);
+  expect(after.previous!.fingerprint).toBe(previous!.fingerprint);
+  expect(after.previous!.versionId).not.toBe(previous!.versionId);
 });
 
-test('a key pair whose tags were edited outside CloudFormation is found by its key and tagged again, never deleted', async () => {
+test('the current key pair deleted outside CloudFormation: imported again, and the labels keep their meaning', async () => {
+  const secretArn = await emptySecret();
+  const resource = generated();
+  await resource.create(props(secretArn, 1));
+  await resource.update(props(secretArn, 2));
+  const { current, previous } = await expectInSync(secretArn);
+  rig.ivs.deleteBehindTheBack(current.playbackKeyPairArn);
+  const healed = await step(() => resource.update(props(secretArn, 2)));
+  expect(healed.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair']);
+  expect(healed.secretsCalls).toEqual([
+    'ListSecretVersionIds',
+    'GetSecretValue', // AWSCURRENT's key, imported again under a new ARN
+    'PutSecretValue', // a version of the same key naming it, AWSPENDING
+    'UpdateSecretVersionStage', // AWSCURRENT to it; Secrets Manager moves AWSPREVIOUS to the version it left...
+    'UpdateSecretVersionStage', // ...so AWSPREVIOUS goes back to the key before it
+    'UpdateSecretVersionStage', // AWSPENDING off
+  ]);
+  const after = await expectInSync(secretArn);
+  expect(after.current.fingerprint).toBe(current.fingerprint);
+  expect(after.current.playbackKeyPairArn).not.toBe(current.playbackKeyPairArn);
+  expect(after.previous).toEqual(previous);
+  expect(healed.result.Data!.Arn).toBe(after.current.playbackKeyPairArn);
+  expect(await playsInIvs(await tokenFrom(current))).toBe(true);
+});
+
+test('a key pair whose tags were edited outside CloudFormation is found (by its ARN, else its key) and tagged again, never deleted', async () => {
   const secretArn = await emptySecret();
   const resource = generated();
   await resource.create(props(secretArn, 1));
   const { current } = await expectInSync(secretArn);
   const arn = arnOf(current.fingerprint);
   const client = new IvsClient({
-    endpoint: ivs.endpoint,
+    endpoint: rig.ivs.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDSTANDIN', secretAccessKey: 'stand-in-secret' },
   });
   await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [GENERATION_TAG_KEY] }));
+  // The List still shows its owner tag, and the version's id names its ARN: the tag is put back.
   const regenerationTagged = await step(() => resource.update(props(secretArn, 1)));
-  expect(regenerationTagged.ivsCalls).toEqual([
+  expect(regenerationTagged.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'TagResource']);
+  expect(rig.ivs.keyPairs().map((keyPair) => keyPair.arn)).toEqual([arn]);
+  await expectInSync(secretArn);
+
+  // Without its owner tag the List does not show it as this resource's: the Import gets 409, and a
+  // Get of the ARN the value names finds it.
+  await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [OWNER_TAG_KEY, GENERATION_TAG_KEY] }));
+  const ownerTagged = await step(() => resource.update(props(secretArn, 1)));
+  expect(ownerTagged.ivsCalls).toEqual([
     'ListPlaybackKeyPairs',
     'ImportPlaybackKeyPair',
-    'ListPlaybackKeyPairs',
     'GetPlaybackKeyPair',
     'TagResource',
   ]);
-  expect(ivs.keyPairs().map((keyPair) => keyPair.arn)).toEqual([arn]);
-  await expectInSync(secretArn);
-
-  await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [OWNER_TAG_KEY, GENERATION_TAG_KEY] }));
-  await resource.update(props(secretArn, 1));
-  expect(ivs.keyPairs().map((keyPair) => keyPair.arn)).toEqual([arn]);
+  expect(rig.ivs.keyPairs().map((keyPair) => keyPair.arn)).toEqual([arn]);
   await expectInSync(secretArn);
   client.destroy();
 });
@@ -565,74 +416,74 @@ test('after cdk refactor (a new logical ID, no event) the resource still knows i
   await expectInSync(secretArn);
   const deleted = await step(() => moved.delete());
   expect(deleted.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'DeletePlaybackKeyPair', 'DeletePlaybackKeyPair']);
-  expect(ivs.keyPairs()).toEqual([]);
+  expect(rig.ivs.keyPairs()).toEqual([]);
 });
 
 test('Secrets Manager not answering: the event still answers FAILED before the Lambda timeout, naming the call', async () => {
-  const silent = net.createServer(() => undefined); // accepts connections, never answers
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((socket) => sockets.push(socket)); // accepts connections, never answers
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
-  const stuck = loadShippedHandler(assetDir, ivs);
+  const stuck = loadShippedHandler(rig.assetDir, rig.ivs);
   try {
     const resource = new SimulatedResource<GeneratedProperties>(stuck, 'GeneratedKey', {
       resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
-      timeoutMs: 4_000,
     });
-    const started = Date.now();
-    await expect(
-      resource.create(props('arn:aws:secretsmanager:us-east-1:123456789012:secret:Stuck-AbCdEf', 1)),
-    ).rejects.toThrow(
-      /^Secrets Manager ListSecretVersionIds did not finish within 3 s, so the handler stopped waiting/,
+    // The test's clock: the function's 300 s keep the answer's 45.5 s back, so the calls get 254.5 s.
+    const clock = installControlledClock();
+    const failing = watch(
+      resource.create(props('arn:aws:secretsmanager:us-east-1:123456789012:secret:Stuck-AbCdEf', 1)).then(
+        () => 'succeeded',
+        (error: Error) => error.message,
+      ),
     );
-    expect(Date.now() - started).toBeLessThan(4_000);
-    expect(ivs.keyPairs()).toEqual([]);
+    await connected;
+    await clock.advance(254_499);
+    expect(failing.settled).toBe(false);
+    await clock.advance(1);
+    expect(await failing.promise).toMatch(
+      /^Secrets Manager ListSecretVersionIds did not finish within 255 s, so the handler stopped waiting/,
+    );
+    expect(rig.ivs.keyPairs()).toEqual([]);
   } finally {
+    for (const socket of sockets) socket.destroy();
     silent.close();
   }
 });
 
-test('a rotation that failed part-way and is delivered again reuses the version it wrote: no second key for one generation', async () => {
+test('a rotation whose Import is refused writes nothing; delivered again, it rotates once: one key for the generation', async () => {
   const secretArn = await emptySecret();
   const resource = generated();
   await resource.create(props(secretArn, 1));
-  ivs.failNext('ImportPlaybackKeyPair', 'AccessDeniedException');
+  const before = await labels(secretArn);
+  rig.ivs.failNext('ImportPlaybackKeyPair', 'AccessDeniedException');
   await expect(resource.update(props(secretArn, 2))).rejects.toThrow(/AccessDeniedException/);
-  expect((await labels(secretArn))['cdk-ivs-playback-key-pair-generation-2']).toEqual([]); // written, unlabelled
-  const written = JSON.parse(
-    (
-      await secretsManager.send(
-        new GetSecretValueCommand({
-          SecretId: secretArn,
-          VersionId: 'cdk-ivs-playback-key-pair-generation-2',
-        }),
-      )
-    ).SecretString!,
-  );
-  privateKeys.add(written.privateKeyPem);
+  expect(await labels(secretArn)).toEqual(before);
+  await expectInSync(secretArn);
 
   const again = await step(() => resource.update(props(secretArn, 2)));
   expect(again.secretsCalls).toEqual([
     'ListSecretVersionIds',
     'PutSecretValue',
-    'GetSecretValue',
+    'UpdateSecretVersionStage',
     'UpdateSecretVersionStage',
   ]);
   const { current } = await expectInSync(secretArn);
-  expect(current.fingerprint).toBe(written.fingerprint);
-  expect(Object.keys(await labels(secretArn)).sort()).toEqual([
-    'cdk-ivs-playback-key-pair-generation-1',
-    'cdk-ivs-playback-key-pair-generation-2',
-  ]);
+  expect(current.generation).toBe(2);
+  expect(Object.keys(await labels(secretArn))).toHaveLength(2);
 });
 
 test('a Create in a full region fails naming the holders, and its Delete succeeds touching nothing', async () => {
-  const strangers = [1, 2, 3].map((n) => ivs.importAsSomeoneElse(p384().publicKeyPem, `team-${n}`));
+  const strangers = [1, 2, 3].map((n) => rig.ivs.importAsSomeoneElse(p384().publicKeyPem, `team-${n}`));
   const secretArn = await emptySecret();
   const resource = generated();
   const failed = await failingStep(() => resource.create(props(secretArn, 1)));
   for (const stranger of strangers) expect(failed.error.message).toContain(stranger.arn);
   expect(failed.ivsCalls).toEqual(['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'ListPlaybackKeyPairs']);
   expect(resource.physicalResourceId).toBe(secretArn);
-  expect((await step(() => resource.delete())).ivsCalls).toEqual(['ListPlaybackKeyPairs']);
-  expect(ivs.keyPairs()).toEqual(strangers);
+  const deleted = await step(() => resource.delete());
+  expect(deleted.ivsCalls).toEqual(['ListPlaybackKeyPairs']);
+  expect(deleted.secretsCalls).toEqual(['ListSecretVersionIds']); // no version: nothing named
+  expect(rig.ivs.keyPairs()).toEqual(strangers);
 });

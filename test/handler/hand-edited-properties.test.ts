@@ -4,8 +4,8 @@
  * synth time; an oversized PublicKeyMaterial is refused before any regular expression runs.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { PlaybackKeyPair } from '../../lib';
-import { MAX_PUBLIC_KEY_MATERIAL_LENGTH } from '../../lib/shared/contract';
+import { GeneratedPlaybackKeyPair, PlaybackKeyPair } from '../../lib';
+import { GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, MAX_PUBLIC_KEY_MATERIAL_LENGTH } from '../../lib/shared/contract';
 import { pemBlocks, validatePublicKeyMaterial } from '../../lib/shared/validation';
 import { KeyPairProperties, SimulatedResource } from '../../tools/stand-ins/cloudformation';
 import { messageOf } from '../support/errors';
@@ -49,6 +49,73 @@ test.each<[string, unknown, string]>([
   const publicKey = key();
   expect(synthMessage(publicKey, { tags })).toBe(message);
   expect(await deployMessage({ PublicKeyMaterial: publicKey, Name: 'viewer-key', Tags: tags })).toBe(message);
+});
+
+describe('a GeneratedPlaybackKeyPair: the same checks and messages (issue 21, item 7)', () => {
+  const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:GeneratedKeySecret-AbCdEf';
+
+  function generatedSynthMessage(tags: unknown): string {
+    return messageOf(
+      () =>
+        new GeneratedPlaybackKeyPair(new Stack(new App(), 'Synth'), 'Key', { tags: tags as Record<string, string> }),
+    );
+  }
+
+  async function generatedDeployMessage(tags: unknown): Promise<string> {
+    rig.ivs.resetCalls();
+    const resource = new SimulatedResource(rig.handler, 'GeneratedKey', {
+      resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
+    });
+    const properties = {
+      SecretArn: secretArn,
+      Generation: '1',
+      KeepPreviousKey: 'true',
+      Name: 'viewer-key',
+      Tags: tags,
+    };
+    const message = await resource.create(properties as never).then(
+      () => 'succeeded',
+      (error: Error) => error.message,
+    );
+    expect(rig.ivs.calls).toEqual([]);
+    expect(rig.jsonLines().at(-1)).toMatchObject({ error: message, secretsManagerCalls: [] });
+    return message;
+  }
+
+  test.each<[string, unknown, string]>([
+    ['a string', 'team=video', 'Invalid tags: expected a map of tag keys to string values (got a string)'],
+    ['a number', 42, 'Invalid tags: expected a map of tag keys to string values (got a number)'],
+    [
+      'a value that is an object',
+      { team: { name: 'video' } },
+      'Invalid value for tag "team": expected a string (got an object)',
+    ],
+    ['a value that is a number', { cost: 42 }, 'Invalid value for tag "cost": expected a string (got a number)'],
+    ['a value that is null', { team: null }, 'Invalid value for tag "team": expected a string (got null)'],
+  ])('Tags that are %s: refused with the synth-time message, before any call', async (_, tags, message) => {
+    expect(generatedSynthMessage(tags)).toBe(message);
+    expect(await generatedDeployMessage(tags)).toBe(message);
+  });
+
+  test('Tags in the list form with an entry that is null: refused', async () => {
+    expect(await generatedDeployMessage([null])).toBe(
+      'Invalid tags: entry 1 of the list is null; each must be {"Key": string, "Value": string}',
+    );
+  });
+
+  test('a Name that is not a string: refused with the synth-time message', async () => {
+    rig.ivs.resetCalls();
+    const message = await new SimulatedResource(rig.handler, 'GeneratedKey', {
+      resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
+    })
+      .create({ SecretArn: secretArn, Generation: '1', KeepPreviousKey: 'true', Name: { name: 'x' } } as never)
+      .then(
+        () => 'succeeded',
+        (error: Error) => error.message,
+      );
+    expect(message).toBe('Invalid playbackKeyPairName: expected a string (got an object)');
+    expect(rig.ivs.calls).toEqual([]);
+  });
 });
 
 test.each<[string, unknown[], string]>([

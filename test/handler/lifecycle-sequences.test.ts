@@ -15,6 +15,7 @@ import { messageOf } from '../support/errors';
 import { IVS_RATE_LIMITS, IvsOperation, IvsStandIn, StandInKeyPair } from '../../tools/stand-ins/ivs-stand-in';
 import { p384, pemBody, wrongKeys } from '../support/keys';
 import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from '../support/shipped-handler';
+import { installControlledClock, restoreRealClockAfterEach, watch } from '../support/controlled-clock';
 
 jest.setTimeout(30_000);
 
@@ -28,6 +29,8 @@ const privateKeys: string[] = [];
 beforeAll(() => {
   ({ assemblyDir, assetDir } = synthesizeHandlerAsset());
 });
+
+restoreRealClockAfterEach();
 
 beforeEach(async () => {
   ivs = await IvsStandIn.start();
@@ -285,7 +288,7 @@ test('a key deleted outside CloudFormation is imported again by the next Update,
   ivs.deleteBehindTheBack(original.arn);
 
   const retagged = await step(() => resource.update(props(key, 'viewer-key', { team: 'live' })));
-  expect(retagged.calls).toEqual(['GetPlaybackKeyPair', 'ImportPlaybackKeyPair']);
+  expect(retagged.calls).toEqual(['GetPlaybackKeyPair', 'ListPlaybackKeyPairs', 'ImportPlaybackKeyPair']);
   const reimported = onlyKey();
   expect(reimported).toMatchObject({
     fingerprint: original.fingerprint,
@@ -357,18 +360,25 @@ test('a response PUT that fails twice is sent again, and CloudFormation hears ex
 });
 
 test('IVS does not answer: the stack hears FAILED, naming the operation, before the Lambda timeout', async () => {
-  const resource = new SimulatedResource(handler, 'PlaybackKey', { timeoutMs: 4_000 });
+  const resource = new SimulatedResource(handler, 'PlaybackKey');
   await resource.create(props(newKey()));
   ivs.hangNext('GetPlaybackKeyPair');
-  const started = Date.now();
+  const held = ivs.nextUnansweredCall('GetPlaybackKeyPair');
+  // The test's clock: the function's 300 s keep the answer's 45.5 s back, so IVS gets 254.5 s.
+  const clock = installControlledClock();
 
-  const failed = await failingStep(() =>
-    resource.update(props(resource.properties!.PublicKeyMaterial, 'viewer-key', { team: 'live' })),
+  const failing = watch(
+    failingStep(() => resource.update(props(resource.properties!.PublicKeyMaterial, 'viewer-key', { team: 'live' }))),
   );
+  await held;
+  await clock.advance(254_499);
+  expect(failing.settled).toBe(false);
+  await clock.advance(1);
+  const failed = await failing.promise;
 
-  expect(Date.now() - started).toBeLessThan(4_000);
+  expect(clock.elapsed()).toBe(254_500); // the answer went out then, 45.5 s before the Lambda timeout
   expect(failed.error.message).toMatch(
-    /^IVS GetPlaybackKeyPair did not finish within 3 s, so the handler stopped waiting/,
+    /^IVS GetPlaybackKeyPair did not finish within 255 s, so the handler stopped waiting/,
   );
   expect(failed.calls).toEqual(['GetPlaybackKeyPair']);
   expect(resource.lastAnswer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: onlyKey().arn });

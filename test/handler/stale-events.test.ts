@@ -294,9 +294,9 @@ describe('a repeated delivery while CloudFormation still waits', () => {
         thrown.push(error.message);
         throw error;
       });
-    // A 2 s Lambda timeout leaves time for 3 PUT attempts, all refused.
+    // A 2 s Lambda timeout; every PUT attempt that fits in it is refused, however many this machine makes.
     const early = new SimulatedResource(watched, 'EarlyKey', { ...SIGNED, timeoutMs: 2_000 });
-    await early.failNextResponses(3);
+    await early.failNextResponses(1_000);
     await expect(early.create(props(newKey(), 'early'))).rejects.toThrow(
       /expected exactly one accepted response to Create, got 0/,
     );
@@ -305,10 +305,10 @@ describe('a repeated delivery while CloudFormation still waits', () => {
     // Sent 5 minutes ago: Lambda's retry, a minute from now, would come after CloudFormation stopped waiting.
     const late = new SimulatedResource(watched, 'LateKey', { ...SIGNED, timeoutMs: 2_000 });
     late.signNextEventAgo((SERVICE_TIMEOUT_S - 60) * 1000);
-    await late.failNextResponses(3);
     await expect(late.create(props(newKey(), 'late'))).rejects.toThrow(
       /expected exactly one accepted response to Create, got 0/,
     );
+    await late.stopFailingResponses();
     expect(thrown).toHaveLength(1);
     expect(
       logLines.some((line) => line.includes('no retry: CloudFormation stops waiting before Lambda would retry')),
@@ -332,4 +332,100 @@ test('with 49 user tags there is no room for the event marker: the key pair gets
   expect(Object.keys(keyPair.tags)).toHaveLength(50);
   expect(keyPair.tags).not.toHaveProperty(EVENT_MARKER_TAG_KEY);
   expect(keyPair.tags).toMatchObject({ tag0: 'changed', [OWNER_TAG_KEY]: owner() });
+});
+
+describe('issue 21: the guards around the event marker', () => {
+  const userTags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`tag${i}`, 'v']));
+
+  test("48 user tags, then 49: the old event marker makes way, so the tags-only Update fits in IVS's 50", async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    const key = newKey();
+    await resource.create(props(key, 'viewer-key', userTags(48)));
+    expect(Object.keys(ivs.keyPairs()[0].tags)).toHaveLength(50); // 48, the owner tag and the marker
+
+    ivs.resetCalls();
+    await resource.update(props(key, 'viewer-key', userTags(49)));
+
+    const [keyPair] = ivs.keyPairs();
+    expect(keyPair.tags).toEqual({ ...userTags(49), [OWNER_TAG_KEY]: owner() });
+    expect(ivs.calls.map((call) => call.operation)).toEqual(['GetPlaybackKeyPair', 'UntagResource', 'TagResource']);
+    // And back to 48: the marker returns.
+    await resource.update(props(key, 'viewer-key', userTags(48)));
+    expect(ivs.keyPairs()[0].tags).toMatchObject({ [EVENT_MARKER_TAG_KEY]: expect.stringMatching(/^\d{8}T\d{6}Z$/) });
+    expect(Object.keys(ivs.keyPairs()[0].tags)).toHaveLength(50);
+  });
+
+  test('a key change delivered again after two later key changes and their cleanups: no orphan, no answer', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    await resource.create(props(newKey())); // A
+    await resource.update(props(newKey())); // U1: A -> B
+    const u1 = resource.sentEvents.at(-1)!;
+    await resource.completeStackUpdate(); // A deleted
+    await resource.update(props(newKey())); // U2: B -> C
+    await resource.completeStackUpdate(); // B deleted
+    const current = ivs.keyPairs();
+    expect(current.map((keyPair) => keyPair.arn)).toEqual([resource.physicalResourceId]);
+
+    ivs.resetCalls();
+    const answers = await resource.deliverAgain(u1);
+
+    expect(answers).toEqual([]);
+    expect(writes()).toEqual([]);
+    expect(ivs.keyPairs()).toEqual(current);
+    // The current key pair (A) is gone: only then does the handler look for this resource's key pairs.
+    expect(ivs.calls.map((call) => call.operation)).toEqual(['GetPlaybackKeyPair', 'ListPlaybackKeyPairs']);
+    expect(ignoredLines()).toEqual([expect.objectContaining({ requestType: 'Update' })]);
+  });
+
+  test('a tags-only Update delivered again after a later key change and its cleanup: no re-import (rule 7), no answer', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    const key = newKey();
+    await resource.create(props(key));
+    await resource.update(props(key, 'viewer-key', { team: 'live' })); // T1, tags only
+    const t1 = resource.sentEvents.at(-1)!;
+    await resource.update(props(newKey(), 'viewer-key', { team: 'live' })); // a key change
+    await resource.completeStackUpdate(); // the key pair T1 tagged is deleted
+    const current = ivs.keyPairs();
+
+    ivs.resetCalls();
+    const answers = await resource.deliverAgain(t1);
+
+    expect(answers).toEqual([]);
+    expect(writes()).toEqual([]);
+    expect(ivs.keyPairs()).toEqual(current);
+  });
+
+  test('a key pair deleted outside CloudFormation is still imported again (rule 7): the List finds no later event', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    const key = newKey();
+    await resource.create(props(key));
+    ivs.deleteBehindTheBack(resource.physicalResourceId!);
+
+    ivs.resetCalls();
+    await resource.update(props(key, 'viewer-key', { team: 'live' }));
+
+    expect(ivs.calls.map((call) => call.operation)).toEqual([
+      'GetPlaybackKeyPair',
+      'ListPlaybackKeyPairs',
+      'ImportPlaybackKeyPair',
+    ]);
+    expect(ivs.keyPairs().map((keyPair) => keyPair.arn)).toEqual([resource.physicalResourceId]);
+  });
+
+  test('a marker from the future (edited by hand) is ignored: the next events go through and replace it', async () => {
+    const resource = new SimulatedResource(handler, 'PlaybackKey', SIGNED);
+    const key = newKey();
+    await resource.create(props(key));
+    ivs.tagBehindTheBack(resource.physicalResourceId!, { [EVENT_MARKER_TAG_KEY]: '20991231T235959Z' });
+
+    const answer = await resource.update(props(key, 'viewer-key', { team: 'live' }));
+
+    expect(answer.PhysicalResourceId).toBe(ivs.keyPairs()[0].arn);
+    const marker = ivs.keyPairs()[0].tags[EVENT_MARKER_TAG_KEY];
+    expect(marker).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(marker < '20991231T235959Z').toBe(true);
+    await resource.update(props(newKey(), 'viewer-key', { team: 'live' })); // a key change goes through too
+    await resource.completeStackUpdate();
+    expect(ivs.keyPairs()).toHaveLength(1);
+  });
 });

@@ -42,6 +42,13 @@ export interface SimulatedResourceOptions {
 
 /** How long a CloudFormation ResponseURL stays valid. */
 const RESPONSE_URL_VALIDITY_S = 7200;
+/**
+ * How far in the past the simulated CloudFormation may date an event: events are signed at least a
+ * second apart (the event marker has one-second resolution), yet never later than now, as a real
+ * ResponseURL never is (the handler ignores a marker from the future). 120 s leaves room for 120
+ * signed events in a burst, and still far more than a minute of CloudFormation's 360 s wait.
+ */
+const SIGNING_HEADROOM_MS = 120_000;
 let lastSignedAtMs = 0;
 
 let sharedEndpoint: Promise<ResponseEndpoint> | undefined;
@@ -109,6 +116,11 @@ export class SimulatedResource<P extends object = KeyPairProperties> {
   /** Refuses the next `count` PUTs with 500 (of any simulated resource: use in one resource's step at a time). */
   public async failNextResponses(count: number): Promise<void> {
     (await responseEndpoint()).failNext(count);
+  }
+
+  /** Accepts every PUT again, whatever `failNextResponses` left. */
+  public async stopFailingResponses(): Promise<void> {
+    (await responseEndpoint()).stopFailing();
   }
 
   /** A failed Create still leaves the physical id it answered with: CloudFormation's Delete carries it. */
@@ -221,9 +233,7 @@ export class SimulatedResource<P extends object = KeyPairProperties> {
   /** The ResponseURL with the signing time of the chosen form, if any. */
   private signed(url: string): string {
     if (!this.options.signing) return url;
-    const signedAtMs =
-      this.signNextAgoMs === undefined ? Math.max(Date.now(), lastSignedAtMs + 1000) : Date.now() - this.signNextAgoMs;
-    if (this.signNextAgoMs === undefined) lastSignedAtMs = signedAtMs;
+    const signedAtMs = this.signNextAgoMs === undefined ? nextSigningTime() : Date.now() - this.signNextAgoMs;
     this.signNextAgoMs = undefined;
     if (this.options.signing === 'sigv2')
       return `${url}&Expires=${Math.floor(signedAtMs / 1000) + RESPONSE_URL_VALIDITY_S}`;
@@ -266,4 +276,18 @@ export class SimulatedResource<P extends object = KeyPairProperties> {
       ? { PhysicalResourceId: answer.PhysicalResourceId, Data: answer.Data }
       : { PhysicalResourceId: answer.PhysicalResourceId };
   }
+}
+
+/** A second after the last signed event, and never later than now. */
+function nextSigningTime(): number {
+  const now = Date.now();
+  const signedAtMs = Math.max(lastSignedAtMs + 1000, now - SIGNING_HEADROOM_MS);
+  if (signedAtMs > now) {
+    throw new Error(
+      `The simulated CloudFormation signed more than ${SIGNING_HEADROOM_MS / 1000} events in ` +
+        `${SIGNING_HEADROOM_MS / 1000} s: the next would be signed in the future`,
+    );
+  }
+  lastSignedAtMs = signedAtMs;
+  return signedAtMs;
 }

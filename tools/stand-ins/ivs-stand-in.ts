@@ -181,11 +181,27 @@ export class IvsStandIn {
   }
 
   /**
+   * Resolves with the next call of `operation` that the stand-in holds without an answer
+   * (`hangNext`, `commitThenHangNext`): from then on only the caller's deadline ends it.
+   */
+  nextUnansweredCall(operation: IvsOperation): Promise<RecordedCall> {
+    return this.lowLatency.nextUnansweredCall(operation);
+  }
+
+  /**
    * Carries out the next call of `operation` at once but holds its answer back until `release`
    * settles: forces the interleaving of concurrent callers that a test needs.
    */
   holdAnswer(operation: IvsOperation, release: Promise<unknown>): void {
     this.lowLatency.holdAnswer(operation, release);
+  }
+
+  /**
+   * Sets tags on a key pair as someone else would (the console, the CLI), without IVS's checks; no
+   * call is recorded. Returns whether it existed.
+   */
+  tagBehindTheBack(arn: string, tags: Record<string, string>): boolean {
+    return this.lowLatency.tagBehindTheBack(arn, tags);
   }
 
   /** Removes a key pair as if someone else deleted it; no call is recorded. Returns whether it existed. */

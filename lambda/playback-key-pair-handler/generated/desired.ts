@@ -1,11 +1,23 @@
-import { GENERATION_TAG_KEY, GeneratedKeyPairProperty, OWNER_TAG_KEY } from '../../../lib/shared/contract';
+import {
+  EVENT_MARKER_TAG_KEY,
+  GENERATION_TAG_KEY,
+  GeneratedKeyPairProperty,
+  OWNER_TAG_KEY,
+} from '../../../lib/shared/contract';
 import {
   isSecretArn,
+  MAX_GENERATED_KEY_USER_TAGS,
   ownerOfSecret,
   validateGeneratedKeyTags,
   validateGeneration,
 } from '../../../lib/shared/generated-key';
-import { PlaybackKeyPairValidationError, validatePlaybackKeyPairName } from '../../../lib/shared/validation';
+import {
+  PlaybackKeyPairValidationError,
+  tagsFromProperty,
+  validatePlaybackKeyPairName,
+} from '../../../lib/shared/validation';
+import { eventMarker } from '../event-marker';
+import { eventClock } from '../stale-event';
 
 /** What a generated key pair's properties ask for, checked as at synth time. */
 export interface DesiredGeneratedKey {
@@ -16,12 +28,20 @@ export interface DesiredGeneratedKey {
   readonly userTags: Record<string, string>;
   /** The owner tag's value: the secret's ARN. */
   readonly owner: string;
+  /** The event marker's tag (event-marker.ts), when the event's signing time is known and IVS's 50 tags leave room. */
+  readonly markerTag: Record<string, string>;
 }
 
 type Properties = Record<string, unknown>;
 
+/** What the handler reads from the event besides the properties: when CloudFormation signed it. */
+export interface SignedEvent {
+  readonly ResponseURL?: string;
+  readonly ResourceProperties?: Properties;
+}
+
 /** Reads and validates the properties; throws the construct's messages. */
-export function desiredGeneratedKey(properties: Properties): DesiredGeneratedKey {
+export function desiredGeneratedKey(properties: Properties, event: SignedEvent = {}): DesiredGeneratedKey {
   const secretArn = secretArnOf(properties);
   if (!secretArn) {
     throw new PlaybackKeyPairValidationError(
@@ -37,17 +57,23 @@ export function desiredGeneratedKey(properties: Properties): DesiredGeneratedKey
         'expected "true" or "false"',
     );
   }
-  const name = String(properties[GeneratedKeyPairProperty.NAME] ?? '');
-  validatePlaybackKeyPairName(name);
-  const userTags = tagsOf(properties);
+  const name = properties[GeneratedKeyPairProperty.NAME] ?? '';
+  validatePlaybackKeyPairName(name as string);
+  // The checks and messages of PlaybackKeyPair's Tags (a map of strings, or the list form of older templates).
+  const userTags = tagsFromProperty(properties[GeneratedKeyPairProperty.TAGS]);
   validateGeneratedKeyTags(userTags);
+  const { signedAtMs } = eventClock(event);
   return {
     secretArn,
     generation,
     keepPreviousKey: keepPrevious === 'true',
-    name,
+    name: name as string,
     userTags,
     owner: ownerOfSecret(secretArn),
+    markerTag:
+      signedAtMs !== undefined && Object.keys(userTags).length < MAX_GENERATED_KEY_USER_TAGS
+        ? { [EVENT_MARKER_TAG_KEY]: eventMarker(signedAtMs) }
+        : {},
   };
 }
 
@@ -57,15 +83,15 @@ export function secretArnOf(properties: Properties | undefined): string | undefi
   return isSecretArn(arn) ? arn : undefined;
 }
 
-/** The tags of the key pair that holds `generation`: the user's, the owner tag and the generation tag. */
+/**
+ * The tags of the key pair that holds `generation`: the user's, the owner tag, the generation tag
+ * and, when there is room, the event marker.
+ */
 export function tagsFor(desired: DesiredGeneratedKey, generation: number): Record<string, string> {
-  return { ...desired.userTags, [OWNER_TAG_KEY]: desired.owner, [GENERATION_TAG_KEY]: String(generation) };
-}
-
-function tagsOf(properties: Properties): Record<string, string> {
-  const tags = properties[GeneratedKeyPairProperty.TAGS];
-  if (tags && typeof tags === 'object' && !Array.isArray(tags)) {
-    return Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, String(value)]));
-  }
-  return {};
+  return {
+    ...desired.userTags,
+    [OWNER_TAG_KEY]: desired.owner,
+    [GENERATION_TAG_KEY]: String(generation),
+    ...desired.markerTag,
+  };
 }

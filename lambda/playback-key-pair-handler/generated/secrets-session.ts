@@ -2,15 +2,14 @@ import {
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
-  ResourceExistsException,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { IvsDeadline } from '../ivs-session';
 import { beforeDeadline } from '../before-deadline';
 
-/** A version of the secret that carries at least one staging label. */
-export interface LabelledVersion {
+/** A version of the secret and its staging labels (none: deprecated, but listed). */
+export interface SecretVersion {
   readonly versionId: string;
   readonly stages: readonly string[];
 }
@@ -39,47 +38,44 @@ export class SecretsSession {
     private readonly deadline?: IvsDeadline,
   ) {}
 
-  /** The versions that carry a staging label (versions without one are deprecated). */
-  public async labelledVersions(secretId: string): Promise<LabelledVersion[]> {
-    const versions: LabelledVersion[] = [];
+  /**
+   * Every version, deprecated ones (without a label) included: a version written by a delivery
+   * that failed before labelling it still names the key pair its key is in.
+   */
+  public async versions(secretId: string): Promise<SecretVersion[]> {
+    const versions: SecretVersion[] = [];
     let nextToken: string | undefined;
     do {
       const page = await this.send('ListSecretVersionIds', (abortSignal) =>
-        this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken: nextToken }), {
-          abortSignal,
-        }),
+        this.client.send(
+          new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, NextToken: nextToken }),
+          { abortSignal },
+        ),
       );
       for (const version of page.Versions ?? []) {
-        if (version.VersionId && version.VersionStages?.length)
-          versions.push({ versionId: version.VersionId, stages: version.VersionStages });
+        if (version.VersionId) versions.push({ versionId: version.VersionId, stages: version.VersionStages ?? [] });
       }
-      nextToken = page.NextToken;
+      nextToken = page.NextToken || undefined;
     } while (nextToken);
     return versions;
   }
 
   /**
-   * Writes a version labelled only `stage`. Returns false when a version with this id exists already
-   * with another value (a repeated event): Secrets Manager keeps the first one.
+   * Writes a version labelled `stages` (a label another version holds moves here). The same id
+   * with the same value is a no-op, so a repeated write of one key and key pair changes nothing.
    */
-  public async putVersion(secretId: string, versionId: string, value: string, stage: string): Promise<boolean> {
-    try {
-      await this.send('PutSecretValue', (abortSignal) =>
-        this.client.send(
-          new PutSecretValueCommand({
-            SecretId: secretId,
-            ClientRequestToken: versionId,
-            SecretString: value,
-            VersionStages: [stage],
-          }),
-          { abortSignal },
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ResourceExistsException) return false;
-      throw error;
-    }
+  public async putVersion(secretId: string, versionId: string, value: string, stages: string[]): Promise<void> {
+    await this.send('PutSecretValue', (abortSignal) =>
+      this.client.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          ClientRequestToken: versionId,
+          SecretString: value,
+          VersionStages: stages,
+        }),
+        { abortSignal },
+      ),
+    );
   }
 
   /** The value of one version, by its id. */

@@ -84,7 +84,11 @@ export class KeyApiStandIn<Op extends string> {
   private readonly faults: FaultPlan<Op>;
   private readonly routes: ApiRoutes<Op>;
   private readonly handlers: Record<string, Handler>;
-  private readonly callWaiters: { operation: Op; resolve: (call: RecordedCall<Op>) => void }[] = [];
+  private readonly callWaiters: {
+    operation: Op;
+    unanswered?: boolean;
+    resolve: (call: RecordedCall<Op>) => void;
+  }[] = [];
 
   constructor(
     private readonly definition: KeyApiDefinition<Op>,
@@ -168,9 +172,25 @@ export class KeyApiStandIn<Op extends string> {
     return new Promise((resolve) => this.callWaiters.push({ operation, resolve }));
   }
 
+  /**
+   * Resolves with the next call of `operation` that the stand-in holds without an answer
+   * (`hangNext`, `commitThenHangNext`): from then on only the caller's deadline ends it.
+   */
+  nextUnansweredCall(operation: Op): Promise<RecordedCall<Op>> {
+    return new Promise((resolve) => this.callWaiters.push({ operation, unanswered: true, resolve }));
+  }
+
   /** Carries out the next call of `operation` at once but holds its answer back until `release` settles. */
   holdAnswer(operation: Op, release: Promise<unknown>): void {
     this.faults.holdAnswer(operation, release);
+  }
+
+  /**
+   * Sets tags on a key as someone else would (the console, the CLI), without IVS's checks; no call
+   * is recorded. Returns whether it existed.
+   */
+  tagBehindTheBack(arn: string, tags: Record<string, string>): boolean {
+    return this.store.retag(arn, tags);
   }
 
   /** Removes a key as if someone else deleted it; no call is recorded. Returns whether it existed. */
@@ -268,7 +288,9 @@ export class KeyApiStandIn<Op extends string> {
 
   private record(call: RecordedCall<Op>): void {
     this.calls.push(call);
-    const waiter = this.callWaiters.findIndex((w) => w.operation === call.operation);
+    const waiter = this.callWaiters.findIndex(
+      (w) => w.operation === call.operation && (!w.unanswered || call.status === 0),
+    );
     if (waiter >= 0) this.callWaiters.splice(waiter, 1)[0].resolve(call);
   }
 }

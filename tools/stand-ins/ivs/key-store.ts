@@ -100,6 +100,13 @@ export class KeyStore {
     this.hiddenFromNextList.add(arn);
   }
 
+  /** Sets tags on a key without IVS's checks and without a call; returns whether it existed. */
+  retag(arn: string, tags: Record<string, string>): boolean {
+    const key = this.keys.get(arn);
+    if (key) this.keys.set(arn, { ...key, tags: { ...key.tags, ...tags } });
+    return key !== undefined;
+  }
+
   /** Removes a key without a call; returns whether it existed. */
   remove(arn: string): boolean {
     return this.keys.delete(arn);

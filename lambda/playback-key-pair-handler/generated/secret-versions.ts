@@ -1,0 +1,141 @@
+/**
+ * A generated key's secret as one event sees it: its versions, their labels, what their ids say
+ * (generation, and which key pair holds the key), and their values, read once each. The labels are
+ * the state: AWSCURRENT the key that signs, AWSPREVIOUS the one before it, AWSPENDING a version
+ * written but not yet current (none between events).
+ */
+import {
+  GeneratedKeyMaterial,
+  GeneratedKeyValue,
+  keyPairDigest,
+  parseVersionId,
+} from '../../../lib/shared/generated-key';
+import { SecretsSession, SecretVersion } from './secrets-session';
+
+export const CURRENT = 'AWSCURRENT';
+export const PREVIOUS = 'AWSPREVIOUS';
+export const PENDING = 'AWSPENDING';
+export type Stage = typeof CURRENT | typeof PREVIOUS | typeof PENDING;
+
+/** A version of the secret, with what its id says when the handler wrote it. */
+export interface KnownVersion extends SecretVersion {
+  /** The generation of its key; undefined for a version the handler did not write. */
+  readonly generation?: number;
+  /** The digest of the ARN of the key pair its value names (see `keyPairDigest`). */
+  readonly keyPairDigest?: string;
+}
+
+export class SecretVersions {
+  /** Reads the versions of `secretArn` (one ListSecretVersionIds). */
+  static async read(secrets: SecretsSession, secretArn: string): Promise<SecretVersions> {
+    return new SecretVersions(secrets, secretArn, await secrets.versions(secretArn));
+  }
+
+  public readonly all: KnownVersion[];
+  private readonly values = new Map<string, Promise<GeneratedKeyValue>>();
+
+  private constructor(
+    private readonly secrets: SecretsSession,
+    private readonly secretArn: string,
+    versions: SecretVersion[],
+  ) {
+    this.all = versions.map((version) => ({ ...version, ...parseVersionId(version.versionId) }));
+  }
+
+  /** The version that carries `stage`, if any. */
+  public labelled(stage: Stage): KnownVersion | undefined {
+    return this.all.find((version) => version.stages.includes(stage));
+  }
+
+  /** The versions the handler wrote for `generation`. */
+  public ofGeneration(generation: number): KnownVersion[] {
+    return this.all.filter((version) => version.generation === generation);
+  }
+
+  /** The value of `version` (one GetSecretValue, the first time). */
+  public valueOf(version: KnownVersion): Promise<GeneratedKeyValue> {
+    let value = this.values.get(version.versionId);
+    if (!value) {
+      value = this.secrets
+        .versionValue(this.secretArn, version.versionId)
+        .then((text) => parseValue(text, version.versionId));
+      this.values.set(version.versionId, value);
+    }
+    return value;
+  }
+
+  /** Records a version this event wrote, as the next read would show it. */
+  public wrote(versionId: string, value: GeneratedKeyValue, stages: Stage[]): KnownVersion {
+    for (const version of this.all) this.withoutStages(version, stages);
+    const written = {
+      versionId,
+      stages,
+      generation: value.generation,
+      keyPairDigest: keyPairDigest(value.playbackKeyPairArn),
+    };
+    this.all.push(written);
+    this.values.set(versionId, Promise.resolve(value));
+    return written;
+  }
+
+  /**
+   * Records a label moved (or removed, `to` undefined) by this event. Secrets Manager moves
+   * AWSPREVIOUS to the version AWSCURRENT leaves, so the record does too.
+   */
+  public moved(stage: Stage, to: KnownVersion | undefined): void {
+    const from = this.labelled(stage);
+    if (from) this.setStages(from.versionId, (stages) => stages.filter((held) => held !== stage));
+    if (to) this.setStages(to.versionId, (stages) => [...stages, stage]);
+    if (stage === CURRENT && from && to && from.versionId !== to.versionId) {
+      this.moved(PREVIOUS, undefined);
+      this.setStages(from.versionId, (stages) => [...stages, PREVIOUS]);
+    }
+  }
+
+  /** The version `versionId` as recorded now. */
+  public get(versionId: string): KnownVersion | undefined {
+    return this.all.find((version) => version.versionId === versionId);
+  }
+
+  private withoutStages(version: KnownVersion, stages: readonly string[]): void {
+    this.setStages(version.versionId, (held) => held.filter((stage) => !stages.includes(stage)));
+  }
+
+  private setStages(versionId: string, change: (stages: readonly string[]) => string[]): void {
+    const index = this.all.findIndex((version) => version.versionId === versionId);
+    if (index >= 0) this.all[index] = { ...this.all[index], stages: change(this.all[index].stages) };
+  }
+}
+
+/**
+ * A version's value; the message never quotes it (it holds a private key). A value without the
+ * key pair's ARN (written by hand) reads as held by no key pair: its key is imported again.
+ */
+function parseValue(text: string, versionId: string): GeneratedKeyValue {
+  try {
+    const value = JSON.parse(text) as Partial<GeneratedKeyValue>;
+    if (
+      typeof value.publicKeyPem === 'string' &&
+      typeof value.privateKeyPem === 'string' &&
+      typeof value.fingerprint === 'string' &&
+      typeof value.generation === 'number'
+    ) {
+      const material: GeneratedKeyMaterial = value as GeneratedKeyMaterial;
+      return { ...material, playbackKeyPairArn: String(value.playbackKeyPairArn ?? '') };
+    }
+  } catch {
+    // reported below
+  }
+  throw new NotAGeneratedKeyError(
+    `The secret's version ${versionId} does not hold a generated key ` +
+      '(JSON with privateKeyPem, publicKeyPem, fingerprint and generation); it was changed outside this construct.',
+  );
+}
+
+/** A version's value is not a generated key (it was written by hand). */
+export class NotAGeneratedKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotAGeneratedKeyError';
+  }
+}
