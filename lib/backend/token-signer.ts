@@ -12,6 +12,9 @@ import type { KeyObject } from 'node:crypto';
 import { cachedPrivateKey } from './key-cache';
 import { playbackKeyFingerprint } from './key-material';
 import { PlaybackTokenClaims, signWithCheckedKey } from './playback-token';
+import { PlaybackTokenSignerError } from './token-signer-error';
+
+export { PlaybackTokenSignerError } from './token-signer-error';
 
 const SDK_PACKAGE = '@aws-sdk/client-secrets-manager';
 const DEFAULT_REFRESH_AFTER_SECONDS = 300;
@@ -56,21 +59,6 @@ export interface PlaybackTokenSigner {
    * @throws PlaybackTokenError if a claim is not one IVS accepts
    */
   sign(claims: PlaybackTokenClaims): Promise<string>;
-}
-
-/**
- * Thrown when the signer cannot get a key: the SDK is not installed, the secret is missing or not readable,
- * or its value is not a playback key pair. The message names the secret and never contains its value.
- */
-export class PlaybackTokenSignerError extends Error {
-  /**
-   * @param message - what went wrong and how to fix it
-   * @param options - the underlying error, as `cause`
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PlaybackTokenSignerError';
-  }
 }
 
 /**
