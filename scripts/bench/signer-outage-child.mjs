@@ -49,7 +49,7 @@ for (let call = 0; call < (windowMs / 1000) * callsPerSecond; call++) {
       const kind = String(error.message)
         .replace(/"[^"]*"/g, '"…"')
         .replace(/\d+(\.\d+)?/g, 'N')
-        .split(/; |\. /)[0];
+        .split(/ \(|; |\. /)[0];
       errors[kind] = (errors[kind] ?? 0) + 1;
     },
   );

@@ -25,6 +25,8 @@ export interface FaultySecretsManager {
   readonly reads: number;
   /** Requests held unanswered right now (their clients have not given up). */
   readonly stalled: number;
+  /** Drops the connections of the requests held unanswered, as a network that gives up would. */
+  dropStalled(): void;
   /** Resolves when the endpoint has received `count` GetSecretValue requests in all. */
   readsReach(count: number): Promise<void>;
   /** Closes the endpoint and every connection it holds. */
@@ -78,6 +80,9 @@ export async function startFaultySecretsManager(motoEndpoint: string): Promise<F
     },
     get stalled() {
       return held.size;
+    },
+    dropStalled: () => {
+      for (const response of held) response.socket?.destroy();
     },
     readsReach: (count) =>
       reads >= count ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ count, resolve })),
