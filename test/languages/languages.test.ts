@@ -229,7 +229,8 @@ describe("the README's Python backend snippet", () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const snippets = [...readme.matchAll(/```python\n([\s\S]*?)```/g)]
       .map(([, code]) => dedent(code))
-      .filter((code) => code.includes('import jwt'));
+      // The Secrets Manager signer's block has its own copy of sign_playback_token; the next test runs it.
+      .filter((code) => code.includes('import jwt') && !code.includes('class PlaybackTokenSigner'));
     expect(snippets).toHaveLength(1);
     const { privateKeyPem, publicKeyPem } = generatePlaybackKeyPair();
     const channelArn = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
@@ -262,7 +263,7 @@ describe("the README's Python snippet for a generated key", () => {
   test('reads AWSCURRENT with boto3 and signs a token that verifies against that key only', async () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const blocks = [...readme.matchAll(/```python\n([\s\S]*?)```/g)].map(([, code]) => dedent(code));
-    const [signer] = blocks.filter((code) => code.includes('import jwt'));
+    // One block, run on its own: sign_playback_token and the signer.
     const generated = blocks.filter((code) => code.includes('class PlaybackTokenSigner'));
     expect(generated).toHaveLength(1);
     const moto = await startMotoServer();
@@ -292,10 +293,7 @@ describe("the README's Python snippet for a generated key", () => {
       client.destroy();
       const channelArn = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
       const script = path.join(scratch, 'generated-backend.py');
-      fs.writeFileSync(
-        script,
-        `${signer}\n${generated[0]}\nimport sys\nprint(signer.sign(${JSON.stringify(channelArn)}))\n`,
-      );
+      fs.writeFileSync(script, `${generated[0]}\nimport sys\nprint(signer.sign(${JSON.stringify(channelArn)}))\n`);
       const signed = spawnSync(path.join(scratch, 'venv', 'bin', 'python'), [script], {
         encoding: 'utf8',
         env: {
