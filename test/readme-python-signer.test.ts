@@ -248,6 +248,8 @@ test('stalled: sign() does not wait on the read that hangs; once it fails, the n
     const during = await python.nextLine<{ tokens: string[]; reading: boolean }>();
     // The read hangs (read_timeout is 30 s): 20 tokens were signed while it did.
     expect(during.reading).toBe(true);
+    // The background thread's request may reach the endpoint after the tokens were printed.
+    await endpoint.readsReach(2);
     expect(endpoint.stalled).toBe(1);
     for (const token of during.tokens) expect(await signedBy(token, key)).toBe(true);
     endpoint.dropStalled();
