@@ -15,7 +15,7 @@
  *
  * @packageDocumentation
  */
-export { PlaybackKeyPairValidationError } from './shared/validation';
+export { PlaybackKeyPairValidationError } from './shared/validation-error';
 export { generatePlaybackKeyPair, playbackKeyFingerprint } from './backend/key-material';
 export type { PlaybackKeyPairMaterial } from './backend/key-material';
 export {

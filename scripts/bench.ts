@@ -8,6 +8,7 @@
  *  3. + 4. synth.ts: the templates for 1 and 3 key pairs, and `cdk synth` time against CfnPlaybackKeyPair.
  *  5. token-bundle.ts: a viewer-token backend bundled for Lambda, next to jose directly; no CDK input.
  *  6. token-performance.ts: that backend's cold start and signing rate next to jose and raw node:crypto.
+ *  7. signer-outage.ts: the token signer through a stalled and a throttled Secrets Manager.
  *
  * This file runs them and prints the report with the targets.
  * Run counts: BENCH_RUNS (cold starts per handler, default 21), BENCH_EVENT_RUNS (lifecycle
@@ -38,6 +39,7 @@ import { lambdaNode } from './bench/lambda-node';
 import { benchLifecycle, EVENT_RULES, lifecycleReport } from './bench/lifecycle-events';
 import { benchSynth, perExtraKeyPair, runSynthChild, synthTimeReport, templatesReport } from './bench/synth';
 import { benchTokenBundles, cdkInputsFound, tokenBundleReport } from './bench/token-bundle';
+import { benchSignerOutage } from './bench/signer-outage';
 import { benchTokenPerformance } from './bench/token-performance';
 
 const TARGETS = {
@@ -76,6 +78,8 @@ async function main(): Promise<void> {
   const tokenBundles = await benchTokenBundles(node);
   progress('viewer-token backend: cold starts and signing rate next to jose and raw node:crypto');
   const tokenPerformance = await benchTokenPerformance(node);
+  progress('token signer: a stalled and a throttled Secrets Manager, one window each');
+  const signerOutage = await benchSignerOutage(node);
 
   progress(`lifecycle: ${WARMUP} warm-up + ${EVENT_RUNS} CloudFormation sequences against the stand-in`);
   const lifecycle = await benchLifecycle();
@@ -99,6 +103,7 @@ async function main(): Promise<void> {
     // The viewer-token backend next to the cold start: both are about what a Lambda function loads.
     ...tokenBundleReport(tokenBundles, node),
     ...tokenPerformance.report,
+    ...signerOutage.report,
     ...lifecycleTables.lines,
     ...templatesReport(synth),
     ...synthTables.lines,
@@ -145,7 +150,7 @@ async function main(): Promise<void> {
       synthCpuRatio <= TARGETS.synthRatio,
     ],
   ];
-  targets.push(...tokenPerformance.targets);
+  targets.push(...tokenPerformance.targets, ...signerOutage.targets);
   out.push('### Targets', '');
   out.push(
     table(
@@ -175,6 +180,7 @@ async function main(): Promise<void> {
           cold,
           tokenBundles,
           tokenPerformance: tokenPerformance.figures,
+          signerOutage: signerOutage.figures,
           lifecycle: Object.fromEntries(lifecycle),
           synth,
           loadBefore,

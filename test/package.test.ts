@@ -219,6 +219,28 @@ describe('a backend that installed the package with --omit=peer', () => {
     );
   });
 
+  test.each([
+    ['import first, then require', ['--input-type=module'], () => MIXED_IMPORT_FIRST],
+    ['require first, then import', [], () => MIXED_REQUIRE_FIRST],
+  ])(
+    'one program that mixes import and require (%s) gets one class per error and one key cache',
+    (_, flags, loader) => {
+      const load = loader();
+      const output = JSON.parse(run('node', [...flags, '-e', `${load}\n${MIXED_BUILDS_SCRIPT}`], backendApp));
+      expect(output).toEqual({
+        builds: ['lib/tokens.js', 'lib/tokens.mjs'],
+        sameClass: { PlaybackTokenError: true, PlaybackKeyPairValidationError: true, PlaybackTokenSignerError: true },
+        errorsOfEachBuildAreInstancesOfTheOther: {
+          PlaybackTokenError: [true, true],
+          PlaybackKeyPairValidationError: [true, true],
+          PlaybackTokenSignerError: [true, true],
+        },
+        // One key cache: the PEM is parsed once, by whichever build signs first.
+        privateKeyParses: 1,
+      });
+    },
+  );
+
   test('the CLI works too', () => {
     const keysDir = path.join(workDir, 'backend-keys');
     run(path.join(backendApp, 'node_modules', '.bin', PACKAGE_NAME), ['keygen', '--out', keysDir], backendApp);
@@ -264,6 +286,73 @@ const key = generatePlaybackKeyPair();
 const token = await signPlaybackToken(key.privateKeyPem, { channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234', expiresIn: 300 });
 const { channelArn } = await verifyPlaybackToken(token, key.publicKeyPem);
 console.log(JSON.stringify({ resolved: new URL(import.meta.resolve('${PACKAGE_NAME}/tokens')).pathname, channelArn }));
+`;
+
+/** Both builds in one ES module program, `import` first; `syncBuiltinESMExports` lets the count reach both. */
+const MIXED_IMPORT_FIRST = `
+import * as esm from '${PACKAGE_NAME}/tokens';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+const require = createRequire(import.meta.url);
+const cjs = require('${PACKAGE_NAME}/tokens');
+const countParses = () => { countPrivateKeyParses(require('node:crypto')); syncBuiltinESMExports(); };
+const builds = [require.resolve('${PACKAGE_NAME}/tokens'), new URL(import.meta.resolve('${PACKAGE_NAME}/tokens')).pathname];
+`;
+
+/** Both builds in one CommonJS program, `require` first. */
+const MIXED_REQUIRE_FIRST = `
+const cjs = require('${PACKAGE_NAME}/tokens');
+const { syncBuiltinESMExports } = require('node:module');
+const countParses = () => { countPrivateKeyParses(require('node:crypto')); syncBuiltinESMExports(); };
+const builds = [require.resolve('${PACKAGE_NAME}/tokens'), require.resolve('${PACKAGE_NAME}/tokens').replace(/js$/, 'mjs')];
+`;
+
+/**
+ * Given \`cjs\`, \`countParses\` and \`builds\` (and \`esm\`, or imports it): throws each error class from each
+ * build and compares them, signs with one PEM through both builds and counts the PEM's parses.
+ */
+const MIXED_BUILDS_SCRIPT = `
+let privateKeyParses = 0;
+function countPrivateKeyParses(crypto) {
+  const parse = crypto.createPrivateKey;
+  crypto.createPrivateKey = (...args) => { privateKeyParses++; return parse(...args); };
+}
+(async () => {
+  const esmBuild = typeof esm === 'undefined' ? await import('${PACKAGE_NAME}/tokens') : esm;
+  const channelArn = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
+  const p256 = require('node:crypto').generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const thrown = async (build, name) => {
+    try {
+      if (name === 'PlaybackTokenError') await build.verifyPlaybackToken('not-a-token', build.generatePlaybackKeyPair().publicKeyPem);
+      if (name === 'PlaybackKeyPairValidationError') await build.signPlaybackToken(p256, { channelArn, expiresIn: 60 });
+      if (name === 'PlaybackTokenSignerError') build.createPlaybackTokenSigner({ secretId: '' });
+    } catch (error) {
+      return error;
+    }
+    throw new Error(name + ' was not thrown');
+  };
+  const names = ['PlaybackTokenError', 'PlaybackKeyPairValidationError', 'PlaybackTokenSignerError'];
+  const sameClass = {};
+  const errorsOfEachBuildAreInstancesOfTheOther = {};
+  for (const name of names) {
+    sameClass[name] = esmBuild[name] === cjs[name];
+    errorsOfEachBuildAreInstancesOfTheOther[name] = [
+      (await thrown(cjs, name)) instanceof esmBuild[name],
+      (await thrown(esmBuild, name)) instanceof cjs[name],
+    ];
+  }
+  const key = cjs.generatePlaybackKeyPair();
+  countParses();
+  await esmBuild.signPlaybackToken(key.privateKeyPem, { channelArn, expiresIn: 60 });
+  await cjs.signPlaybackToken(key.privateKeyPem, { channelArn, expiresIn: 60 });
+  await esmBuild.signPlaybackToken(key.privateKeyPem, { channelArn, expiresIn: 60 });
+  console.log(JSON.stringify({
+    builds: builds.map((file) => file.slice(file.lastIndexOf('/lib/') + 1)).sort(),
+    sameClass,
+    errorsOfEachBuildAreInstancesOfTheOther,
+    privateKeyParses,
+  }));
+})().catch((error) => { console.error(error); process.exit(1); });
 `;
 
 /** The token signer where @aws-sdk/client-secrets-manager is not installed: prints the error it fails with. */

@@ -1,48 +1,122 @@
 /**
- * The Python backend of docs/viewer-token-backends.md, run as written (its PyJWT snippet and its boto3 signer) with
- * the Python of tools/python/.venv against moto's Secrets Manager: one read for many tokens, a rotation
- * seen after refresh_after, and every token verified with verifyPlaybackToken.
+ * The Python signer of docs/viewer-token-backends.md, run as written (one block: sign_playback_token and PlaybackTokenSigner)
+ * with the Python of tools/python/.venv against moto's Secrets Manager, directly or behind an endpoint
+ * that stalls or throttles after the first read, and against a TCP server that never answers. Each
+ * driver below runs after the block in the same module; it rebinds the block's `time.monotonic` and
+ * `random.random` to a clock it moves and a jitter at its least, so the refresh time and the backoff
+ * fall where the test says; only the reads are real. Every token is checked with verifyPlaybackToken.
  */
-import { spawn } from 'node:child_process';
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { generatePlaybackKeyPair, PlaybackKeyPairMaterial } from '../lib/backend/key-material';
-import { verifyPlaybackToken } from '../lib/backend/playback-token';
-import { MotoServer, startMotoServer } from '../tools/stand-ins/moto-server';
+import {
+  FaultySecretsManager,
+  SecretsManagerFault,
+  startFaultySecretsManager,
+  startSilentEndpoint,
+} from '../tools/stand-ins/faulty-secrets-manager';
+import { CHANNEL_ARN, CREDENTIALS, secretValue, SecretsRig, signedBy, startSecretsRig } from './support/signer-rig';
 
 jest.setTimeout(60_000);
 
 const ROOT = path.resolve(__dirname, '..');
 const PYTHON = path.join(ROOT, 'tools', 'python', '.venv', 'bin', 'python');
-const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
-const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
-/** Drives the snippets: five tokens, then (after the test rotates the secret and says so) one more after refresh_after. */
-const DRIVER = `
+/** Runs after the docs page's block: a clock the driver moves, the jitter at its least, and helpers. */
+const DRIVER_PRELUDE = `
 import sys
-signer = PlaybackTokenSigner(os.environ["PLAYBACK_KEY_SECRET_ARN"], refresh_after=1.0)
-reads = []
-signer._client.meta.events.register("before-call.secrets-manager.GetSecretValue", lambda **_: reads.append(1))
-print(json.dumps({"tokens": [signer.sign(sys.argv[1]) for _ in range(5)], "reads": len(reads)}), flush=True)
-sys.stdin.readline()
-time.sleep(1.1)
-print(json.dumps({"tokens": [signer.sign(sys.argv[1])], "reads": len(reads)}), flush=True)
+import types
+
+clock = [1_000_000]  # milliseconds, whole: no drift over many steps
+time = types.SimpleNamespace(monotonic=lambda: clock[0] / 1000, time=__import__("time").time)
+random = types.SimpleNamespace(random=lambda: 0.0)
+CHANNEL = sys.argv[1]
+
+
+def advance(seconds):
+    clock[0] += round(seconds * 1000)
+
+
+def settle(signer):
+    """Waits until the signer's read, if one runs, has answered or failed."""
+    with signer._changed:
+        signer._changed.wait_for(lambda: not signer._reading)
+
+
+def report(**values):
+    print(json.dumps(values), flush=True)
+
+
+def error_of(call):
+    try:
+        call()
+    except PlaybackTokenSignerError as error:
+        return f"{type(error).__name__}: {error}"
+    return "signed"
 `;
 
-let moto: MotoServer;
-let admin: SecretsManagerClient;
+/** One read for many tokens; after refresh_after, the held key signs while the read runs, then the new key. */
+const ROTATION_DRIVER = `
+s = PlaybackTokenSigner(os.environ["PLAYBACK_KEY_SECRET_ARN"], refresh_after=60)
+report(tokens=[s.sign(CHANNEL) for _ in range(5)])
+sys.stdin.readline()  # the test has rotated the secret
+advance(59.9)
+within = s.sign(CHANNEL)
+advance(0.1)
+during = s.sign(CHANNEL)
+settle(s)
+report(within=within, during=during, after=s.sign(CHANNEL))
+`;
+
+/** Throttled from the second read: 60 s of signing (every 100 ms), then max_key_age passes. */
+const THROTTLE_DRIVER = `
+s = PlaybackTokenSigner(os.environ["PLAYBACK_KEY_SECRET_ARN"], refresh_after=60, max_key_age=120)
+first = s.sign(CHANNEL)
+advance(60)
+tokens = []
+for _ in range(600):
+    tokens.append(s.sign(CHANNEL))
+    settle(s)
+    advance(0.1)
+report(first=first, tokens=tokens[::50], signed=len(tokens), failures=s._failures, past_bound=error_of(lambda: s.sign(CHANNEL)))
+`;
+
+/** Stalled from the second read: signing goes on while the read hangs; the test drops it; the backoff follows. */
+const STALL_DRIVER = `
+s = PlaybackTokenSigner(os.environ["PLAYBACK_KEY_SECRET_ARN"], refresh_after=60, read_timeout=30)
+s.sign(CHANNEL)
+advance(60)
+tokens = [s.sign(CHANNEL) for _ in range(20)]
+report(tokens=tokens, reading=s._reading)
+sys.stdin.readline()  # the test has dropped the stalled connection
+settle(s)
+advance(0.49)
+s.sign(CHANNEL)
+reading_within_backoff = s._reading
+advance(0.01)
+s.sign(CHANNEL)
+report(failures=s._failures, last_error=type(s._last_error).__name__, reading_within_backoff=reading_within_backoff, reading_after_backoff=s._reading)
+sys.stdin.readline()  # the test has seen the third read arrive
+`;
+
+/** A server that never answers, and no key yet: the first sign() fails after read_timeout, the next at once. */
+const SILENT_DRIVER = `
+s = PlaybackTokenSigner(os.environ["PLAYBACK_KEY_SECRET_ARN"], read_timeout=0.5)
+report(first=error_of(lambda: s.sign(CHANNEL)), again=error_of(lambda: s.sign(CHANNEL)))
+`;
+
+let rig: SecretsRig;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  admin = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: CREDENTIALS });
+  rig = await startSecretsRig();
 });
 
 afterAll(async () => {
-  admin?.destroy();
-  await moto?.stop();
+  await rig?.stop();
 });
 
 function readmeSnippet(marker: string): string {
@@ -59,37 +133,20 @@ function readmeSnippet(marker: string): string {
   return snippets[0];
 }
 
-const secretValue = (key: PlaybackKeyPairMaterial, generation: number) => JSON.stringify({ ...key, generation });
-
-async function signedBy(token: string, key: PlaybackKeyPairMaterial): Promise<boolean> {
-  return verifyPlaybackToken(token, key.publicKeyPem).then(
-    (verified) => verified.channelArn === CHANNEL_ARN,
-    () => false,
-  );
-}
-
-test("the README's Python signer reads the secret once per refresh time and follows a rotation", async () => {
-  const first = generatePlaybackKeyPair();
-  const second = generatePlaybackKeyPair();
-  const { ARN } = await admin.send(
-    new CreateSecretCommand({ Name: 'python-backend-key', SecretString: secretValue(first, 1) }),
-  );
+/** The docs page's block and a driver, as one Python process talking JSON lines; no region in its environment. */
+function startPython(driver: string, secretArn: string, endpoint: string) {
   const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'readme-python-')), 'backend.py');
-  fs.writeFileSync(
-    script,
-    [readmeSnippet('import jwt'), readmeSnippet('class PlaybackTokenSigner'), DRIVER].join('\n'),
-  );
-
-  const python = spawn(PYTHON, [script, CHANNEL_ARN], {
+  fs.writeFileSync(script, [readmeSnippet('class PlaybackTokenSigner'), DRIVER_PRELUDE, driver].join('\n'));
+  const python: ChildProcessWithoutNullStreams = spawn(PYTHON, [script, CHANNEL_ARN], {
     env: {
       PATH: process.env.PATH,
-      PLAYBACK_KEY_SECRET_ARN: ARN!,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
-      AWS_DEFAULT_REGION: 'us-west-2',
+      PLAYBACK_KEY_SECRET_ARN: secretArn,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     },
-    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
   python.stderr.on('data', (chunk: Buffer) => {
@@ -97,22 +154,136 @@ test("the README's Python signer reads the secret once per refresh time and foll
   });
   const exited = new Promise<number | null>((resolve) => python.once('exit', resolve));
   const lines = createInterface({ input: python.stdout })[Symbol.asyncIterator]();
-  const nextLine = async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`the Python backend stopped: ${stderr}`);
-    return JSON.parse(value) as { tokens: string[]; reads: number };
+  return {
+    nextLine: async <T>(): Promise<T> => {
+      const { value, done } = await lines.next();
+      if (done) throw new Error(`the Python backend stopped: ${stderr}`);
+      return JSON.parse(value) as T;
+    },
+    tell: (line: string) => python.stdin.write(`${line}\n`),
+    finished: async () => {
+      python.stdin.end();
+      expect(await exited).toBe(0);
+      expect(stderr).toBe('');
+    },
   };
+}
 
-  const before = await nextLine();
-  await admin.send(new PutSecretValueCommand({ SecretId: ARN, SecretString: secretValue(second, 2) }));
-  python.stdin.end('rotated\n');
-  const after = await nextLine();
+async function secretArn(key: PlaybackKeyPairMaterial): Promise<string> {
+  const { ARN } = await rig.admin.send(
+    new CreateSecretCommand({
+      Name: `python-backend-key-${Math.random().toString(36).slice(2)}`,
+      SecretString: secretValue(key, 1),
+    }),
+  );
+  return ARN!;
+}
 
-  expect(await exited).toBe(0);
-  expect(stderr).toBe('');
-  expect(before.reads).toBe(1);
-  for (const token of before.tokens) expect(await signedBy(token, first)).toBe(true);
-  expect(after.reads).toBe(2);
-  expect(await signedBy(after.tokens[0], second)).toBe(true);
-  expect(await signedBy(after.tokens[0], first)).toBe(false);
+async function withFaults<T>(
+  fault: SecretsManagerFault,
+  run: (endpoint: FaultySecretsManager) => Promise<T>,
+): Promise<T> {
+  const endpoint = await startFaultySecretsManager(rig.moto.endpoint);
+  endpoint.faultFromRead(2, fault);
+  try {
+    return await run(endpoint);
+  } finally {
+    await endpoint.close();
+  }
+}
+
+test("the README's Python signer reads the secret once per refresh time and follows a rotation without waiting on the read, with the region from the secret's ARN", async () => {
+  const [first, second] = [generatePlaybackKeyPair(), generatePlaybackKeyPair()];
+  const arn = await secretArn(first);
+  await withFaults('none', async (endpoint) => {
+    const python = startPython(ROTATION_DRIVER, arn, endpoint.endpoint);
+    const before = await python.nextLine<{ tokens: string[] }>();
+    expect(endpoint.reads).toBe(1);
+    await rig.admin.send(new PutSecretValueCommand({ SecretId: arn, SecretString: secretValue(second, 2) }));
+    python.tell('rotated');
+    const after = await python.nextLine<{ within: string; during: string; after: string }>();
+    await python.finished();
+
+    for (const token of before.tokens) expect(await signedBy(token, first)).toBe(true);
+    // Within refresh_after, and while the read runs: the held key.
+    expect(await signedBy(after.within, first)).toBe(true);
+    expect(await signedBy(after.during, first)).toBe(true);
+    expect(await signedBy(after.after, second)).toBe(true);
+    expect(endpoint.reads).toBe(2);
+  });
+});
+
+test('throttled: every token signs with the held key, the reads follow the backoff, and past max_key_age sign() raises saying why', async () => {
+  const key = generatePlaybackKeyPair();
+  const arn = await secretArn(key);
+  await withFaults('throttle', async (endpoint) => {
+    const python = startPython(THROTTLE_DRIVER, arn, endpoint.endpoint);
+    const result = await python.nextLine<{
+      first: string;
+      tokens: string[];
+      signed: number;
+      failures: number;
+      past_bound: string;
+    }>();
+    await python.finished();
+
+    expect(result.signed).toBe(600);
+    for (const token of [result.first, ...result.tokens]) expect(await signedBy(token, key)).toBe(true);
+    // As the TypeScript signer: reads at 0, 0.5, 1.5, 3.5, 7.5, 15.5, 30.5 and 45.5 s into the outage.
+    expect(endpoint.reads - 1).toBe(8);
+    expect(result.failures).toBe(8);
+    expect(result.past_bound).toBe(
+      `PlaybackTokenSignerError: The key read from the secret ${arn} 120 s ago is older than max_key_age (120) ` +
+        `(failed reads in a row: 8; the last: ClientError('An error occurred (ThrottlingException) when calling the ` +
+        `GetSecretValue operation (reached max retries: 0): Rate exceeded')); the next read starts in 0.5 s`,
+    );
+  });
+});
+
+test('stalled: sign() does not wait on the read that hangs; once it fails, the next read waits for the backoff', async () => {
+  const key = generatePlaybackKeyPair();
+  const arn = await secretArn(key);
+  await withFaults('stall', async (endpoint) => {
+    const python = startPython(STALL_DRIVER, arn, endpoint.endpoint);
+    const during = await python.nextLine<{ tokens: string[]; reading: boolean }>();
+    // The read hangs (read_timeout is 30 s): 20 tokens were signed while it did.
+    expect(during.reading).toBe(true);
+    // The background thread's request may reach the endpoint after the tokens were printed.
+    await endpoint.readsReach(2);
+    expect(endpoint.stalled).toBe(1);
+    for (const token of during.tokens) expect(await signedBy(token, key)).toBe(true);
+    endpoint.dropStalled();
+    python.tell('dropped');
+    const after = await python.nextLine<Record<string, unknown>>();
+    await endpoint.readsReach(3);
+    await python.finished();
+
+    expect(after).toEqual({
+      failures: 1,
+      last_error: expect.stringMatching(/Error$/),
+      reading_within_backoff: false,
+      reading_after_backoff: true,
+    });
+    expect(endpoint.reads).toBe(3);
+  });
+});
+
+test('a server that never answers, and no key yet: the first sign() raises after read_timeout, the next at once without a read', async () => {
+  const silent = await startSilentEndpoint();
+  try {
+    const arn = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:silent-AbCdEf';
+    const python = startPython(SILENT_DRIVER, arn, silent.endpoint);
+    const result = await python.nextLine<{ first: string; again: string }>();
+    await python.finished();
+
+    expect(result.first).toMatch(
+      new RegExp(
+        `^PlaybackTokenSignerError: No key read from the secret ${arn} yet \\(failed reads in a row: 1; the last: ReadTimeoutError\\(.*Read timeout`,
+      ),
+    );
+    expect(result.again).toMatch(/; the next read starts in 0\.5 s$/);
+    expect(silent.connections).toBe(1);
+  } finally {
+    await silent.close();
+  }
 });

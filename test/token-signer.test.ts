@@ -1,120 +1,63 @@
 /**
- * createPlaybackTokenSigner against moto's real Secrets Manager (test/support/moto-server.ts): how
+ * createPlaybackTokenSigner against moto's real Secrets Manager (tools/stand-ins/moto-server.ts): how
  * often it reads the secret, how it follows a rotation, and its errors. The secret is written here
  * with the SDK in the format GeneratedPlaybackKeyPair writes: {privateKeyPem, publicKeyPem,
- * fingerprint, generation} under AWSCURRENT.
+ * fingerprint, generation} under AWSCURRENT. Time is a clock the test moves (ManualClock); what the
+ * signer does when Secrets Manager fails is in token-signer-outage.test.ts.
  */
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import {
-  CreateSecretCommand,
-  ListSecretVersionIdsCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
-import { generatePlaybackKeyPair, PlaybackKeyPairMaterial } from '../lib/backend/key-material';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { generatePlaybackKeyPair } from '../lib/backend/key-material';
 import { verifyPlaybackToken } from '../lib/backend/playback-token';
-import { createPlaybackTokenSigner, PlaybackTokenSignerError } from '../lib/backend/token-signer';
-import { MotoServer, startMotoServer } from '../tools/stand-ins/moto-server';
+import {
+  createPlaybackTokenSigner,
+  PlaybackTokenSignerError,
+  PlaybackTokenSignerOptions,
+  playbackTokenSignerOn,
+} from '../lib/backend/token-signer';
 import { pemBody } from './support/keys';
+import { ManualClock } from './support/manual-clock';
+import {
+  CLAIMS,
+  countingClient,
+  CountingClient,
+  CREDENTIALS,
+  rejection,
+  rotate,
+  secretValue,
+  SecretsRig,
+  signedBy,
+  startSecretsRig,
+} from './support/signer-rig';
 
 jest.setTimeout(60_000);
 
-const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/abcdABCDefgh';
-const CLAIMS = { channelArn: CHANNEL_ARN, expiresIn: 300 };
-const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-
-let moto: MotoServer;
-let admin: SecretsManagerClient;
-let secretCounter = 0;
+let rig: SecretsRig;
+const clients: CountingClient[] = [];
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  admin = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: CREDENTIALS });
+  rig = await startSecretsRig();
 });
 
 afterAll(async () => {
-  admin?.destroy();
-  await moto?.stop();
+  for (const client of clients) client.destroy();
+  await rig?.stop();
 });
 
-/** A client for the signer that counts the GetSecretValue calls it sends to moto. */
-function countingClient(): { client: SecretsManagerClient; reads: () => number } {
-  const client = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-west-2', credentials: CREDENTIALS });
-  let reads = 0;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'GetSecretValueCommand') reads++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countReads' },
-  );
-  return { client, reads: () => reads };
+/** A signer on a clock the test moves, reading moto through a client that counts its reads. */
+function signerOnClock(options: Omit<PlaybackTokenSignerOptions, 'client'>) {
+  const clock = new ManualClock();
+  const counting = countingClient(rig.moto.endpoint);
+  clients.push(counting);
+  return { clock, ...counting, signer: playbackTokenSignerOn(clock, { ...options, client: counting.client }) };
 }
-
-function secretValue(key: PlaybackKeyPairMaterial, generation: number): string {
-  return JSON.stringify({
-    privateKeyPem: key.privateKeyPem,
-    publicKeyPem: key.publicKeyPem,
-    fingerprint: key.fingerprint,
-    generation,
-  });
-}
-
-async function createSecret(secretString?: string): Promise<string> {
-  const name = `playback-key-${++secretCounter}`;
-  await admin.send(
-    new CreateSecretCommand({ Name: name, ...(secretString === undefined ? {} : { SecretString: secretString }) }),
-  );
-  return name;
-}
-
-/** Rotates as a deploy does: the new version written as AWSPENDING, then AWSCURRENT moved to it. */
-async function rotate(secretId: string, key: PlaybackKeyPairMaterial, generation: number): Promise<void> {
-  const { VersionId } = await admin.send(
-    new PutSecretValueCommand({
-      SecretId: secretId,
-      SecretString: secretValue(key, generation),
-      VersionStages: ['AWSPENDING'],
-    }),
-  );
-  const current = await admin.send(new ListSecretVersionIdsCommand({ SecretId: secretId }));
-  const currentVersion = current.Versions!.find((version) => version.VersionStages?.includes('AWSCURRENT'))!.VersionId;
-  await admin.send(
-    new UpdateSecretVersionStageCommand({
-      SecretId: secretId,
-      VersionStage: 'AWSCURRENT',
-      MoveToVersionId: VersionId,
-      RemoveFromVersionId: currentVersion,
-    }),
-  );
-}
-
-async function signedBy(token: string, key: PlaybackKeyPairMaterial): Promise<boolean> {
-  return verifyPlaybackToken(token, key.publicKeyPem).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("createPlaybackTokenSigner, reading moto's Secrets Manager", () => {
   test('reads the secret once for many signatures within the refresh time', async () => {
     const key = generatePlaybackKeyPair();
-    const secretId = await createSecret(secretValue(key, 1));
-    const { client, reads } = countingClient();
-    const signer = createPlaybackTokenSigner({ secretId, client });
+    const secretId = await rig.createSecret(secretValue(key, 1));
+    const { signer, reads } = signerOnClock({ secretId });
 
     const tokens: string[] = [];
     for (let i = 0; i < 50; i++) tokens.push(await signer.sign({ ...CLAIMS, viewerId: `viewer-${i}` }));
@@ -126,9 +69,8 @@ describe("createPlaybackTokenSigner, reading moto's Secrets Manager", () => {
 
   test('makes one read for concurrent first calls', async () => {
     const key = generatePlaybackKeyPair();
-    const secretId = await createSecret(secretValue(key, 1));
-    const { client, reads } = countingClient();
-    const signer = createPlaybackTokenSigner({ secretId, client });
+    const secretId = await rig.createSecret(secretValue(key, 1));
+    const { signer, reads } = signerOnClock({ secretId });
 
     const tokens = await Promise.all(Array.from({ length: 20 }, () => signer.sign(CLAIMS)));
 
@@ -136,25 +78,31 @@ describe("createPlaybackTokenSigner, reading moto's Secrets Manager", () => {
     for (const token of tokens) expect(await signedBy(token, key)).toBe(true);
   });
 
-  test('sees a rotation after the refresh time: tokens before it verify with the previous key, tokens after it with the new one', async () => {
+  test('sees a rotation after the refresh time, reading in the background: tokens before the read verify with the previous key, tokens after it with the new one', async () => {
     const first = generatePlaybackKeyPair();
     const second = generatePlaybackKeyPair();
-    const secretId = await createSecret(secretValue(first, 1));
-    const { client, reads } = countingClient();
-    const signer = createPlaybackTokenSigner({ secretId, client, refreshAfterSeconds: 1 });
+    const secretId = await rig.createSecret(secretValue(first, 1));
+    const { signer, reads, readsSettled, clock } = signerOnClock({ secretId, refreshAfterSeconds: 60 });
 
     const beforeRotation = await signer.sign(CLAIMS);
-    await rotate(secretId, second, 2);
+    await rotate(rig.admin, secretId, second, 2);
+    clock.advanceSeconds(59.999);
     const withinRefreshTime = await signer.sign(CLAIMS);
     expect(reads()).toBe(1);
-    await sleep(1100);
+    clock.advanceSeconds(0.001);
+    // Due: this call starts a read and signs with the key it holds, without waiting for the read.
+    const whileReading = await signer.sign(CLAIMS);
+    const alsoWhileReading = await signer.sign(CLAIMS);
+    expect(reads()).toBe(2);
+    await readsSettled();
     const afterRefresh = await signer.sign(CLAIMS);
 
     expect(reads()).toBe(2);
     expect(await signedBy(beforeRotation, first)).toBe(true);
     expect(await signedBy(beforeRotation, second)).toBe(false);
-    // The cached key until the refresh time is up: still the previous key pair.
-    expect(await signedBy(withinRefreshTime, first)).toBe(true);
+    // The held key until the read has answered: still the previous key pair.
+    for (const token of [withinRefreshTime, whileReading, alsoWhileReading])
+      expect(await signedBy(token, first)).toBe(true);
     expect(await signedBy(afterRefresh, second)).toBe(true);
     expect(await signedBy(afterRefresh, first)).toBe(false);
   });
@@ -162,14 +110,17 @@ describe("createPlaybackTokenSigner, reading moto's Secrets Manager", () => {
   test('follows a default PutSecretValue too, and reads again only once per refresh period', async () => {
     const first = generatePlaybackKeyPair();
     const second = generatePlaybackKeyPair();
-    const secretId = await createSecret(secretValue(first, 1));
-    const { client, reads } = countingClient();
-    const signer = createPlaybackTokenSigner({ secretId, client, refreshAfterSeconds: 1 });
+    const secretId = await rig.createSecret(secretValue(first, 1));
+    const { signer, reads, readsSettled, clock } = signerOnClock({ secretId, refreshAfterSeconds: 60 });
 
     await signer.sign(CLAIMS);
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: secretValue(second, 2) }));
-    await sleep(1100);
+    await rig.admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: secretValue(second, 2) }));
+    clock.advanceSeconds(60);
+    await Promise.all(Array.from({ length: 10 }, () => signer.sign(CLAIMS)));
+    await readsSettled();
     const tokens = await Promise.all(Array.from({ length: 10 }, () => signer.sign(CLAIMS)));
+    clock.advanceSeconds(59);
+    tokens.push(await signer.sign(CLAIMS));
 
     expect(reads()).toBe(2);
     for (const token of tokens) expect(await signedBy(token, second)).toBe(true);
@@ -177,10 +128,10 @@ describe("createPlaybackTokenSigner, reading moto's Secrets Manager", () => {
 
   test("uses the SDK's default configuration when given no client (AWS_ENDPOINT_URL_SECRETS_MANAGER)", async () => {
     const key = generatePlaybackKeyPair();
-    const secretId = await createSecret(secretValue(key, 1));
+    const secretId = await rig.createSecret(secretValue(key, 1));
     const saved = { ...process.env };
     Object.assign(process.env, {
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: rig.moto.endpoint,
       AWS_REGION: 'us-west-2',
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
@@ -194,9 +145,28 @@ describe("createPlaybackTokenSigner, reading moto's Secrets Manager", () => {
     }
   });
 
-  test('fails for a secret that does not exist or has no value, and tries again on the next call', async () => {
-    const { client, reads } = countingClient();
-    const signer = createPlaybackTokenSigner({ secretId: 'no-such-secret', client });
+  test('takes the region from a secret ARN when the environment names none', async () => {
+    const key = generatePlaybackKeyPair();
+    const { ARN } = await rig.admin.send(
+      new CreateSecretCommand({ Name: 'secret-by-arn', SecretString: secretValue(key, 1) }),
+    );
+    const saved = { ...process.env };
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE']) delete process.env[name];
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: rig.moto.endpoint,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_CONFIG_FILE: '/nonexistent',
+    });
+    try {
+      expect(await signedBy(await createPlaybackTokenSigner({ secretId: ARN! }).sign(CLAIMS), key)).toBe(true);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test('fails for a secret that does not exist or has no value, and reads again once the backoff has passed', async () => {
+    const { signer, reads, clock } = signerOnClock({ secretId: 'no-such-secret' });
 
     const error = await rejection(signer.sign(CLAIMS));
     expect(error).toBeInstanceOf(PlaybackTokenSignerError);
@@ -205,12 +175,21 @@ describe("createPlaybackTokenSigner, reading moto's Secrets Manager", () => {
     );
 
     const key = generatePlaybackKeyPair();
-    await admin.send(new CreateSecretCommand({ Name: 'no-such-secret', SecretString: secretValue(key, 1) }));
+    await rig.admin.send(new CreateSecretCommand({ Name: 'no-such-secret', SecretString: secretValue(key, 1) }));
+    // Within the backoff (half a second after the first failure, with the jitter at its least): no read.
+    const backingOff = await rejection(signer.sign(CLAIMS));
+    expect(backingOff).toBeInstanceOf(PlaybackTokenSignerError);
+    expect(backingOff.message).toMatch(
+      /^No key to sign with yet \(1 failed read\); reads back off after failures, and the next starts in 1 s\. The last read failed: Secrets Manager has no AWSCURRENT value of the secret "no-such-secret"/,
+    );
+    expect(backingOff.cause).toBe(error);
+    expect(reads()).toBe(1);
+    clock.advanceSeconds(0.5);
     expect(await signedBy(await signer.sign(CLAIMS), key)).toBe(true);
     expect(reads()).toBe(2);
 
-    const empty = await createSecret();
-    await expect(createPlaybackTokenSigner({ secretId: empty, client }).sign(CLAIMS)).rejects.toThrow(
+    const empty = await rig.createSecret();
+    await expect(signerOnClock({ secretId: empty }).signer.sign(CLAIMS)).rejects.toThrow(
       /has no AWSCURRENT value of the secret /,
     );
   });
@@ -240,10 +219,8 @@ describe("createPlaybackTokenSigner, reading moto's Secrets Manager", () => {
         /: its "fingerprint" is not the fingerprint of its "privateKeyPem"\./,
       ],
     ])('%s', async (_, value, message) => {
-      const secretId = await createSecret(value);
-      const error = await rejection(
-        createPlaybackTokenSigner({ secretId, client: countingClient().client }).sign(CLAIMS),
-      );
+      const secretId = await rig.createSecret(value);
+      const error = await rejection(signerOnClock({ secretId }).signer.sign(CLAIMS));
 
       expect(error).toBeInstanceOf(PlaybackTokenSignerError);
       expect(error.message).toMatch(
@@ -296,6 +273,10 @@ describe('createPlaybackTokenSigner, other failures', () => {
     }
   });
 
+  test('a refreshAfterSeconds above an hour raises the default maxKeyAgeSeconds to twice it', () => {
+    expect(() => createPlaybackTokenSigner({ secretId: 's', refreshAfterSeconds: 7200 })).not.toThrow();
+  });
+
   test.each<[string, object, RegExp]>([
     ['no secretId', {}, /^secretId must be the name or ARN of the secret that holds the key pair; got undefined$/],
     ['an empty secretId', { secretId: '' }, /^secretId must be .*; got ""$/],
@@ -313,6 +294,36 @@ describe('createPlaybackTokenSigner, other failures', () => {
       'refreshAfterSeconds as a string',
       { secretId: 's', refreshAfterSeconds: '60' },
       /refreshAfterSeconds must be .*; got "60"$/,
+    ],
+    [
+      'maxKeyAgeSeconds equal to refreshAfterSeconds',
+      { secretId: 's', refreshAfterSeconds: 60, maxKeyAgeSeconds: 60 },
+      /^maxKeyAgeSeconds must be a number of seconds greater than refreshAfterSeconds \(60\) \(default 3600, or twice refreshAfterSeconds when that is more\); got 60$/,
+    ],
+    [
+      'maxKeyAgeSeconds below the default refreshAfterSeconds',
+      { secretId: 's', maxKeyAgeSeconds: 120 },
+      /^maxKeyAgeSeconds must be .* greater than refreshAfterSeconds \(300\) .*; got 120$/,
+    ],
+    [
+      'maxKeyAgeSeconds Infinity',
+      { secretId: 's', maxKeyAgeSeconds: Infinity },
+      /^maxKeyAgeSeconds must be .*; got Infinity$/,
+    ],
+    [
+      'readTimeoutSeconds 0',
+      { secretId: 's', readTimeoutSeconds: 0 },
+      /^readTimeoutSeconds must be a number of seconds greater than 0 \(default 3\); got 0$/,
+    ],
+    [
+      'readTimeoutSeconds as a string',
+      { secretId: 's', readTimeoutSeconds: '3' },
+      /^readTimeoutSeconds must be .*; got "3"$/,
+    ],
+    [
+      'an onReadFailure that is not a function',
+      { secretId: 's', onReadFailure: 'console.log' },
+      /^onReadFailure must be a function that takes the error of a failed read; got "console.log"$/,
     ],
   ])('refuses %s at once', (_, options, message) => {
     expect(() => createPlaybackTokenSigner(options as never)).toThrow(PlaybackTokenSignerError);

@@ -59,6 +59,21 @@ export function checkOrigins(value: unknown, strict: boolean, subject: string): 
   return origins;
 }
 
+/**
+ * The origins of a verified token's claim: IVS reads a comma-separated string (IVS user guide), so a JSON
+ * array, which signing never writes, is refused.
+ */
+export function checkOriginClaim(value: unknown, strict: boolean, subject: string): string[] {
+  if (typeof value !== 'string') {
+    throw new PlaybackTokenError(
+      `${subject} must be a string of one or more comma-separated origins` +
+        `${Array.isArray(value) ? ' (IVS reads a string, not a JSON array)' : ''}, ` +
+        `such as "https://example.com,https://*.example.org"; got ${describeValue(value)}`,
+    );
+  }
+  return checkOrigins(value, strict, subject);
+}
+
 function isSingleOrigin(origin: unknown): boolean {
   return typeof origin === 'string' && /^[^\s,]+$/.test(origin);
 }
@@ -101,6 +116,10 @@ export function checkSessionVersion(value: unknown, subject: string): number {
 export function describeValue(value: unknown): string {
   if (value instanceof Date) {
     return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
+  }
+  if (typeof value === 'number') {
+    // JSON would write NaN and Infinity as null.
+    return String(value);
   }
   const json = JSON.stringify(value);
   return json === undefined ? typeof value : json.length > 200 ? `${json.slice(0, 200)}...` : json;

@@ -6,7 +6,8 @@
  * Verification never lets the token choose how it is checked: the algorithm, curve and hash are
  * fixed here, the key is the caller's P-384 key, and a header naming anything else (`none`, HS384,
  * ES256, a `crit` extension) is refused before the signature is looked at. The payload is parsed
- * only after its signature has matched.
+ * only after its signature has matched. Every part must be canonical base64url, so that one token has
+ * one spelling (a deny-list keyed on the token's text cannot be dodged by re-spelling it).
  *
  * Nothing at module scope runs code, so a bundler drops whatever a backend does not call.
  */
@@ -18,6 +19,8 @@ export const ENCODED_ES384_HEADER = 'eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCJ9';
 export const ES384_HEADER_JSON = '{"alg":"ES384","typ":"JWT"}';
 /** An ES384 signature is r||s, 48 bytes each. */
 const SIGNATURE_BYTES = 96;
+/** The largest time a `Date` holds, in seconds since the epoch either way (ECMA-262 §21.4.1.22). */
+export const MAX_TIME_SECONDS = 8.64e12;
 const COMPACT_JWS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 
 /** What a verified token's payload holds: a JSON object, its `exp` checked. */
@@ -65,6 +68,17 @@ export function verifyEs384Jwt(
     return fail('malformed', 'it is not a compact JWS (three base64url parts joined by dots)');
   }
   const [, encodedHeader, encodedPayload, encodedSignature] = parts;
+  const nonCanonical = nonCanonicalPart({
+    header: encodedHeader,
+    payload: encodedPayload,
+    signature: encodedSignature,
+  });
+  if (nonCanonical) {
+    return fail(
+      'malformed',
+      `its ${nonCanonical} is not canonical base64url (no padding, no unused bits set, no character more than its bytes need)`,
+    );
+  }
   const header = jsonObject(encodedHeader);
   if (!header) {
     return fail('malformed', 'its header is not a base64url-encoded JSON object');
@@ -107,20 +121,19 @@ function checkTimes(
   payload: Record<string, unknown>,
   { now, toleranceSeconds }: JwtClock,
 ): { payload: JwtPayload } | { failure: JwtFailure } {
-  const { exp, nbf, iat } = payload;
-  if (!isTime(exp)) {
-    return fail('malformed', `its "exp" claim is ${exp === undefined ? 'missing' : 'not a number'}`);
+  const { exp, nbf } = payload;
+  if (exp === undefined) {
+    return fail('malformed', 'its "exp" claim is missing');
   }
-  for (const [name, value] of [
-    ['nbf', nbf],
-    ['iat', iat],
-  ] as const) {
-    if (value !== undefined && !isTime(value)) {
-      return fail('malformed', `its "${name}" claim is not a number`);
+  for (const name of ['exp', 'nbf', 'iat']) {
+    const problem = timeProblem(payload[name]);
+    if (problem) {
+      return fail('malformed', `its "${name}" claim ${problem}`);
     }
   }
-  if (exp <= now - toleranceSeconds) {
-    return fail('expired', `it expired at ${isoTime(exp)}; exp must be in the future`);
+  // timeProblem has found exp to be a number within the Date range.
+  if ((exp as number) <= now - toleranceSeconds) {
+    return fail('expired', `it expired at ${isoTime(exp as number)}; exp must be in the future`);
   }
   if (typeof nbf === 'number' && nbf > now + toleranceSeconds) {
     return fail('not-yet-valid', `it is not valid before ${isoTime(nbf)} (its "nbf" claim)`);
@@ -133,8 +146,27 @@ function isJwtType(typ: unknown): boolean {
   return typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'jwt';
 }
 
-function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
+/** What is wrong with an optional time claim, if anything: not a number, or beyond every date. */
+function timeProblem(value: unknown): string | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return 'is not a number';
+  }
+  // Beyond the Date range, comparisons with it (the expiry, the 10-minute rule) stop meaning anything.
+  return Math.abs(value) > MAX_TIME_SECONDS
+    ? `is ${value} seconds since the epoch, beyond any date (at most ${MAX_TIME_SECONDS})`
+    : undefined;
+}
+
+/**
+ * The first part that is not the one canonical base64url spelling of its bytes: padded, with unused low
+ * bits set in its last character, or with a character more than its bytes need (Node's decoder accepts
+ * all three), so that one token has exactly one spelling.
+ */
+function nonCanonicalPart(parts: Record<string, string>): string | undefined {
+  return Object.keys(parts).find((name) => Buffer.from(parts[name], 'base64url').toString('base64url') !== parts[name]);
 }
 
 function isoTime(seconds: number): string {

@@ -2,21 +2,12 @@
  * Parsed signing and verification keys, kept between calls: parsing a PEM costs about a fifth of
  * an ES384 signature, and a backend passes the same key for every token it signs.
  *
- * Only keys that loaded and passed the P-384 checks are kept, so a bad key fails the same way on
- * every call. The PEM maps are bounded (oldest out first): a process that signs with many keys
- * parses again rather than growing.
+ * The keys are kept in key-store.ts, one store per process for both builds of `./tokens`; the
+ * parsing and the P-384 checks stay here, in each build, so a bundler keeps only what it calls.
  */
-import { KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { loadPlaybackPrivateKey, loadPlaybackPublicKey } from './key-material';
-
-/** More distinct PEM keys than a backend signs with at once (the current and the previous key pair). */
-const MAX_PEM_KEYS = 16;
-
-const privateKeysByPem = /* @__PURE__ */ new Map<string, KeyObject>();
-const publicKeysByPem = /* @__PURE__ */ new Map<string, KeyObject>();
-/** KeyObjects a caller passed that were checked already; for verification, mapped to their public half. */
-const checkedPrivateKeys = /* @__PURE__ */ new WeakSet<KeyObject>();
-const publicHalves = /* @__PURE__ */ new WeakMap<KeyObject, KeyObject>();
+import { rememberedKey } from './key-store';
 
 /**
  * {@link loadPlaybackPrivateKey}, remembered by PEM text or `KeyObject`.
@@ -24,15 +15,7 @@ const publicHalves = /* @__PURE__ */ new WeakMap<KeyObject, KeyObject>();
  * @internal
  */
 export function cachedPrivateKey(key: string | KeyObject, subject: string): KeyObject {
-  if (typeof key === 'string') {
-    return remembered(privateKeysByPem, key, () => loadPlaybackPrivateKey(key, subject));
-  }
-  if (key instanceof KeyObject && checkedPrivateKeys.has(key)) {
-    return key;
-  }
-  const loaded = loadPlaybackPrivateKey(key, subject);
-  checkedPrivateKeys.add(loaded);
-  return loaded;
+  return rememberedKey('signing', key, () => loadPlaybackPrivateKey(key, subject));
 }
 
 /**
@@ -41,27 +24,5 @@ export function cachedPrivateKey(key: string | KeyObject, subject: string): KeyO
  * @internal
  */
 export function cachedPublicKey(key: string | KeyObject, subject: string): KeyObject {
-  if (typeof key === 'string') {
-    return remembered(publicKeysByPem, key, () => loadPlaybackPublicKey(key, subject));
-  }
-  const known = key instanceof KeyObject ? publicHalves.get(key) : undefined;
-  if (known) {
-    return known;
-  }
-  const loaded = loadPlaybackPublicKey(key, subject);
-  publicHalves.set(key, loaded);
-  return loaded;
-}
-
-function remembered(cache: Map<string, KeyObject>, pem: string, load: () => KeyObject): KeyObject {
-  const known = cache.get(pem);
-  if (known) {
-    return known;
-  }
-  const loaded = load();
-  if (cache.size >= MAX_PEM_KEYS) {
-    cache.delete(cache.keys().next().value!);
-  }
-  cache.set(pem, loaded);
-  return loaded;
+  return rememberedKey('verification', key, () => loadPlaybackPublicKey(key, subject));
 }

@@ -1,4 +1,8 @@
-/** The error of `./tokens`' token functions, in a module of its own so the claim checks can throw it too. */
+/**
+ * The error of `./tokens`' token functions, in a module of its own with no imports: the claim checks throw it
+ * too, and the ES module build of `./tokens` imports this CommonJS module instead of bundling a copy, so
+ * `import` and `require` of `./tokens` in one program share one class (scripts/build-tokens-esm.mjs).
+ */
 
 /**
  * Thrown for playback token claims IVS would reject and for tokens that fail verification.

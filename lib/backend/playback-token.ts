@@ -5,11 +5,12 @@
  * Error messages never contain key text or a token: both are credentials.
  */
 import { KeyObject } from 'node:crypto';
-import { ES384_HEADER_JSON, JwtPayload, signEs384Jwt, verifyEs384Jwt } from './es384-jwt';
+import { ES384_HEADER_JSON, JwtClock, JwtPayload, signEs384Jwt, verifyEs384Jwt } from './es384-jwt';
 import { cachedPrivateKey, cachedPublicKey } from './key-cache';
 import {
   checkBoolean,
   checkChannelArn,
+  checkOriginClaim,
   checkOrigins,
   checkSessionVersion,
   checkSingleViewerLifetime,
@@ -30,6 +31,9 @@ const CLAIM = {
 } as const;
 
 const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const DAY_SECONDS = 86_400;
+/** The furthest ahead a signed token may expire: a year. IVS sets no cap; this one catches mistakes. */
+const MAX_TOKEN_LIFETIME_SECONDS = 365 * DAY_SECONDS;
 
 export { PlaybackTokenError } from './playback-token-error';
 
@@ -42,16 +46,16 @@ export interface PlaybackTokenClaims {
   readonly channelArn: string;
 
   /**
-   * When the token expires (`exp`). Kept to whole seconds, rounding down; must be in the future.
-   * Set exactly one of `expiresAt` and `expiresIn`.
+   * When the token expires (`exp`). Kept to whole seconds, rounding down; must be in the future and at most
+   * 365 days ahead. Set exactly one of `expiresAt` and `expiresIn`.
    *
    * @default - expiry comes from `expiresIn`
    */
   readonly expiresAt?: Date;
 
   /**
-   * Seconds from now until the token expires (`exp`): a whole number greater than 0.
-   * Set exactly one of `expiresAt` and `expiresIn`.
+   * Seconds from now until the token expires (`exp`): a whole number greater than 0 and at most 31,536,000
+   * (365 days). Set exactly one of `expiresAt` and `expiresIn`.
    *
    * @default - expiry comes from `expiresAt`
    */
@@ -141,13 +145,14 @@ export interface VerifiedPlaybackToken {
 /** Options for {@link verifyPlaybackToken}. */
 export interface VerifyPlaybackTokenOptions {
   /**
-   * The time to check expiry against.
+   * The time to check expiry against: a valid `Date` (anything else throws a `PlaybackTokenError`).
    *
    * @default - now
    */
   readonly currentDate?: Date;
   /**
-   * Seconds of clock skew to tolerate when checking expiry.
+   * Seconds of clock skew to tolerate when checking expiry: a finite number, 0 or more (anything else, such
+   * as `NaN` or the string `"30"`, throws a `PlaybackTokenError`).
    *
    * @default 0 - no tolerance: a token is expired from the second its exp names
    */
@@ -188,21 +193,51 @@ export function signWithCheckedKey(privateKey: KeyObject, claims: PlaybackTokenC
  *   an ECDSA P-384 key as a PEM string or a `KeyObject`
  * @returns the token's claims, in camelCase
  * @throws PlaybackKeyPairValidationError if the key is not an ECDSA P-384 key
- * @throws PlaybackTokenError if the token is malformed, signed by another key, expired, or has invalid claims
+ * @throws PlaybackTokenError if the token is malformed (canonical base64url only, so a token has one spelling),
+ *   signed by another key, expired, or has invalid claims, or if an option is not valid
  */
 export async function verifyPlaybackToken(
   token: string,
   publicKey: string | KeyObject,
   options: VerifyPlaybackTokenOptions = {},
 ): Promise<VerifiedPlaybackToken> {
+  const clock = verificationClock(options);
   const key = cachedPublicKey(publicKey, 'The verification key passed to verifyPlaybackToken');
-  const now = Math.floor((options.currentDate ?? new Date()).getTime() / 1000);
-  const verified = fromPayload(
-    verifiedPayload(token, key, { now, toleranceSeconds: options.clockToleranceSeconds ?? 0 }),
-  );
+  const payload = verifiedPayload(token, key, clock);
+  const verified = fromPayload(payload);
   // IVS refuses a single-viewer token that lives too long, however valid its signature.
-  checkSingleViewerLifetime(verified, Math.floor(verified.expiresAt.getTime() / 1000) - now);
+  checkSingleViewerLifetime(verified, payload.exp - clock.now);
   return verified;
+}
+
+/**
+ * The clock of a verification, from its options. An option that is not what it says (NaN, "30s", an invalid
+ * Date) throws rather than disabling the time checks it feeds.
+ */
+function verificationClock(options: VerifyPlaybackTokenOptions): JwtClock {
+  const subject = "verifyPlaybackToken's option";
+  if (typeof options !== 'object' || options === null) {
+    throw new PlaybackTokenError(
+      `verifyPlaybackToken's options must be an object such as { clockToleranceSeconds: 30 }; got ${describeValue(options)}`,
+    );
+  }
+  const { currentDate = new Date(), clockToleranceSeconds = 0 } = options;
+  if (!(currentDate instanceof Date) || Number.isNaN(currentDate.getTime())) {
+    throw new PlaybackTokenError(
+      `${subject} currentDate must be a valid Date (default: now); got ${describeValue(currentDate)}`,
+    );
+  }
+  if (
+    typeof clockToleranceSeconds !== 'number' ||
+    !Number.isFinite(clockToleranceSeconds) ||
+    clockToleranceSeconds < 0
+  ) {
+    throw new PlaybackTokenError(
+      `${subject} clockToleranceSeconds must be a finite number of seconds, 0 or more (default 0); ` +
+        `got ${describeValue(clockToleranceSeconds)}`,
+    );
+  }
+  return { now: Math.floor(currentDate.getTime() / 1000), toleranceSeconds: clockToleranceSeconds };
 }
 
 /**
@@ -273,7 +308,7 @@ function fromPayload(payload: JwtPayload): VerifiedPlaybackToken {
     // verifyEs384Jwt has checked that exp is present and a number.
     expiresAt: new Date(payload.exp * 1000),
     accessControlAllowOrigin: ifDefined(payload[CLAIM.accessControlAllowOrigin], (value) =>
-      checkOrigins(value, strict, claim(CLAIM.accessControlAllowOrigin)),
+      checkOriginClaim(value, strict, claim(CLAIM.accessControlAllowOrigin)),
     ),
     strictOriginEnforcement: ifDefined(payload[CLAIM.strictOriginEnforcement], (value) =>
       checkBoolean(value, claim(CLAIM.strictOriginEnforcement)),
@@ -286,7 +321,7 @@ function fromPayload(payload: JwtPayload): VerifiedPlaybackToken {
   });
 }
 
-function verifiedPayload(token: string, key: KeyObject, clock: { now: number; toleranceSeconds: number }): JwtPayload {
+function verifiedPayload(token: string, key: KeyObject, clock: JwtClock): JwtPayload {
   const result = verifyEs384Jwt(token, key, clock);
   if ('failure' in result) {
     const { kind, reason } = result.failure;
@@ -314,7 +349,7 @@ function expiryOf(claims: PlaybackTokenClaims, now: number): number {
         `expiresIn must be a whole number of seconds greater than 0; got ${String(expiresIn)}`,
       );
     }
-    return now + expiresIn;
+    return withinLifetimeCap(now, now + expiresIn, 'expiresIn is seconds from now, not a time since the epoch');
   }
   if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
     throw new PlaybackTokenError(`expiresAt must be a valid Date in the future; got ${describeValue(expiresAt)}`);
@@ -324,6 +359,21 @@ function expiryOf(claims: PlaybackTokenClaims, now: number): number {
     throw new PlaybackTokenError(
       `expiresAt must be at least 1 second in the future; got ${expiresAt.toISOString()}, ` +
         `which is ${now - exp} seconds before now`,
+    );
+  }
+  return withinLifetimeCap(now, exp, 'expiresAt is a Date such as new Date(Date.now() + 300_000), in milliseconds');
+}
+
+/**
+ * Refuses an `exp` further ahead than any playback token needs: what signs there is almost always a mistake
+ * (an absolute time passed as `expiresIn` makes a 57-year token), and far enough it leaves the Date range.
+ */
+function withinLifetimeCap(now: number, exp: number, hint: string): number {
+  const lifetime = exp - now;
+  if (lifetime > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw new PlaybackTokenError(
+      `exp would be ${lifetime} seconds (${Math.floor(lifetime / DAY_SECONDS)} days) ahead, but a playback token ` +
+        `may expire at most ${MAX_TOKEN_LIFETIME_SECONDS} seconds (${MAX_TOKEN_LIFETIME_SECONDS / DAY_SECONDS} days) ahead: ${hint}`,
     );
   }
   return exp;

@@ -4,17 +4,21 @@
  * key, and reads again after `refreshAfterSeconds`, so a rotation reaches the backend in bounded
  * time while Secrets Manager sees one read per refresh period, not one per viewer.
  *
- * `@aws-sdk/client-secrets-manager` is loaded here only, when the first token is signed: the rest of
- * `cdk-ivs-playback-key-pair/tokens` runs without it. Error messages never contain the secret's value.
+ * What is particular to playback keys is here: the options, the secret's format, the signing. Reading
+ * the secret (secret-reader.ts) and holding, refreshing and backing off (refreshing-value.ts) know
+ * nothing about playback tokens. Error messages never contain the secret's value.
  */
 import type { GetSecretValueCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { KeyObject } from 'node:crypto';
 import { cachedPrivateKey } from './key-cache';
 import { playbackKeyFingerprint } from './key-material';
 import { PlaybackTokenClaims, signWithCheckedKey } from './playback-token';
+import { createRefreshingValue, refreshTiming, RefreshClock, RefreshWords, systemClock } from './refreshing-value';
+import { secretReader } from './secret-reader';
+import { PlaybackTokenSignerError } from './token-signer-error';
 
-const SDK_PACKAGE = '@aws-sdk/client-secrets-manager';
-const DEFAULT_REFRESH_AFTER_SECONDS = 300;
+export { PlaybackTokenSignerError } from './token-signer-error';
+
 const SECRET_FORMAT =
   'JSON {"privateKeyPem": <PKCS#8 PEM>, "publicKeyPem": ..., "fingerprint": ..., "generation": ...}, ' +
   'as GeneratedPlaybackKeyPair writes it (only privateKeyPem is required)';
@@ -30,171 +34,125 @@ export interface PlaybackTokenSignerOptions {
   /**
    * Seconds a key read from the secret is used before the secret is read again, a number greater than 0.
    * Keep it well below the time between rotations: after a rotation the signer goes on signing with the
-   * previous key for up to this long (see the README on choosing it).
+   * previous key for up to this long (see the README on choosing it). Past it, `sign()` starts a read in the
+   * background and signs with the key it holds meanwhile.
    *
    * @default 300
    */
   readonly refreshAfterSeconds?: number;
 
   /**
-   * The Secrets Manager client to read the secret with.
+   * Seconds a key may go on signing while reads of the secret fail (Secrets Manager throttling or out of
+   * reach, access removed, a value that is not a key pair), counted from the read that got it; a number
+   * greater than `refreshAfterSeconds`. Past it, `sign()` throws a `PlaybackTokenSignerError` that says so
+   * (and why the reads failed) until a read succeeds. The key stays imported in IVS until a rotation
+   * retires it, so keep this below the time between rotations, as `refreshAfterSeconds`.
    *
-   * @default - a `SecretsManagerClient` with the SDK's default configuration (region, credentials and
-   *   `AWS_ENDPOINT_URL_SECRETS_MANAGER` from the environment), made on first use
+   * @default - 3600 (one hour), or twice `refreshAfterSeconds` when that is more
+   */
+  readonly maxKeyAgeSeconds?: number;
+
+  /**
+   * Seconds one read of the secret may take, the client's retries included, a number greater than 0: a read
+   * without an answer by then is abandoned (its request aborted) and counts as failed. After a failed read
+   * the next waits: between half and all of 1 s, then 2, 4, 8, 16 and at most 30 s.
+   *
+   * @default 3
+   */
+  readonly readTimeoutSeconds?: number;
+
+  /**
+   * The Secrets Manager client to read the secret with. Its own retries happen within `readTimeoutSeconds`.
+   *
+   * @default - a `SecretsManagerClient` with the SDK's default configuration (credentials, region and
+   *   `AWS_ENDPOINT_URL_SECRETS_MANAGER` from the environment; the region of `secretId` when that is an ARN),
+   *   made on first use, that makes one attempt per read: the signer backs off and retries itself
    */
   readonly client?: SecretsManagerClient;
+
+  /**
+   * Called with the error of every failed read, the background reads included, whose failure `sign()` does
+   * not report while it signs with the key it holds: log it to see an outage before `maxKeyAgeSeconds`
+   * passes. An error it throws is ignored.
+   *
+   * @default - failed background reads are not reported; `sign()` throws only when it has no key to sign with
+   */
+  readonly onReadFailure?: (error: PlaybackTokenSignerError) => void;
 }
 
 /** Signs playback tokens with the key in a secret's `AWSCURRENT` version; made by {@link createPlaybackTokenSigner}. */
 export interface PlaybackTokenSigner {
   /**
-   * Signs a viewer playback token, as {@link signPlaybackToken} does, with the secret's current private key:
-   * the one read last, or a fresh read when that is older than `refreshAfterSeconds`. Concurrent calls
-   * share one read.
+   * Signs a viewer playback token, as {@link signPlaybackToken} does, with the secret's current private key.
    *
-   * @throws PlaybackTokenSignerError if the secret cannot be read or does not hold a playback key pair
+   * While the signer holds a key no older than `maxKeyAgeSeconds`, this never waits on Secrets Manager: past
+   * `refreshAfterSeconds` it starts one read in the background and signs with the held key meanwhile. The
+   * first call, and a call when the held key is past `maxKeyAgeSeconds`, waits for a read (at most
+   * `readTimeoutSeconds`; concurrent calls share it), or fails at once while reads are backing off.
+   *
+   * @throws PlaybackTokenSignerError if the signer has no key to sign with: the secret cannot be read, does not
+   *   hold a playback key pair, or every read since the held key's has failed for `maxKeyAgeSeconds`
    * @throws PlaybackTokenError if a claim is not one IVS accepts
    */
   sign(claims: PlaybackTokenClaims): Promise<string>;
 }
 
 /**
- * Thrown when the signer cannot get a key: the SDK is not installed, the secret is missing or not readable,
- * or its value is not a playback key pair. The message names the secret and never contains its value.
- */
-export class PlaybackTokenSignerError extends Error {
-  /**
-   * @param message - what went wrong and how to fix it
-   * @param options - the underlying error, as `cause`
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PlaybackTokenSignerError';
-  }
-}
-
-/**
  * Makes a signer that signs viewer playback tokens with the private key stored in a Secrets Manager secret
- * (`AWSCURRENT`), re-reading it after `refreshAfterSeconds` so that key rotations are picked up.
+ * (`AWSCURRENT`), re-reading it after `refreshAfterSeconds` so that key rotations are picked up, and
+ * signing on with the key it holds through failed reads for up to `maxKeyAgeSeconds`.
  *
  * Make one per secret at module scope (outside the Lambda handler), so that warm invocations reuse its key.
  * Needs `@aws-sdk/client-secrets-manager` (Lambda's Node.js runtimes include it) and
  * `secretsmanager:GetSecretValue` on the secret (`GeneratedPlaybackKeyPair.grantRead` gives it).
  *
- * @throws PlaybackTokenSignerError if `secretId` or `refreshAfterSeconds` is not valid
+ * @throws PlaybackTokenSignerError if `secretId`, `refreshAfterSeconds`, `maxKeyAgeSeconds` or
+ *   `readTimeoutSeconds` is not valid
  */
 export function createPlaybackTokenSigner(options: PlaybackTokenSignerOptions): PlaybackTokenSigner {
-  const { secretId, refreshAfterSeconds = DEFAULT_REFRESH_AFTER_SECONDS } = options ?? {};
+  return playbackTokenSignerOn(systemClock, options);
+}
+
+/**
+ * {@link createPlaybackTokenSigner} on a given clock: the tests' way to move time.
+ *
+ * @internal
+ */
+export function playbackTokenSignerOn(clock: RefreshClock, options: PlaybackTokenSignerOptions): PlaybackTokenSigner {
+  const { secretId, client, onReadFailure } = options ?? {};
   if (typeof secretId !== 'string' || secretId === '') {
     throw new PlaybackTokenSignerError(
       `secretId must be the name or ARN of the secret that holds the key pair; got ${describe(secretId)}`,
     );
   }
-  if (typeof refreshAfterSeconds !== 'number' || !Number.isFinite(refreshAfterSeconds) || refreshAfterSeconds <= 0) {
+  if (onReadFailure !== undefined && typeof onReadFailure !== 'function') {
     throw new PlaybackTokenSignerError(
-      `refreshAfterSeconds must be a number of seconds greater than 0 (default ${DEFAULT_REFRESH_AFTER_SECONDS}; ` +
-        `keep it below the time between rotations); got ${describe(refreshAfterSeconds)}`,
+      `onReadFailure must be a function that takes the error of a failed read; got ${describe(onReadFailure)}`,
     );
   }
-  const readSecret = secretReader(secretId, options.client);
-  const refreshAfterMs = refreshAfterSeconds * 1000;
-  let current: { key: KeyObject; readAt: number } | undefined;
-  let reading: Promise<KeyObject> | undefined;
-
-  const read = async (): Promise<KeyObject> => {
-    // Timed from the start of the read: the key is at least this old when it arrives.
-    const readAt = Date.now();
-    const key = keyFromSecret(secretId, await readSecret());
-    current = { key, readAt };
-    return key;
-  };
-  const currentKey = (): Promise<KeyObject> | KeyObject => {
-    if (current && Date.now() - current.readAt < refreshAfterMs) {
-      return current.key;
-    }
-    // One read for every caller that arrives while it runs; a failed read is not kept, so the next call retries.
-    reading ??= read().finally(() => {
-      reading = undefined;
-    });
-    return reading;
-  };
+  const makeError: RefreshWords['error'] = (message, cause) =>
+    new PlaybackTokenSignerError(message, cause === undefined ? undefined : { cause });
+  const timing = refreshTiming(options, makeError);
+  const readSecret = secretReader({
+    secretId,
+    client,
+    caller: 'createPlaybackTokenSigner',
+    madeBy: 'GeneratedPlaybackKeyPair',
+    error: (message, errorOptions) => new PlaybackTokenSignerError(message, errorOptions),
+  });
+  const key = createRefreshingValue(
+    async (signal) => keyFromSecret(secretId, await readSecret(signal)),
+    timing,
+    { value: 'key', source: `the secret ${JSON.stringify(secretId)}`, error: makeError },
+    clock,
+    onReadFailure as ((error: Error) => void) | undefined,
+  );
   return {
-    sign: async (claims) => signWithCheckedKey(await currentKey(), claims),
+    sign: async (claims) => {
+      const current = key.current();
+      return signWithCheckedKey(current instanceof Promise ? await current : current, claims);
+    },
   };
-}
-
-type SecretsManagerModule = typeof import('@aws-sdk/client-secrets-manager');
-
-/** Reads the secret's AWSCURRENT version, loading the SDK and making the client on first use. */
-function secretReader(
-  secretId: string,
-  givenClient: SecretsManagerClient | undefined,
-): () => Promise<GetSecretValueCommandOutput> {
-  let ready: Promise<{ sdk: SecretsManagerModule; client: SecretsManagerClient }> | undefined;
-  return async () => {
-    ready ??= loadSdk().then((sdk) => ({ sdk, client: givenClient ?? new sdk.SecretsManagerClient({}) }));
-    const { sdk, client } = await ready.catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    try {
-      // VersionStage spelled out: it is what the signer means, and moto 5 needs it to follow label moves.
-      return await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
-    } catch (error) {
-      throw readFailure(secretId, error);
-    }
-  };
-}
-
-async function loadSdk(): Promise<SecretsManagerModule> {
-  try {
-    return await import('@aws-sdk/client-secrets-manager');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (
-      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-      String((error as Error).message).includes(SDK_PACKAGE)
-    ) {
-      throw new PlaybackTokenSignerError(
-        `createPlaybackTokenSigner reads the key with the AWS SDK's Secrets Manager client, which is not ` +
-          `installed: run "npm install ${SDK_PACKAGE}" (Lambda's Node.js runtimes include it; keep it external when bundling for Lambda)`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-}
-
-function readFailure(secretId: string, error: unknown): PlaybackTokenSignerError {
-  const name = (error as { name?: unknown })?.name;
-  const secret = `the secret ${JSON.stringify(secretId)}`;
-  switch (name) {
-    case 'ResourceNotFoundException':
-      return new PlaybackTokenSignerError(
-        `Secrets Manager has no AWSCURRENT value of ${secret} (ResourceNotFoundException): ` +
-          'check secretId (the name or ARN of the secret GeneratedPlaybackKeyPair made) and the region',
-        { cause: error },
-      );
-    case 'AccessDeniedException':
-      return new PlaybackTokenSignerError(
-        `Not allowed to read ${secret} (AccessDeniedException): grant secretsmanager:GetSecretValue ` +
-          'on it (GeneratedPlaybackKeyPair.grantRead does), and kms:Decrypt if a customer-managed key encrypts it',
-        { cause: error },
-      );
-    case 'DecryptionFailure':
-      return new PlaybackTokenSignerError(
-        `Secrets Manager could not decrypt ${secret} (DecryptionFailure): grant kms:Decrypt on the ` +
-          'KMS key that encrypts it (GeneratedPlaybackKeyPair.grantRead does)',
-        { cause: error },
-      );
-    default: {
-      const message = error instanceof Error ? error.message : String(error);
-      return new PlaybackTokenSignerError(
-        `Reading ${secret} failed: ${typeof name === 'string' ? `${name}: ` : ''}${message}`,
-        { cause: error },
-      );
-    }
-  }
 }
 
 /** Checks the secret's value and loads its private key; the messages describe the value without quoting it. */

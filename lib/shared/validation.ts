@@ -8,6 +8,9 @@ import { createHash, createPublicKey, KeyObject } from 'node:crypto';
 
 import { parseIvsArn } from './arn';
 import { EVENT_MARKER_TAG_KEY, MAX_PUBLIC_KEY_MATERIAL_LENGTH, OWNER_TAG_KEY } from './contract';
+import { PlaybackKeyPairValidationError } from './validation-error';
+
+export { PlaybackKeyPairValidationError } from './validation-error';
 
 /** IVS allows 50 tags per key pair; the owner tag takes one of them. */
 export const MAX_USER_TAGS = 49;
@@ -35,15 +38,6 @@ export interface ValidPublicKey {
   readonly pem: string;
   /** MD5 of the DER as colon-separated lowercase hex bytes, as IVS computes it. */
   readonly fingerprint: string;
-}
-
-/** Thrown for input IVS would reject. The message never contains key material. */
-export class PlaybackKeyPairValidationError extends Error {
-  /** @param message - what is wrong and what is allowed, without the offending key */
-  constructor(message: string) {
-    super(message);
-    this.name = 'PlaybackKeyPairValidationError';
-  }
 }
 
 /**

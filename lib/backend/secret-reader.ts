@@ -1,0 +1,114 @@
+/**
+ * One read of a secret's `AWSCURRENT` version, for the token signers: `@aws-sdk/client-secrets-manager`
+ * is loaded here only, on the first read, so the rest of `./tokens` runs without it. It knows nothing
+ * about what the secret holds; the caller checks the value.
+ *
+ * Error messages name the secret and never contain its value.
+ */
+import type { GetSecretValueCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+const SDK_PACKAGE = '@aws-sdk/client-secrets-manager';
+
+type SecretsManagerModule = typeof import('@aws-sdk/client-secrets-manager');
+
+/** What a secret reader needs to know to read and to word its errors. */
+export interface SecretReaderOptions {
+  readonly secretId: string;
+  /** The client to read with; without one, {@link defaultClient}'s. */
+  readonly client?: SecretsManagerClient;
+  /** The function the user called, e.g. `createPlaybackTokenSigner`, for the message when the SDK is missing. */
+  readonly caller: string;
+  /** The construct that makes the secret and grants reading it, e.g. `GeneratedPlaybackKeyPair`. */
+  readonly madeBy: string;
+  /** Makes the caller's error. */
+  error(message: string, options?: ErrorOptions): Error;
+}
+
+/**
+ * Returns a function that reads the secret's AWSCURRENT version, loading the SDK and making the client on
+ * first use. A read stops (its socket destroyed) when its signal aborts.
+ */
+export function secretReader(
+  options: SecretReaderOptions,
+): (signal: AbortSignal) => Promise<GetSecretValueCommandOutput> {
+  const { secretId, client: givenClient } = options;
+  let ready: Promise<{ sdk: SecretsManagerModule; client: SecretsManagerClient }> | undefined;
+  return async (signal) => {
+    ready ??= loadSdk(options).then((sdk) => ({
+      sdk,
+      client: givenClient ?? defaultClient(sdk, secretId),
+    }));
+    const { sdk, client } = await ready.catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    try {
+      // VersionStage spelled out: it is what the signer means, and moto 5 needs it to follow label moves.
+      return await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }), {
+        abortSignal: signal,
+      });
+    } catch (error) {
+      throw readFailure(options, error);
+    }
+  };
+}
+
+/**
+ * The SDK's default client, but with one attempt per read (the SDK's own retries would multiply the reads
+ * of a throttled secret; the caller backs off instead) and, for a secret named by its ARN, the ARN's region,
+ * where the secret is, whatever the environment's region.
+ */
+function defaultClient(sdk: SecretsManagerModule, secretId: string): SecretsManagerClient {
+  const region = /^arn:[^:]+:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1];
+  return new sdk.SecretsManagerClient({ maxAttempts: 1, ...(region ? { region } : {}) });
+}
+
+async function loadSdk({ caller, error: makeError }: SecretReaderOptions): Promise<SecretsManagerModule> {
+  try {
+    return await import('@aws-sdk/client-secrets-manager');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+      String((error as Error).message).includes(SDK_PACKAGE)
+    ) {
+      throw makeError(
+        `${caller} reads the key with the AWS SDK's Secrets Manager client, which is not ` +
+          `installed: run "npm install ${SDK_PACKAGE}" (Lambda's Node.js runtimes include it; keep it external when bundling for Lambda)`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+function readFailure({ secretId, madeBy, error: makeError }: SecretReaderOptions, error: unknown): Error {
+  const name = (error as { name?: unknown })?.name;
+  const secret = `the secret ${JSON.stringify(secretId)}`;
+  switch (name) {
+    case 'ResourceNotFoundException':
+      return makeError(
+        `Secrets Manager has no AWSCURRENT value of ${secret} (ResourceNotFoundException): ` +
+          `check secretId (the name or ARN of the secret ${madeBy} made) and the region`,
+        { cause: error },
+      );
+    case 'AccessDeniedException':
+      return makeError(
+        `Not allowed to read ${secret} (AccessDeniedException): grant secretsmanager:GetSecretValue ` +
+          `on it (${madeBy}.grantRead does), and kms:Decrypt if a customer-managed key encrypts it`,
+        { cause: error },
+      );
+    case 'DecryptionFailure':
+      return makeError(
+        `Secrets Manager could not decrypt ${secret} (DecryptionFailure): grant kms:Decrypt on the ` +
+          `KMS key that encrypts it (${madeBy}.grantRead does)`,
+        { cause: error },
+      );
+    default: {
+      const message = error instanceof Error ? error.message : String(error);
+      return makeError(`Reading ${secret} failed: ${typeof name === 'string' ? `${name}: ` : ''}${message}`, {
+        cause: error,
+      });
+    }
+  }
+}
