@@ -7,7 +7,9 @@
  * `@aws-sdk/client-secrets-manager` is loaded here only, when the first token is signed: the rest of
  * `cdk-ivs-playback-key-pair/tokens` runs without it. Error messages never contain the secret's value.
  */
-import type { GetSecretValueCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// A type of the implementation only: the declarations this file compiles to must not name the SDK, an optional peer
+// that a backend may not have installed (it would get TS2307 in them). The public option is SecretsManagerClientLike.
+import type { GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
 import type { KeyObject } from 'node:crypto';
 import { cachedPrivateKey } from './key-cache';
 import { playbackKeyFingerprint } from './key-material';
@@ -18,6 +20,21 @@ const DEFAULT_REFRESH_AFTER_SECONDS = 300;
 const SECRET_FORMAT =
   'JSON {"privateKeyPem": <PKCS#8 PEM>, "publicKeyPem": ..., "fingerprint": ..., "generation": ...}, ' +
   'as GeneratedPlaybackKeyPair writes it (only privateKeyPem is required)';
+
+/**
+ * What the signer needs of a Secrets Manager client: `send`, which it calls with a `GetSecretValueCommand`.
+ * A `SecretsManagerClient` of `@aws-sdk/client-secrets-manager` v3 is one. Declared here rather than imported
+ * from the SDK so that this package's types compile where the SDK (an optional peer) is not installed.
+ */
+export interface SecretsManagerClientLike {
+  /**
+   * Sends a command; the signer sends only `GetSecretValueCommand` and reads `SecretString` from the answer.
+   *
+   * @param command - the command to send
+   * @param options - per-call options of the SDK, e.g. `{ abortSignal }`
+   */
+  send(command: object, options?: object): Promise<object>;
+}
 
 /** Options for {@link createPlaybackTokenSigner}. */
 export interface PlaybackTokenSignerOptions {
@@ -42,7 +59,7 @@ export interface PlaybackTokenSignerOptions {
    * @default - a `SecretsManagerClient` with the SDK's default configuration (region, credentials and
    *   `AWS_ENDPOINT_URL_SECRETS_MANAGER` from the environment), made on first use
    */
-  readonly client?: SecretsManagerClient;
+  readonly client?: SecretsManagerClientLike;
 }
 
 /** Signs playback tokens with the key in a secret's `AWSCURRENT` version; made by {@link createPlaybackTokenSigner}. */
@@ -128,9 +145,9 @@ type SecretsManagerModule = typeof import('@aws-sdk/client-secrets-manager');
 /** Reads the secret's AWSCURRENT version, loading the SDK and making the client on first use. */
 function secretReader(
   secretId: string,
-  givenClient: SecretsManagerClient | undefined,
+  givenClient: SecretsManagerClientLike | undefined,
 ): () => Promise<GetSecretValueCommandOutput> {
-  let ready: Promise<{ sdk: SecretsManagerModule; client: SecretsManagerClient }> | undefined;
+  let ready: Promise<{ sdk: SecretsManagerModule; client: SecretsManagerClientLike }> | undefined;
   return async () => {
     ready ??= loadSdk().then((sdk) => ({ sdk, client: givenClient ?? new sdk.SecretsManagerClient({}) }));
     const { sdk, client } = await ready.catch((error: unknown) => {
@@ -139,7 +156,9 @@ function secretReader(
     });
     try {
       // VersionStage spelled out: it is what the signer means, and moto 5 needs it to follow label moves.
-      return await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
+      const command = new sdk.GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' });
+      // A client that fits SecretsManagerClientLike answers a GetSecretValueCommand as the SDK's does.
+      return (await client.send(command)) as GetSecretValueCommandOutput;
     } catch (error) {
       throw readFailure(secretId, error);
     }
