@@ -15,6 +15,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runOnSupportedNode } from './tools.mjs';
+
+// jsii's tools print an unsupported-Node.js banner on a Node.js older than engines allows: run on a supported one.
+runOnSupportedNode();
 
 const [mode, flag] = process.argv.slice(2);
 if (mode !== 'check' && mode !== 'update') {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { engines } = (await import('../package.json', { with: { type: 'json' } })).default;
-// The oldest Node.js the package supports (engines "20.x || ..."): the ES module runs on all of them.
+// The oldest Node.js the package supports (engines "22.x || ..."): the ES module runs on all of them.
 const oldestNodeMajor = Math.min(...engines.node.match(/\d+/g).map(Number));
 
 await build({

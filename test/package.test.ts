@@ -6,7 +6,7 @@
  * Runs offline: the consumer app installs from the npm cache that `npm ci` filled (see
  * `installConsumerApp`).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,7 +46,7 @@ beforeAll(() => {
   if (!fs.existsSync(path.join(REPO, 'lib', 'index.js')) || !fs.existsSync(path.join(REPO, HANDLER_ASSET))) {
     run('npm', ['run', 'build'], REPO);
   }
-  // --ignore-scripts: `prepare` would build again; the test command has just built.
+  // --ignore-scripts: the package has no lifecycle script; should one come back, packing must not run it here.
   const packDir = path.join(workDir, 'pack');
   fs.mkdirSync(packDir);
   [packed] = JSON.parse(
@@ -148,6 +148,30 @@ describe('the tarball', () => {
     for (const entry of [manifest.main, manifest.types, ...bins, ...exported, ...typesVersionsTargets]) {
       expect(files()).toContain(path.posix.normalize(entry));
     }
+  });
+});
+
+describe('npm install of the tarball', () => {
+  test('runs no lifecycle script and prints no install-script warning (npm 11 warns of any not in allowScripts)', () => {
+    expect(Number(run('npm', ['--version'], REPO).split('.')[0])).toBeGreaterThanOrEqual(11);
+    const app = path.join(workDir, 'npm-install');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '0.0.0', private: true }));
+
+    // As `npm install <tarball>` would, scripts allowed; --legacy-peer-deps only keeps npm from resolving the peers,
+    // which it cannot offline (see installConsumerApp).
+    const { status, output } = runWithOutput(
+      'npm',
+      ['install', '--offline', '--legacy-peer-deps', '--no-audit', '--no-fund', tarball],
+      app,
+    );
+
+    expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('added 1 package') });
+    expect(output).not.toMatch(/install.?scripts?|allowScripts/i);
+    const { scripts = {} } = JSON.parse(
+      fs.readFileSync(path.join(app, 'node_modules', PACKAGE_NAME, 'package.json'), 'utf8'),
+    );
+    expect(Object.keys(scripts).filter((name) => /^(pre|post)?(install|prepare)$/.test(name))).toEqual([]);
   });
 });
 
@@ -484,6 +508,13 @@ function filesUnder(dir: string): string[] {
     .readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(REPO, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+}
+
+/** Runs a command; returns its exit code and its stdout and stderr together, as a terminal shows them. */
+function runWithOutput(command: string, args: string[], cwd: string): { status: number | null; output: string } {
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const result = spawnSync(command, args, { cwd, env: cleanEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
 /** Runs a command and returns its stdout; on failure, the error carries its stderr. */

@@ -42,8 +42,8 @@ Commands:
       Print the fingerprint IVS reports for a public or private key.
   sign-url --private-key <file> --channel-arn <arn> --playback-url <url> [--expires-in <seconds>] [--viewer-id <id>]
       Print the channel's playback URL with a viewer token signed by the private key. --expires-in: whole
-      seconds, default ${DEFAULT_EXPIRES_IN_SECONDS}, at most ${MAX_SINGLE_VIEWER_LIFETIME_SECONDS} with --viewer-id. --viewer-id: 1 to 40 characters, so the
-      viewer's session can be revoked (StartViewerSessionRevocation).
+      seconds, default ${DEFAULT_EXPIRES_IN_SECONDS}, at most ${MAX_SINGLE_VIEWER_LIFETIME_SECONDS} with --viewer-id. --viewer-id: 1 to 40
+      characters, so the viewer's session can be revoked (StartViewerSessionRevocation).
 
 Options:
   -h, --help     Show this help.
@@ -282,7 +282,7 @@ function refuseToOverwrite(paths: string[]): void {
   }
 }
 
-/** Creates the key folder owner-only (its missing parents get mkdir's 0700 less the umask); an existing one is left as it is. */
+/** Creates the key folder owner-only (missing parents get mkdir's 0700 less the umask); an existing one keeps its mode. */
 function makeKeyFolder(dir: string): void {
   if (mkdirSync(dir, { recursive: true, mode: KEY_FOLDER_MODE }) !== undefined) {
     // mkdir's mode passes through the umask; chmod does not.
