@@ -20,6 +20,12 @@ const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234';
 const PLAYBACK_URL =
   'https://0123456789ab.us-west-2.playback.live-video.net/api/video/v1/us-west-2.123456789012.channel.AbCdEfGh1234.m3u8';
 
+// git as on a machine with no configuration of its own (a global excludes file could ignore *.pem), outside any hook
+// (a hook's GIT_DIR would point every git call at another repository). The CLI's git calls see this env too.
+for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_CEILING_DIRECTORIES']) delete process.env[name];
+process.env.GIT_CONFIG_GLOBAL = '/dev/null';
+process.env.GIT_CONFIG_NOSYSTEM = '1';
+
 let repo: string;
 let stdout: string;
 let stderr: string;
@@ -40,12 +46,12 @@ afterEach(() => {
   rmSync(repo, { recursive: true, force: true });
 });
 
-/** Runs git in the test repository, with an identity of its own and none of the user's configuration. */
+/** Runs git in the test repository, with an identity of its own. */
 function git(...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], {
     cwd: repo,
     encoding: 'utf8',
-    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+    env: process.env,
   });
 }
 

@@ -153,7 +153,6 @@ describe('the tarball', () => {
 
 describe('npm install of the tarball', () => {
   test('runs no lifecycle script and prints no install-script warning (npm 11 warns of any not in allowScripts)', () => {
-    expect(Number(run('npm', ['--version'], REPO).split('.')[0])).toBeGreaterThanOrEqual(11);
     const app = path.join(workDir, 'npm-install');
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '0.0.0', private: true }));
@@ -167,6 +166,8 @@ describe('npm install of the tarball', () => {
     );
 
     expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('added 1 package') });
+    // npm 11 names a package with an unapproved lifecycle script here; an older npm says nothing either way, and the
+    // manifest below tells.
     expect(output).not.toMatch(/install.?scripts?|allowScripts/i);
     const { scripts = {} } = JSON.parse(
       fs.readFileSync(path.join(app, 'node_modules', PACKAGE_NAME, 'package.json'), 'utf8'),

@@ -48,7 +48,13 @@ export function gitExposure(file: string): GitExposure | undefined {
 
 /** Runs git; `undefined` when git is not installed. */
 function git(args: string[], cwd: string): { status: number | null; stdout: string } | undefined {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // env spelled out: git reads it (GIT_DIR, GIT_CONFIG_GLOBAL, ...) as the program running this has set it.
+  const result = spawnSync('git', args, {
+    cwd,
+    env: process.env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
     return undefined;
   }
