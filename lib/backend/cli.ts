@@ -91,7 +91,7 @@ export async function main(
       io.stdout.write(`${packageVersion()}\n`);
       return EXIT_OK;
     }
-    const run = command === undefined ? undefined : Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    const run = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (!run) {
       throw new UsageError(command === undefined ? 'Missing command.' : `Unknown command ${JSON.stringify(command)}.`);
     }
