@@ -26,4 +26,4 @@ export {
 } from './backend/playback-token';
 export type { PlaybackTokenClaims, VerifiedPlaybackToken, VerifyPlaybackTokenOptions } from './backend/playback-token';
 export { createPlaybackTokenSigner, PlaybackTokenSignerError } from './backend/token-signer';
-export type { PlaybackTokenSigner, PlaybackTokenSignerOptions } from './backend/token-signer';
+export type { PlaybackTokenSigner, PlaybackTokenSignerOptions, SecretsManagerClientLike } from './backend/token-signer';

@@ -16,6 +16,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_PAGES, generatedApiPages } from './api-pages.mjs';
+import { runOnSupportedNode } from './tools.mjs';
+
+// jsii's tools print an unsupported-Node.js banner on a Node.js older than engines allows: run on a supported one.
+runOnSupportedNode();
 
 const [mode, flag] = process.argv.slice(2);
 if (mode !== 'check' && mode !== 'update') {

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const lib = path.join(root, 'lib');
 const { engines } = (await import('../package.json', { with: { type: 'json' } })).default;
-// The oldest Node.js the package supports (engines "20.x || ..."): the ES module runs on all of them.
+// The oldest Node.js the package supports (engines "22.x || ..."): the ES module runs on all of them.
 const oldestNodeMajor = Math.min(...engines.node.match(/\d+/g).map(Number));
 
 /** Sources whose one instance per process both builds use; each must import nothing at run time. */

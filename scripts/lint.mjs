@@ -5,10 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ACTIONLINT, ESLINT, LINT_DIR, PRETTIER } from './lint-tools.mjs';
+import { ACTIONLINT, ESLINT, LINT_DIR, PRETTIER, WORKFLOWS } from './lint-tools.mjs';
+import { ensureLintTools } from './tools.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const fix = process.argv.includes('--fix');
+ensureLintTools();
 
 /** What Prettier formats: every TypeScript and JavaScript source (prettierignore and .gitignore take out the rest). */
 // The integ snapshot is integ-runner's output, which .gitignore lets in with a negation that would override prettierignore.
@@ -36,16 +38,13 @@ const steps = [
     ESLINT,
     ['--config', `${LINT_DIR}eslint.config.mjs`, '--max-warnings', '0', ...(fix ? ['--fix'] : []), '.'],
   ],
-  ...(fix ? [] : [['actionlint', ACTIONLINT, []]]),
+  ...(fix ? [] : [['actionlint', ACTIONLINT, [WORKFLOWS]]]),
 ];
 
 const failed = [];
 for (const [name, binary, args] of steps) {
   if (!existsSync(binary)) {
-    console.error(
-      `lint: ${name} is not installed (${binary}); run "npm run install:lint-tools"` +
-        (name === 'actionlint' ? ', which builds it with Go 1.25 or later.' : '.'),
-    );
+    console.error(`lint: ${name} is not installed (${binary}); "npm run setup" installs tools/lint.`);
     failed.push(name);
     continue;
   }

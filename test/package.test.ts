@@ -6,7 +6,7 @@
  * Runs offline: the consumer app installs from the npm cache that `npm ci` filled (see
  * `installConsumerApp`).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,7 +46,7 @@ beforeAll(() => {
   if (!fs.existsSync(path.join(REPO, 'lib', 'index.js')) || !fs.existsSync(path.join(REPO, HANDLER_ASSET))) {
     run('npm', ['run', 'build'], REPO);
   }
-  // --ignore-scripts: `prepare` would build again; the test command has just built.
+  // --ignore-scripts: the package has no lifecycle script; should one come back, packing must not run it here.
   const packDir = path.join(workDir, 'pack');
   fs.mkdirSync(packDir);
   [packed] = JSON.parse(
@@ -123,7 +123,7 @@ describe('the tarball', () => {
     expect(unwanted).toEqual([]);
   });
 
-  test('main, types, every export and every bin point at files it ships', () => {
+  test('main, types, every export, every bin and typesVersions point at files it ships', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values<string>(manifest.bin ?? {});
     const targets = (target: unknown): string[] =>
@@ -142,9 +142,37 @@ describe('the tarball', () => {
       import: { types: './lib/tokens.d.mts', default: './lib/tokens.mjs' },
       require: { types: './lib/tokens.d.ts', default: './lib/tokens.js' },
     });
-    for (const entry of [manifest.main, manifest.types, ...bins, ...exported]) {
+    // For moduleResolution node10, which reads no "exports": ./tokens' types, and nothing else mapped.
+    expect(manifest.typesVersions).toEqual({ '*': { tokens: ['lib/tokens.d.ts'] } });
+    const typesVersionsTargets = Object.values<string[]>(manifest.typesVersions['*']).flat();
+    for (const entry of [manifest.main, manifest.types, ...bins, ...exported, ...typesVersionsTargets]) {
       expect(files()).toContain(path.posix.normalize(entry));
     }
+  });
+});
+
+describe('npm install of the tarball', () => {
+  test('runs no lifecycle script and prints no install-script warning (npm 11 warns of any not in allowScripts)', () => {
+    const app = path.join(workDir, 'npm-install');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '0.0.0', private: true }));
+
+    // As `npm install <tarball>` would, scripts allowed; --legacy-peer-deps only keeps npm from resolving the peers,
+    // which it cannot offline (see installConsumerApp).
+    const { status, output } = runWithOutput(
+      'npm',
+      ['install', '--offline', '--legacy-peer-deps', '--no-audit', '--no-fund', tarball],
+      app,
+    );
+
+    expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('added 1 package') });
+    // npm 11 names a package with an unapproved lifecycle script here; an older npm says nothing either way, and the
+    // manifest below tells.
+    expect(output).not.toMatch(/install.?scripts?|allowScripts/i);
+    const { scripts = {} } = JSON.parse(
+      fs.readFileSync(path.join(app, 'node_modules', PACKAGE_NAME, 'package.json'), 'utf8'),
+    );
+    expect(Object.keys(scripts).filter((name) => /^(pre|post)?(install|prepare)$/.test(name))).toEqual([]);
   });
 });
 
@@ -259,6 +287,93 @@ describe('a backend that installed the package with --omit=peer', () => {
     );
   });
 });
+
+/**
+ * The compilers the TypeScript backends below use: the project's TypeScript 7, and the TypeScript 6 that tools/lint
+ * pins, the last major with `moduleResolution: node10` (TypeScript 7 removed it; apps on TypeScript 5 resolve the
+ * same way as 6).
+ */
+const COMPILERS = {
+  'TypeScript 7': path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'),
+  'TypeScript 6': path.join(REPO, 'tools', 'lint', 'node_modules', 'typescript', 'bin', 'tsc'),
+};
+
+/** One scratch project per module resolution: its compiler options and the files that import ./tokens. */
+const RESOLUTIONS = {
+  // `module: commonjs` without moduleResolution, as older CDK apps have it, means node10.
+  node10: { options: { module: 'commonjs', moduleResolution: 'node10' }, files: ['index.ts'] },
+  // A .cts file gets the "require" condition (lib/tokens.d.ts), a .mts file the "import" one (lib/tokens.d.mts).
+  node16: { options: { module: 'node16', moduleResolution: 'node16' }, files: ['require.cts', 'import.mts'] },
+  nodenext: { options: { module: 'nodenext', moduleResolution: 'nodenext' }, files: ['require.cts', 'import.mts'] },
+  bundler: { options: { module: 'preserve', moduleResolution: 'bundler' }, files: ['index.ts'] },
+};
+
+describe('a TypeScript backend that installed the package with --omit=peer and checks library types', () => {
+  // One compiler per resolution: TypeScript 7 where it has it (TypeScript 6 takes about 4 s a project here, 7 under
+  // 1 s); node10 on TypeScript 6, which also proves the declarations parse with the TypeScript older apps compile with.
+  test.each([
+    ['TypeScript 6', 'node10'],
+    ['TypeScript 7', 'node16'],
+    ['TypeScript 7', 'nodenext'],
+    ['TypeScript 7', 'bundler'],
+  ] as const)('type-checks ./tokens under %s, moduleResolution %s, strict, skipLibCheck false', (compiler, mode) => {
+    const { options, files } = RESOLUTIONS[mode];
+    // Inside the backend, so that the package resolves from its node_modules as the backend's own code would.
+    const project = fs.mkdtempSync(path.join(backendApp, `types-${mode}-`));
+    const tsconfig = {
+      compilerOptions: {
+        ...options,
+        ...(compiler === 'TypeScript 6' ? { ignoreDeprecations: '6.0' } : {}),
+        target: 'es2022',
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        // A backend in TypeScript has Node's types; the package's declarations use node:crypto's.
+        types: ['node'],
+        typeRoots: [path.join(REPO, 'node_modules', '@types')],
+      },
+      files,
+    };
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+    for (const file of files) fs.writeFileSync(path.join(project, file), TYPED_BACKEND);
+
+    expect(run(process.execPath, [COMPILERS[compiler], '-p', project], project)).toBe('');
+  });
+});
+
+/**
+ * A backend's use of ./tokens, every name typed, and one mistake the types must catch: if the package resolved to
+ * `any`, the @ts-expect-error would be unused, which is an error too.
+ */
+const TYPED_BACKEND = `
+import {
+  createPlaybackTokenSigner,
+  playbackUrlWithToken,
+  signPlaybackToken,
+  verifyPlaybackToken,
+  PlaybackTokenError,
+  type PlaybackTokenClaims,
+  type SecretsManagerClientLike,
+} from '${PACKAGE_NAME}/tokens';
+
+const claims: PlaybackTokenClaims = { channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234', expiresIn: 300 };
+// Any client with send() will do: the SDK's SecretsManagerClient is one, and this backend did not install the SDK.
+const client: SecretsManagerClientLike = { send: async () => ({ SecretString: '{}' }) };
+export const signer = createPlaybackTokenSigner({ secretId: 'viewer-key', client, refreshAfterSeconds: 60 });
+
+export async function playbackUrl(privateKeyPem: string, publicKeyPem: string, url: string): Promise<string> {
+  const token: string = await signPlaybackToken(privateKeyPem, claims);
+  const verified: { channelArn: string; expiresAt: Date } = await verifyPlaybackToken(token, publicKeyPem);
+  return verified.channelArn === claims.channelArn ? playbackUrlWithToken(url, token) : url;
+}
+
+export function isTokenError(error: unknown): error is PlaybackTokenError {
+  return error instanceof PlaybackTokenError;
+}
+
+// @ts-expect-error expiresIn is a number of seconds
+export const wrong: PlaybackTokenClaims = { channelArn: claims.channelArn, expiresIn: '300' };
+`;
 
 /** A backend: plain CommonJS that signs a token, checks it and refuses another key's token. */
 const BACKEND_SCRIPT = `
@@ -483,6 +598,13 @@ function filesUnder(dir: string): string[] {
     .readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(REPO, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+}
+
+/** Runs a command; returns its exit code and its stdout and stderr together, as a terminal shows them. */
+function runWithOutput(command: string, args: string[], cwd: string): { status: number | null; output: string } {
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const result = spawnSync(command, args, { cwd, env: cleanEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
 /** Runs a command and returns its stdout; on failure, the error carries its stderr. */

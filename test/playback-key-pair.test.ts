@@ -249,6 +249,9 @@ describe('validation at synth time', () => {
     const message = messageOf(create(pem));
     expect(message).toContain(`it is a private key ("${label}")`);
     expect(message).toContain('written into the CloudFormation template');
+    // The package's own CLI derives the public half: no openssl needed.
+    expect(message).toContain('npx cdk-ivs-playback-key-pair public-key --private-key <file> prints it');
+    expect(message).not.toContain('openssl');
     expect(message).not.toContain(pemBody(pem).slice(0, 40));
   });
 

@@ -12,7 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STRICT_ORIGINS = 5;
 const MAX_VIEWER_ID_LENGTH = 40;
 /** How far ahead `exp` may be when the token names a single viewer or a single use. */
-const MAX_SINGLE_VIEWER_LIFETIME_SECONDS = 600;
+export const MAX_SINGLE_VIEWER_LIFETIME_SECONDS = 600;
 
 export function checkSingleViewerLifetime(
   claims: Pick<PlaybackTokenClaims, 'singleUseUuid' | 'viewerId'>,

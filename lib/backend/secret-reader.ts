@@ -5,17 +5,34 @@
  *
  * Error messages name the secret and never contain its value.
  */
+// Types of the implementation only: the declarations this file compiles to must not name the SDK, an optional peer
+// that a backend may not have installed (it would get TS2307 in them).
 import type { GetSecretValueCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 const SDK_PACKAGE = '@aws-sdk/client-secrets-manager';
 
 type SecretsManagerModule = typeof import('@aws-sdk/client-secrets-manager');
 
+/**
+ * What a secret-backed signer needs of a Secrets Manager client: `send`, which it calls with a `GetSecretValueCommand`.
+ * A `SecretsManagerClient` of `@aws-sdk/client-secrets-manager` v3 is one. Declared here rather than imported
+ * from the SDK so that this package's types compile where the SDK (an optional peer) is not installed.
+ */
+export interface SecretsManagerClientLike {
+  /**
+   * Sends a command; a signer sends only `GetSecretValueCommand` and reads `SecretString` from the answer.
+   *
+   * @param command - the command to send
+   * @param options - per-call options of the SDK, e.g. `{ abortSignal }`
+   */
+  send(command: object, options?: object): Promise<object>;
+}
+
 /** What a secret reader needs to know to read and to word its errors. */
 export interface SecretReaderOptions {
   readonly secretId: string;
   /** The client to read with; without one, {@link defaultClient}'s. */
-  readonly client?: SecretsManagerClient;
+  readonly client?: SecretsManagerClientLike;
   /** The function the user called, e.g. `createPlaybackTokenSigner`, for the message when the SDK is missing. */
   readonly caller: string;
   /** The construct that makes the secret and grants reading it, e.g. `GeneratedPlaybackKeyPair`. */
@@ -32,7 +49,7 @@ export function secretReader(
   options: SecretReaderOptions,
 ): (signal: AbortSignal) => Promise<GetSecretValueCommandOutput> {
   const { secretId, client: givenClient } = options;
-  let ready: Promise<{ sdk: SecretsManagerModule; client: SecretsManagerClient }> | undefined;
+  let ready: Promise<{ sdk: SecretsManagerModule; client: SecretsManagerClientLike }> | undefined;
   return async (signal) => {
     ready ??= loadSdk(options).then((sdk) => ({
       sdk,
@@ -44,9 +61,9 @@ export function secretReader(
     });
     try {
       // VersionStage spelled out: it is what the signer means, and moto 5 needs it to follow label moves.
-      return await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }), {
-        abortSignal: signal,
-      });
+      const command = new sdk.GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' });
+      // A client that fits SecretsManagerClientLike answers a GetSecretValueCommand as the SDK's does.
+      return (await client.send(command, { abortSignal: signal })) as GetSecretValueCommandOutput;
     } catch (error) {
       throw readFailure(options, error);
     }

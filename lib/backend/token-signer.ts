@@ -8,13 +8,17 @@
  * the secret (secret-reader.ts) and holding, refreshing and backing off (refreshing-value.ts) know
  * nothing about playback tokens. Error messages never contain the secret's value.
  */
-import type { GetSecretValueCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// A type of the implementation only: the declarations this file compiles to must not name the SDK, an optional peer
+// that a backend may not have installed (it would get TS2307 in them). The public option is SecretsManagerClientLike.
+import type { GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
 import type { KeyObject } from 'node:crypto';
 import { cachedPrivateKey } from './key-cache';
 import { playbackKeyFingerprint } from './key-material';
 import { PlaybackTokenClaims, signWithCheckedKey } from './playback-token';
 import { createRefreshingValue, refreshTiming, RefreshClock, RefreshWords, systemClock } from './refreshing-value';
-import { secretReader } from './secret-reader';
+import { SecretsManagerClientLike, secretReader } from './secret-reader';
+
+export type { SecretsManagerClientLike } from './secret-reader';
 import { PlaybackTokenSignerError } from './token-signer-error';
 
 export { PlaybackTokenSignerError } from './token-signer-error';
@@ -68,7 +72,7 @@ export interface PlaybackTokenSignerOptions {
    *   `AWS_ENDPOINT_URL_SECRETS_MANAGER` from the environment; the region of `secretId` when that is an ARN),
    *   made on first use, that makes one attempt per read: the signer backs off and retries itself
    */
-  readonly client?: SecretsManagerClient;
+  readonly client?: SecretsManagerClientLike;
 
   /**
    * Called with the error of every failed read, the background reads included, whose failure `sign()` does

@@ -61,8 +61,8 @@ export function validatePublicKeyMaterial(pem: string): ValidPublicKey {
   if (privateBlock || /PRIVATE KEY-----/.test(pem)) {
     throw invalidKey(
       `is a private key${privateBlock ? ` ("-----BEGIN ${privateBlock[1]}-----")` : ''}. ` +
-        'Pass only the public half (openssl ec -in private.pem -pubout -out public.pem) and keep the private key ' +
-        'out of the CDK app: anything passed here is written into the CloudFormation template',
+        'Pass only the public half (npx cdk-ivs-playback-key-pair public-key --private-key <file> prints it) and ' +
+        'keep the private key out of the CDK app: anything passed here is written into the CloudFormation template',
     );
   }
   if (blocks.length !== 1) {

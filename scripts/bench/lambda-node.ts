@@ -13,14 +13,15 @@ export interface LambdaNode {
 
 /**
  * Finds the Node.js binary of the handler's Lambda runtime major (lib/shared/contract.ts), installed
- * from the npm registry into tools/node-versions by `npm ci` (scripts/node-versions.mjs).
+ * from the npm registry into tools/node-versions on first use (scripts/tools.mjs).
  */
 export async function lambdaNode(): Promise<LambdaNode> {
-  const { handlerNodeMajor, nodeBinDir } = await import('../node-versions.mjs');
+  const { handlerNodeMajor } = await import('../node-versions.mjs');
+  const { ensureNodeVersion } = await import('../tools.mjs');
   const major = handlerNodeMajor();
   let binary: string;
   try {
-    binary = path.join(nodeBinDir(major), 'node');
+    binary = path.join(ensureNodeVersion(major), 'node');
   } catch (error) {
     throw new Error(
       `The cold starts and the token backend run on Node.js ${major}, the major of the handler's Lambda runtime ` +

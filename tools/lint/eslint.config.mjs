@@ -25,7 +25,6 @@ export default tseslint.config(
       'test/*.snapshot/',
       'test/languages/**/target/',
       'tools/python/.venv/',
-      'tools/lint/bin/',
       '.jsii',
     ],
   },

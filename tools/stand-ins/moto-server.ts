@@ -1,6 +1,7 @@
 /**
- * moto's server (tools/python/.venv, installed by `npm ci`): a real implementation of the Secrets
- * Manager API on 127.0.0.1, for the tests of the handler's and the signer's Secrets Manager calls.
+ * moto's server (tools/python/.venv, installed on first use by `npm test` or `npm run setup`): a real
+ * implementation of the Secrets Manager API on 127.0.0.1, for the tests of the handler's and the signer's Secrets
+ * Manager calls.
  * Each server is its own process with its own state; `reset()` empties it between tests.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -23,7 +24,9 @@ export interface MotoServer {
 /** Starts moto's server on a free loopback port and waits until it answers. */
 export async function startMotoServer(): Promise<MotoServer> {
   if (!existsSync(MOTO_SERVER)) {
-    throw new Error(`${MOTO_SERVER} is missing: run "npm ci" (its prepare runs "npm run install:python-tools").`);
+    throw new Error(
+      `${MOTO_SERVER} is missing: run "npm run setup" (npm test runs it too), which installs tools/python/.venv.`,
+    );
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
