@@ -7,7 +7,7 @@
  */
 // Types of the implementation only: the declarations this file compiles to must not name the SDK, an optional peer
 // that a backend may not have installed (it would get TS2307 in them).
-import type { GetSecretValueCommandOutput, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 const SDK_PACKAGE = '@aws-sdk/client-secrets-manager';
 
@@ -26,6 +26,12 @@ export interface SecretsManagerClientLike {
    * @param options - per-call options of the SDK, e.g. `{ abortSignal }`
    */
   send(command: object, options?: object): Promise<object>;
+}
+
+/** What a read returns: the parts of `GetSecretValue`'s answer a signer looks at. */
+export interface SecretValue {
+  readonly SecretString?: string;
+  readonly SecretBinary?: unknown;
 }
 
 /** What a secret reader needs to know to read and to word its errors. */
@@ -47,7 +53,7 @@ export interface SecretReaderOptions {
  */
 export function secretReader(
   options: SecretReaderOptions,
-): (signal: AbortSignal) => Promise<GetSecretValueCommandOutput> {
+): (signal: AbortSignal) => Promise<SecretValue> {
   const { secretId, client: givenClient } = options;
   let ready: Promise<{ sdk: SecretsManagerModule; client: SecretsManagerClientLike }> | undefined;
   return async (signal) => {
@@ -63,7 +69,7 @@ export function secretReader(
       // VersionStage spelled out: it is what the signer means, and moto 5 needs it to follow label moves.
       const command = new sdk.GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' });
       // A client that fits SecretsManagerClientLike answers a GetSecretValueCommand as the SDK's does.
-      return (await client.send(command, { abortSignal: signal })) as GetSecretValueCommandOutput;
+      return (await client.send(command, { abortSignal: signal })) as SecretValue;
     } catch (error) {
       throw readFailure(options, error);
     }

@@ -8,15 +8,12 @@
  * the secret (secret-reader.ts) and holding, refreshing and backing off (refreshing-value.ts) know
  * nothing about playback tokens. Error messages never contain the secret's value.
  */
-// A type of the implementation only: the declarations this file compiles to must not name the SDK, an optional peer
-// that a backend may not have installed (it would get TS2307 in them). The public option is SecretsManagerClientLike.
-import type { GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
 import type { KeyObject } from 'node:crypto';
 import { cachedPrivateKey } from './key-cache';
 import { playbackKeyFingerprint } from './key-material';
 import { PlaybackTokenClaims, signWithCheckedKey } from './playback-token';
 import { createRefreshingValue, refreshTiming, RefreshClock, RefreshWords, systemClock } from './refreshing-value';
-import { SecretsManagerClientLike, secretReader } from './secret-reader';
+import { SecretsManagerClientLike, secretReader, SecretValue } from './secret-reader';
 
 export type { SecretsManagerClientLike } from './secret-reader';
 import { PlaybackTokenSignerError } from './token-signer-error';
@@ -160,7 +157,7 @@ export function playbackTokenSignerOn(clock: RefreshClock, options: PlaybackToke
 }
 
 /** Checks the secret's value and loads its private key; the messages describe the value without quoting it. */
-function keyFromSecret(secretId: string, output: GetSecretValueCommandOutput): KeyObject {
+function keyFromSecret(secretId: string, output: SecretValue): KeyObject {
   const invalid = (problem: string) =>
     new PlaybackTokenSignerError(
       `The AWSCURRENT value of the secret ${JSON.stringify(secretId)} ` +
