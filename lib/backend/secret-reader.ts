@@ -51,9 +51,7 @@ export interface SecretReaderOptions {
  * Returns a function that reads the secret's AWSCURRENT version, loading the SDK and making the client on
  * first use. A read stops (its socket destroyed) when its signal aborts.
  */
-export function secretReader(
-  options: SecretReaderOptions,
-): (signal: AbortSignal) => Promise<SecretValue> {
+export function secretReader(options: SecretReaderOptions): (signal: AbortSignal) => Promise<SecretValue> {
   const { secretId, client: givenClient } = options;
   let ready: Promise<{ sdk: SecretsManagerModule; client: SecretsManagerClientLike }> | undefined;
   return async (signal) => {
