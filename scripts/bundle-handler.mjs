@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const OUTFILE = 'assets/playback-key-pair-handler/index.js';
+const OUTFILE = 'assets/ivs-key-handler/index.js';
 
 /** Whether the bundle is missing or older than any file it is built from. */
 function bundleIsStale() {
@@ -33,7 +33,7 @@ const { build } = await import('esbuild');
 const { handlerNodeMajor } = await import('./node-versions.mjs');
 await build({
   absWorkingDir: root,
-  entryPoints: ['lambda/playback-key-pair-handler/index.ts'],
+  entryPoints: ['lambda/ivs-key-handler/index.ts'],
   outfile: OUTFILE,
   bundle: true,
   platform: 'node',

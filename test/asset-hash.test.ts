@@ -21,7 +21,7 @@ jest.setTimeout(120_000);
 process.env.CDK_VALIDATION = 'false';
 
 const REPO = path.resolve(__dirname, '..');
-const HANDLER_DIR = path.join('assets', 'playback-key-pair-handler');
+const HANDLER_DIR = path.join('assets', 'ivs-key-handler');
 
 /**
  * What scripts/bundle-handler.mjs reads besides node_modules: the handler, the lib/ sources it

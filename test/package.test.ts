@@ -15,7 +15,7 @@ jest.setTimeout(180_000);
 
 const REPO = path.resolve(__dirname, '..');
 const PACKAGE_NAME = 'cdk-ivs-playback-key-pair';
-const HANDLER_ASSET = 'assets/playback-key-pair-handler/index.js';
+const HANDLER_ASSET = 'assets/ivs-key-handler/index.js';
 
 interface PackResult {
   filename: string;

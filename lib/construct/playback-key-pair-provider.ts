@@ -21,7 +21,7 @@ import { encryptionKeyGrant } from './encryption-key-grant';
 import { HANDLER_NODE_MAJOR } from '../shared/contract';
 
 /** Where `npm run build` writes the pre-bundled handler; shipped in the package. */
-export const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'playback-key-pair-handler');
+export const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'ivs-key-handler');
 
 /** The IVS actions the handler calls, and nothing else. */
 export const HANDLER_ACTIONS = [

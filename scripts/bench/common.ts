@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const OUR_HANDLER = path.join(ROOT, 'assets', 'playback-key-pair-handler', 'index.js');
+export const OUR_HANDLER = path.join(ROOT, 'assets', 'ivs-key-handler', 'index.js');
 
 export const RUNS = positiveInt('BENCH_RUNS', 21);
 export const EVENT_RUNS = positiveInt('BENCH_EVENT_RUNS', 25);

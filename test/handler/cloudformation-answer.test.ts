@@ -9,7 +9,7 @@ import {
   ListPlaybackKeyPairsCommand,
 } from '@aws-sdk/client-ivs';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { handler } from '../../lambda/playback-key-pair-handler/index';
+import { handler } from '../../lambda/ivs-key-handler/index';
 import { IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID, NOTHING_IMPORTED_PHYSICAL_ID } from '../../lib/shared/contract';
 import { isPlaybackKeyPairArn } from '../../lib/shared/validation';
 import { lambdaContext, type ResponseBody } from '../../tools/stand-ins/response-endpoint';

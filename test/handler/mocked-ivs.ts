@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ivs';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../lambda/playback-key-pair-handler/index';
+import { handler } from '../../lambda/ivs-key-handler/index';
 import { OWNER_TAG_KEY } from '../../lib/shared/contract';
 import {
   acceptedResponse,

@@ -10,7 +10,7 @@ import {
   MAX_ATTEMPTS,
   RESPONSE_TIME_BUDGET_MS,
   sendResponse,
-} from '../../lambda/playback-key-pair-handler/cloudformation-response';
+} from '../../lambda/ivs-key-handler/cloudformation-response';
 
 const response = {
   Status: 'SUCCESS',

@@ -1,5 +1,5 @@
 /**
- * The first guard against late deliveries (lambda/playback-key-pair-handler/stale-event.ts): what
+ * The first guard against late deliveries (lambda/ivs-key-handler/stale-event.ts): what
  * it reads from an event, and where it draws the line.
  */
 import {
@@ -8,7 +8,7 @@ import {
   retryCanStillAnswer,
   STALE_MARGIN_MS,
   staleReason,
-} from '../../lambda/playback-key-pair-handler/stale-event';
+} from '../../lambda/ivs-key-handler/stale-event';
 
 const SIGNED_AT = Date.UTC(2026, 11, 2, 17, 0, 0);
 const sigv4 = (amzDate = '20261202T170000Z') =>

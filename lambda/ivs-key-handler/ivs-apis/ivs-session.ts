@@ -9,8 +9,8 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ivs';
-import { EVENT_MARKER_TAG_KEY } from '../../lib/shared/contract';
-import { beforeDeadline } from './before-deadline';
+import { EVENT_MARKER_TAG_KEY } from '../../../lib/shared/contract';
+import { beforeDeadline } from '../before-deadline';
 
 /** A key pair as IVS describes it. */
 export interface KeyPair {

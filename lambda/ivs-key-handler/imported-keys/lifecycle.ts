@@ -6,8 +6,8 @@ import type {
   CloudFormationCustomResourceDeleteEvent,
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
-import { NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { isPlaybackKeyPairArn } from '../../lib/shared/validation';
+import { NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../../lib/shared/contract';
+import { isPlaybackKeyPairArn } from '../../../lib/shared/validation';
 import {
   DesiredKeyPair,
   desiredKeyPair,
@@ -16,10 +16,10 @@ import {
   holdsSameKey,
   previousName,
 } from './desired-key-pair';
-import { checkNotSuperseded } from './event-marker';
-import { IvsSession, KeyPair, KeyPairSummary } from './ivs-session';
+import { checkNotSuperseded } from '../event-marker';
+import { IvsSession, KeyPair, KeyPairSummary } from '../ivs-apis/ivs-session';
 import { ownerTagValues, Sibling, siblingInStack } from './owner-tag';
-import { eventClock } from './stale-event';
+import { eventClock } from '../stale-event';
 import { deleteLeftBehind, findLeftBehind, LeftBehindKey, listOnce } from './sweeps';
 
 /** What an event did, for the answer to CloudFormation and the log line. */

@@ -1,15 +1,15 @@
-import { EVENT_MARKER_TAG_KEY, KeyPairProperty, OWNER_TAG_KEY } from '../../lib/shared/contract';
+import { EVENT_MARKER_TAG_KEY, KeyPairProperty, OWNER_TAG_KEY } from '../../../lib/shared/contract';
 import {
   MAX_USER_TAGS,
   tagsFromProperty,
   validatePlaybackKeyPairName,
   validatePublicKeyMaterial,
   validateTags,
-} from '../../lib/shared/validation';
-import { eventMarker } from './event-marker';
-import { KeyPairToImport } from './ivs-session';
+} from '../../../lib/shared/validation';
+import { eventMarker } from '../event-marker';
+import { KeyPairToImport } from '../ivs-apis/ivs-session';
 import { ownerOf, ownerTagValues, ResourceIdentity } from './owner-tag';
-import { eventClock } from './stale-event';
+import { eventClock } from '../stale-event';
 
 export { ownerOf } from './owner-tag';
 export type { ResourceIdentity } from './owner-tag';

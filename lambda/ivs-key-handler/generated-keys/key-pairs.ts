@@ -7,7 +7,7 @@
 import { ConflictException, ServiceQuotaExceededException } from '@aws-sdk/client-ivs';
 import { GENERATION_TAG_KEY, KEY_PAIR_QUOTA, OWNER_TAG_KEY } from '../../../lib/shared/contract';
 import { GeneratedKeyValue, keyPairDigest } from '../../../lib/shared/generated-key';
-import { IvsSession, KeyPair, KeyPairSummary, KeyPairToImport } from '../ivs-session';
+import { IvsSession, KeyPair, KeyPairSummary, KeyPairToImport } from '../ivs-apis/ivs-session';
 import { DesiredGeneratedKey, tagsFor } from './desired';
 import type { KnownVersion } from './secret-versions';
 

@@ -3,11 +3,11 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { CloudFormationResponse, RESPONSE_TIME_BUDGET_MS, sendResponse } from './cloudformation-response';
 import { SupersededEventError } from './event-marker';
-import { physicalIdAfterFailure } from './failed-create';
-import { generatedPhysicalIdAfterFailure, onGeneratedKeyPairEvent } from './generated/lifecycle';
-import { SecretsSession } from './generated/secrets-session';
-import { IvsDeadline, IvsSession } from './ivs-session';
-import { onCreate, onDelete, onUpdate, Outcome } from './lifecycle';
+import { physicalIdAfterFailure } from './imported-keys/failed-create';
+import { generatedPhysicalIdAfterFailure, onGeneratedKeyPairEvent } from './generated-keys/lifecycle';
+import { SecretsSession } from './generated-keys/secrets-session';
+import { IvsDeadline, IvsSession } from './ivs-apis/ivs-session';
+import { onCreate, onDelete, onUpdate, Outcome } from './imported-keys/lifecycle';
 import { EventClock, eventClock, msUntilAnswerDue, retryCanStillAnswer, staleReason } from './stale-event';
 import { GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, KeyPairAttribute } from '../../lib/shared/contract';
 

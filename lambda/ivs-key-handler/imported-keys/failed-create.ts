@@ -3,9 +3,9 @@ import {
   IMPORT_OUTCOME_UNKNOWN_PHYSICAL_ID,
   NOTHING_IMPORTED_PHYSICAL_ID,
   OWNER_TAG_KEY,
-} from '../../lib/shared/contract';
+} from '../../../lib/shared/contract';
 import { fingerprintOf, previousName } from './desired-key-pair';
-import { IvsSession } from './ivs-session';
+import { IvsSession } from '../ivs-apis/ivs-session';
 import { ownerTagValues } from './owner-tag';
 
 /**

@@ -1,5 +1,5 @@
-import { OWNER_TAG_KEY } from '../../lib/shared/contract';
-import { IvsSession, KeyPair, KeyPairSummary } from './ivs-session';
+import { OWNER_TAG_KEY } from '../../../lib/shared/contract';
+import { IvsSession, KeyPair, KeyPairSummary } from '../ivs-apis/ivs-session';
 
 /**
  * A key pair this resource may have left behind, recognised by the key itself: it must carry one

@@ -1,5 +1,5 @@
 import { EVENT_MARKER_TAG_KEY, OWNER_TAG_KEY } from '../../lib/shared/contract';
-import type { KeyPairSummary } from './ivs-session';
+import type { KeyPairSummary } from './ivs-apis/ivs-session';
 import { STALE_MARGIN_MS } from './stale-event';
 
 /**

@@ -13,7 +13,7 @@ import { GeneratedKeyPairAttribute, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY 
 import { generateKeyValue, isSecretArn, keyPairDigest, ownerOfSecret } from '../../../lib/shared/generated-key';
 import { isPlaybackKeyPairArn } from '../../../lib/shared/validation';
 import { checkNotSuperseded } from '../event-marker';
-import { IvsSession } from '../ivs-session';
+import { IvsSession } from '../ivs-apis/ivs-session';
 import { eventClock } from '../stale-event';
 import { desiredGeneratedKey, secretArnOf, SignedEvent } from './desired';
 import { GeneratedKeyEvent, HeldKey, KeyToHold, ResourceKeyPairs } from './key-pairs';

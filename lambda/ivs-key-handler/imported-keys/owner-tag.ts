@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HASHED_OWNER_PREFIX } from '../../lib/shared/contract';
+import { HASHED_OWNER_PREFIX } from '../../../lib/shared/contract';
 
 /** A tag value's limit in IVS. */
 const MAX_TAG_VALUE_LENGTH = 256;
