@@ -1,5 +1,5 @@
 import { EVENT_MARKER_TAG_KEY, OWNER_TAG_KEY } from '../../lib/shared/contract';
-import type { KeyPairSummary } from './ivs-apis/ivs-session';
+import type { IvsKeySummary } from './ivs-apis/key-session';
 import { STALE_MARGIN_MS } from './stale-event';
 
 /**
@@ -38,7 +38,7 @@ export function eventMarker(signedAtMs: number): string {
  * and it is ignored, or it would make every later event look superseded.
  */
 export function checkNotSuperseded(
-  keyPair: KeyPairSummary,
+  keyPair: IvsKeySummary,
   ownerTagValues: readonly string[],
   signedAtMs: number | undefined,
   nowMs: number,

@@ -1,4 +1,5 @@
 import { IvsClient } from '@aws-sdk/client-ivs';
+import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { CloudFormationResponse, RESPONSE_TIME_BUDGET_MS, sendResponse } from './cloudformation-response';
@@ -6,26 +7,44 @@ import { SupersededEventError } from './event-marker';
 import { physicalIdAfterFailure } from './imported-keys/failed-create';
 import { generatedPhysicalIdAfterFailure, onGeneratedKeyPairEvent } from './generated-keys/lifecycle';
 import { SecretsSession } from './generated-keys/secrets-session';
-import { IvsDeadline, IvsSession } from './ivs-apis/ivs-session';
+import type { KeyApi } from './ivs-apis/key-api';
+import { IvsDeadline, KeySession } from './ivs-apis/key-session';
+import { playbackKeyPairsApi } from './ivs-apis/playback-key-pairs';
+import { publicKeysApi } from './ivs-apis/public-keys';
 import { onCreate, onDelete, onUpdate, Outcome } from './imported-keys/lifecycle';
 import { EventClock, eventClock, msUntilAnswerDue, retryCanStillAnswer, staleReason } from './stale-event';
-import { GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, KeyPairAttribute } from '../../lib/shared/contract';
+import { KeyPairAttribute } from '../../lib/shared/contract';
+import { KeyKind, keyKindOf, PLAYBACK_KEY_PAIRS, STAGE_PUBLIC_KEYS } from '../../lib/shared/key-kinds';
 
 /**
- * Created once per container. Default configuration, so AWS_REGION and AWS_ENDPOINT_URL_IVS
- * work; more attempts than the SDK's 3, because IVS allows only 3 key-pair calls a second per
- * account and CloudFormation creates resources in parallel.
+ * One client per IVS API, created by the first event that needs it and kept for the container.
+ * Default configuration, so AWS_REGION, AWS_ENDPOINT_URL_IVS and AWS_ENDPOINT_URL_IVS_REALTIME work;
+ * more attempts than the SDK's 3, because IVS allows only 3 calls a second per key operation and
+ * account, and CloudFormation creates resources in parallel.
  */
-const ivsClient = new IvsClient({ maxAttempts: Number(process.env.AWS_MAX_ATTEMPTS) || 10 });
+const maxAttempts = Number(process.env.AWS_MAX_ATTEMPTS) || 10;
+const keyApis = new Map<KeyKind, KeyApi>();
 /** Default configuration too (AWS_ENDPOINT_URL_SECRETS_MANAGER); created by the first generated key's event. */
 let secretsClient: SecretsManagerClient | undefined;
+
+function keyApiOf(kind: KeyKind): KeyApi {
+  let api = keyApis.get(kind);
+  if (!api) {
+    api =
+      kind === PLAYBACK_KEY_PAIRS
+        ? playbackKeyPairsApi(new IvsClient({ maxAttempts }))
+        : publicKeysApi(new IVSRealTimeClient({ maxAttempts }));
+    keyApis.set(kind, api);
+  }
+  return api;
+}
 
 /** The part of the Lambda context the handler reads. */
 export type HandlerContext = Pick<Context, 'getRemainingTimeInMillis'>;
 
 /**
- * Handles CloudFormation's events for `Custom::IvsPlaybackKeyPair` and
- * `Custom::IvsGeneratedPlaybackKeyPair`, and answers each with exactly
+ * Handles CloudFormation's events for the four resource types of lib/shared/key-kinds.ts (a key you
+ * bring, or a generated one, of playback key pairs or of stage public keys), and answers each with exactly
  * one PUT to its ResponseURL, before the Lambda timeout: IVS calls get the time left minus what
  * the answer needs, and a call still running then fails the event with its name.
  */
@@ -40,13 +59,15 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   const clock = eventClock(event);
   const stale = staleReason(clock, Date.now());
   if (stale) return log({ ...logLine, ignored: stale, ivsCalls: [] });
+  const served = keyKindOf(event.ResourceType);
   const deadline = ivsDeadline(context, clock);
-  const ivs = new IvsSession(ivsClient, deadline);
-  const secrets = isGenerated(event)
+  const ivs = new KeySession(keyApiOf(served?.kind ?? PLAYBACK_KEY_PAIRS), deadline);
+  const secrets = served?.generated
     ? new SecretsSession((secretsClient ??= new SecretsManagerClient({})), deadline)
     : undefined;
   let response: CloudFormationResponse;
   try {
+    if (!served) throw unknownResourceType(event.ResourceType);
     const outcome = await dispatch(event, ivs, secrets);
     log({
       ...logLine,
@@ -61,7 +82,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
     if (error instanceof SupersededEventError) return log({ ...logLine, ignored: error.message, ivsCalls: ivs.calls });
     const reason = (error as Error).message;
     log({ ...logLine, error: reason, ivsCalls: ivs.calls, retries: ivs.retries, ...secretsCalls(secrets) });
-    response = failed(event, reason, physicalIdOnFailure(event, ivs));
+    response = failed(event, reason, physicalIdOnFailure(event, ivs, secrets));
   } finally {
     deadline.dispose();
   }
@@ -103,7 +124,7 @@ function ivsDeadline(context: HandlerContext, clock: EventClock): IvsDeadline & 
 
 function dispatch(
   event: CloudFormationCustomResourceEvent,
-  ivs: IvsSession,
+  ivs: KeySession,
   secrets?: SecretsSession,
 ): Promise<Outcome & { data?: Record<string, string> }> {
   if (secrets) return onGeneratedKeyPairEvent(event, ivs, secrets);
@@ -145,14 +166,25 @@ function identity({ StackId, RequestId, LogicalResourceId }: CloudFormationCusto
   return { StackId, RequestId, LogicalResourceId };
 }
 
-/** A failed Create names what may exist (failed-create.ts; a generated key pair: generated/lifecycle.ts). */
-function physicalIdOnFailure(event: CloudFormationCustomResourceEvent, ivs: IvsSession): string {
-  return isGenerated(event) ? generatedPhysicalIdAfterFailure(event) : physicalIdAfterFailure(event, ivs);
+/** A failed Create names what may exist (imported-keys/failed-create.ts, generated-keys/lifecycle.ts). */
+function physicalIdOnFailure(
+  event: CloudFormationCustomResourceEvent,
+  ivs: KeySession,
+  secrets: SecretsSession | undefined,
+): string {
+  return secrets ? generatedPhysicalIdAfterFailure(event) : physicalIdAfterFailure(event, ivs);
 }
 
-/** A `GeneratedPlaybackKeyPair`'s event, served by ./generated/. */
-function isGenerated(event: CloudFormationCustomResourceEvent): boolean {
-  return event.ResourceType === GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE;
+/** A resource type this function does not serve: a template edited by hand, or a ServiceToken reused. */
+function unknownResourceType(resourceType: string): Error {
+  const served = [PLAYBACK_KEY_PAIRS, STAGE_PUBLIC_KEYS].flatMap((kind) => [
+    kind.importedResourceType,
+    kind.generatedResourceType,
+  ]);
+  return new Error(
+    `This function serves the resource types ${served.join(', ')}, not ${JSON.stringify(resourceType)}; ` +
+      'nothing was imported or deleted.',
+  );
 }
 
 function secretsCalls(secrets: SecretsSession | undefined): object {

@@ -11,7 +11,7 @@ export interface IvsArn {
   readonly partition: string;
   readonly region: string;
   readonly account: string;
-  /** The resource type, e.g. `playback-key` or `channel`. */
+  /** The resource type, e.g. `playback-key`, `channel`, `public-key` or `stage`. */
   readonly resource: string;
   readonly id: string;
 }
@@ -22,8 +22,11 @@ export interface IvsArn {
  */
 const IVS_ARN = /^arn:(aws(?:-[a-z]+)*):ivs:([a-z0-9-]+):(\d{12}):([a-z-]+)\/([a-zA-Z0-9-]+)$/;
 
+/** The IVS resource types this package names by ARN. */
+export type IvsResourceType = 'playback-key' | 'channel' | 'public-key' | 'stage';
+
 /** The parts of `value` if it is an IVS ARN of the resource type `resource`; `undefined` otherwise. */
-export function parseIvsArn(value: string, resource: 'playback-key' | 'channel'): IvsArn | undefined {
+export function parseIvsArn(value: string, resource: IvsResourceType): IvsArn | undefined {
   const match = IVS_ARN.exec(value);
   if (!match || match[4] !== resource) return undefined;
   const [, partition, region, account, , id] = match;

@@ -129,3 +129,11 @@ export const GENERATED_KEY_VERSION_PREFIX = 'cdk-ivs-key-g';
 
 /** Playback key pairs IVS allows per account and region (not adjustable). */
 export const KEY_PAIR_QUOTA = 3;
+
+// ---- IVS Real-Time stage public keys (issue 24): the same properties and attributes as their playback twins ----
+
+/** The CloudFormation resource type of a `StagePublicKey` (its properties are `KeyPairProperty`'s). */
+export const STAGE_PUBLIC_KEY_RESOURCE_TYPE = 'Custom::IvsStagePublicKey';
+
+/** The CloudFormation resource type of a `GeneratedStagePublicKey` (its properties are `GeneratedKeyPairProperty`'s). */
+export const GENERATED_STAGE_PUBLIC_KEY_RESOURCE_TYPE = 'Custom::IvsGeneratedStagePublicKey';

@@ -7,6 +7,7 @@
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { GENERATED_KEY_VERSION_PREFIX, GENERATION_TAG_KEY } from './contract';
+import type { KeyKind } from './key-kinds';
 import { fingerprintOfDer, PlaybackKeyPairValidationError, validateTags } from './validation';
 
 /** A generated key as it exists in memory, before any key pair holds it. */
@@ -22,13 +23,13 @@ export interface GeneratedKeyMaterial {
 }
 
 /**
- * The value of each version of a generated key's secret (JSON): the key and the ARN of the key pair
- * that holds it (a version is written only after IVS imported its key). Readers that ignore the
- * ARN keep working.
+ * The value of each version of a generated key's secret (JSON): the key and the ARN IVS gave it (a
+ * version is written only after IVS imported its key). The ARN's field is the kind's
+ * (`playbackKeyPairArn` or `publicKeyArn`, see key-kinds.ts); readers that ignore it keep working.
  */
 export interface GeneratedKeyValue extends GeneratedKeyMaterial {
-  /** The ARN of the playback key pair that holds this key. */
-  readonly playbackKeyPairArn: string;
+  /** The ARN of the playback key pair or public key that holds this key. */
+  readonly keyArn: string;
 }
 
 /** IVS allows 50 tags; the owner tag and the generation tag take two (and the event marker one when room is left). */
@@ -45,10 +46,13 @@ export function generateKeyValue(generation: number): GeneratedKeyMaterial {
   };
 }
 
-/** The value as the secret stores it, its fields in one order, so that writing it twice writes the same text. */
-export function serializeKeyValue(value: GeneratedKeyValue): string {
-  const { privateKeyPem, publicKeyPem, fingerprint, generation, playbackKeyPairArn } = value;
-  return JSON.stringify({ privateKeyPem, publicKeyPem, fingerprint, generation, playbackKeyPairArn });
+/**
+ * The value as the secret stores it, its fields in one order, so that writing it twice writes the
+ * same text; the ARN under the field of `kind` (`playbackKeyPairArn`, `publicKeyArn`).
+ */
+export function serializeKeyValue(value: GeneratedKeyValue, kind: Pick<KeyKind, 'valueArnField'>): string {
+  const { privateKeyPem, publicKeyPem, fingerprint, generation, keyArn } = value;
+  return JSON.stringify({ privateKeyPem, publicKeyPem, fingerprint, generation, [kind.valueArnField]: keyArn });
 }
 
 /** 32 hex digits of the SHA-256 of a key pair's ARN: what a version id says of the key pair that holds its key. */

@@ -7,6 +7,7 @@
 import { createHash, createPublicKey, KeyObject } from 'node:crypto';
 
 import { parseIvsArn } from './arn';
+import type { KeyKind } from './key-kinds';
 import { EVENT_MARKER_TAG_KEY, MAX_PUBLIC_KEY_MATERIAL_LENGTH, OWNER_TAG_KEY } from './contract';
 import { PlaybackKeyPairValidationError } from './validation-error';
 
@@ -97,12 +98,19 @@ export function isPlaybackKeyPairArn(arn: string): boolean {
   return parseIvsArn(arn, 'playback-key') !== undefined;
 }
 
-/** Checks a key pair name against the IVS limits. */
-export function validatePlaybackKeyPairName(name: string): void {
+/** Whether `arn` is the ARN of a key of `kind`: `arn:<partition>:ivs:<region>:<account>:<playback-key|public-key>/<id>`. */
+export function isKeyArn(kind: Pick<KeyKind, 'arnResource'>, arn: string): boolean {
+  return parseIvsArn(arn, kind.arnResource) !== undefined;
+}
+
+/**
+ * Checks a key's name against the IVS limits (the same for playback key pairs and public keys).
+ *
+ * @param option - the construct's option that names it, for the message
+ */
+export function validatePlaybackKeyPairName(name: string, option = 'playbackKeyPairName'): void {
   if (typeof name !== 'string') {
-    throw new PlaybackKeyPairValidationError(
-      `Invalid playbackKeyPairName: expected a string (got ${describeType(name)})`,
-    );
+    throw new PlaybackKeyPairValidationError(`Invalid ${option}: expected a string (got ${describeType(name)})`);
   }
   if (name.length > 128 || !NAME_PATTERN.test(name)) {
     const problem =
@@ -110,8 +118,7 @@ export function validatePlaybackKeyPairName(name: string): void {
         ? `it has ${name.length}`
         : `it contains ${[...new Set(name.replace(/[a-zA-Z0-9-_]/g, ''))].map((c) => JSON.stringify(c)).join(', ')}`;
     throw new PlaybackKeyPairValidationError(
-      `Invalid playbackKeyPairName ${quoted(name)}: use at most 128 characters ` +
-        `from a-z, A-Z, 0-9, "-" and "_" (${problem})`,
+      `Invalid ${option} ${quoted(name)}: use at most 128 characters ` + `from a-z, A-Z, 0-9, "-" and "_" (${problem})`,
     );
   }
 }

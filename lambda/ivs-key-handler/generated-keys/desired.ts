@@ -16,6 +16,7 @@ import {
   tagsFromProperty,
   validatePlaybackKeyPairName,
 } from '../../../lib/shared/validation';
+import { KeyKind, PLAYBACK_KEY_PAIRS } from '../../../lib/shared/key-kinds';
 import { eventMarker } from '../event-marker';
 import { eventClock } from '../stale-event';
 
@@ -41,7 +42,11 @@ export interface SignedEvent {
 }
 
 /** Reads and validates the properties; throws the construct's messages. */
-export function desiredGeneratedKey(properties: Properties, event: SignedEvent = {}): DesiredGeneratedKey {
+export function desiredGeneratedKey(
+  properties: Properties,
+  event: SignedEvent = {},
+  kind: Pick<KeyKind, 'nameOption'> = PLAYBACK_KEY_PAIRS,
+): DesiredGeneratedKey {
   const secretArn = secretArnOf(properties);
   if (!secretArn) {
     throw new PlaybackKeyPairValidationError(
@@ -58,7 +63,7 @@ export function desiredGeneratedKey(properties: Properties, event: SignedEvent =
     );
   }
   const name = properties[GeneratedKeyPairProperty.NAME] ?? '';
-  validatePlaybackKeyPairName(name as string);
+  validatePlaybackKeyPairName(name as string, kind.nameOption);
   // The checks and messages of PlaybackKeyPair's Tags (a map of strings, or the list form of older templates).
   const userTags = tagsFromProperty(properties[GeneratedKeyPairProperty.TAGS]);
   validateGeneratedKeyTags(userTags);

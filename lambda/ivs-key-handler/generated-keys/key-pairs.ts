@@ -4,17 +4,18 @@
  * it holds the key already; 402: the region is full), and deleting what no label wants. Each step
  * is its own method, for the lifecycle and for whatever else must hold a key (a rotation step).
  */
-import { ConflictException, ServiceQuotaExceededException } from '@aws-sdk/client-ivs';
-import { GENERATION_TAG_KEY, KEY_PAIR_QUOTA, OWNER_TAG_KEY } from '../../../lib/shared/contract';
+import { GENERATION_TAG_KEY, OWNER_TAG_KEY } from '../../../lib/shared/contract';
+import type { KeyKind } from '../../../lib/shared/key-kinds';
 import { GeneratedKeyValue, keyPairDigest } from '../../../lib/shared/generated-key';
-import { IvsSession, KeyPair, KeyPairSummary, KeyPairToImport } from '../ivs-apis/ivs-session';
+import { KeySession, IvsKey, IvsKeySummary, IvsKeyToImport } from '../ivs-apis/key-session';
+import { isConflict, isQuotaExceeded, quotaNote, quotaSentence } from '../ivs-apis/key-api';
 import { DesiredGeneratedKey, tagsFor } from './desired';
 import type { KnownVersion } from './secret-versions';
 
 /** What one event of a generated key shares between its steps. */
 export interface GeneratedKeyEvent {
   readonly desired: DesiredGeneratedKey;
-  readonly ivs: IvsSession;
+  readonly ivs: KeySession;
   /** What was done, in a few words each, for the log line. */
   readonly notes: string[];
 }
@@ -40,14 +41,14 @@ export interface HeldKey {
 }
 
 /** A key pair of this resource, with the generation its tag names. */
-interface OwnedKeyPair extends KeyPairSummary {
+interface OwnedKeyPair extends IvsKeySummary {
   readonly generation?: number;
 }
 
 export class ResourceKeyPairs {
   /** Lists the region's key pairs (one ListPlaybackKeyPairs) and keeps this resource's. */
   static async list(event: GeneratedKeyEvent): Promise<ResourceKeyPairs> {
-    return new ResourceKeyPairs(event, await event.ivs.listKeyPairs());
+    return new ResourceKeyPairs(event, await event.ivs.listKeys());
   }
 
   private owned: OwnedKeyPair[];
@@ -60,7 +61,7 @@ export class ResourceKeyPairs {
 
   private constructor(
     private readonly event: GeneratedKeyEvent,
-    summaries: KeyPairSummary[],
+    summaries: IvsKeySummary[],
   ) {
     this.owned = this.ownedOf(summaries);
   }
@@ -92,7 +93,7 @@ export class ResourceKeyPairs {
       if (kept) return kept;
     } else if (named) {
       // IVS cannot rename: delete, then import the same key under the new name.
-      await this.event.ivs.deleteKeyPair(named.arn);
+      await this.event.ivs.deleteKey(named.arn);
       this.forget(named.arn);
       this.event.notes.push(`re-imported generation ${key.generation} as "${this.event.desired.name}"`);
     }
@@ -109,13 +110,13 @@ export class ResourceKeyPairs {
    * (their private half is nowhere), as far as IVS still answers. Any later event deletes what stays.
    */
   public async deleteUnwritten(): Promise<void> {
-    for (const arn of this.unwritten) await this.event.ivs.deleteKeyPair(arn).catch(() => undefined);
+    for (const arn of this.unwritten) await this.event.ivs.deleteKey(arn).catch(() => undefined);
   }
 
   /** Deletes this resource's key pairs that hold no wanted key: retired keys, and keys no version holds. */
   public async retireUnheld(): Promise<void> {
     for (const keyPair of this.owned.filter((owned) => !this.held.has(owned.arn))) {
-      if (await this.event.ivs.deleteKeyPair(keyPair.arn))
+      if (await this.event.ivs.deleteKey(keyPair.arn))
         this.event.notes.push(`deleted generation ${keyPair.generation ?? '?'} (${keyPair.arn})`);
     }
   }
@@ -124,7 +125,7 @@ export class ResourceKeyPairs {
   private async keep(key: KeyToHold, named: OwnedKeyPair, verify?: boolean): Promise<HeldKey | undefined> {
     let tags = named.tags;
     if (verify) {
-      const [value, described] = [await key.value(), await this.event.ivs.getKeyPair(named.arn)];
+      const [value, described] = [await key.value(), await this.event.ivs.getKey(named.arn)];
       if (described?.fingerprint !== value.fingerprint) {
         this.event.notes.push(`${named.arn} does not hold the key of generation ${key.generation}`);
         return undefined;
@@ -146,16 +147,16 @@ export class ResourceKeyPairs {
       name: this.event.desired.name,
       tags: tagsFor(this.event.desired, key.generation),
     };
-    let imported: KeyPair | undefined;
+    let imported: IvsKey | undefined;
     try {
-      imported = await this.event.ivs.importKeyPair(toImport);
+      imported = await this.event.ivs.importKey(toImport);
     } catch (error) {
-      if (error instanceof ConflictException) return this.adopt(key, value);
-      if (!(error instanceof ServiceQuotaExceededException)) throw error;
+      if (isConflict(error)) return this.adopt(key, value);
+      if (!isQuotaExceeded(error)) throw error;
       imported = await this.importAtQuota(toImport, bestEffort);
       if (!imported) {
         this.event.notes.push(
-          `generation ${key.generation} not imported: the region is full (quota of ${KEY_PAIR_QUOTA}); ` +
+          `generation ${key.generation} not imported: the region is full ${quotaNote(this.event.ivs.api.kind)}; ` +
             'a later deploy imports it when a slot is free',
         );
         return undefined;
@@ -169,11 +170,11 @@ export class ResourceKeyPairs {
   /** IVS holds the key already: the key pair its version names (a List that lagged), or one whose tags were edited. */
   private async adopt(key: KeyToHold, value: GeneratedKeyValue): Promise<HeldKey> {
     const { ivs } = this.event;
-    const named = value.playbackKeyPairArn ? await ivs.getKeyPair(value.playbackKeyPairArn) : undefined;
+    const named = value.keyArn ? await ivs.getKey(value.keyArn) : undefined;
     let holder = named?.fingerprint === value.fingerprint ? named : undefined;
-    const summaries = holder ? [] : await ivs.listKeyPairs();
+    const summaries = holder ? [] : await ivs.listKeys();
     for (const summary of summaries) {
-      const keyPair = ivs.fetched.get(summary.arn) ?? (await ivs.getKeyPair(summary.arn));
+      const keyPair = ivs.fetched.get(summary.arn) ?? (await ivs.getKey(summary.arn));
       if (keyPair?.fingerprint === value.fingerprint) holder = keyPair;
       if (holder) break;
     }
@@ -184,7 +185,7 @@ export class ResourceKeyPairs {
       );
     }
     if (holder.name !== this.event.desired.name) {
-      await ivs.deleteKeyPair(holder.arn);
+      await ivs.deleteKey(holder.arn);
       this.forget(holder.arn);
       return (await this.importKey(key, value))!;
     }
@@ -198,46 +199,48 @@ export class ResourceKeyPairs {
    * makes room, and imports again. Otherwise fails naming the holders, having deleted nothing (or,
    * `bestEffort`, returns undefined).
    */
-  private async importAtQuota(toImport: KeyPairToImport, bestEffort?: boolean): Promise<KeyPair | undefined> {
+  private async importAtQuota(toImport: IvsKeyToImport, bestEffort?: boolean): Promise<IvsKey | undefined> {
     const { ivs, desired } = this.event;
-    const all = await ivs.listKeyPairs();
+    const all = await ivs.listKeys();
     const retiring = this.ownedOf(all).filter(
       (keyPair) => !this.held.has(keyPair.arn) && !this.protectedArns.has(keyPair.arn),
     );
-    if (retiring.length === 0 || all.length - retiring.length >= KEY_PAIR_QUOTA) {
+    const { kind } = ivs.api;
+    // Where the quota is not documented, deleting what this event retires is worth trying once.
+    if (retiring.length === 0 || (kind.quota !== undefined && all.length - retiring.length >= kind.quota)) {
       if (bestEffort) return undefined;
-      throw quotaExceeded(all, desired.owner);
+      throw quotaExceeded(kind, all, desired.owner);
     }
     for (const keyPair of retiring) {
-      await ivs.deleteKeyPair(keyPair.arn);
+      await ivs.deleteKey(keyPair.arn);
       this.forget(keyPair.arn);
     }
     this.event.notes.push(
-      `deleted ${retiring.map((keyPair) => keyPair.arn).join(', ')} first to make room (quota of ${KEY_PAIR_QUOTA})`,
+      `deleted ${retiring.map((keyPair) => keyPair.arn).join(', ')} first to make room ${quotaNote(kind)}`,
     );
     try {
-      return await ivs.importKeyPair(toImport);
+      return await ivs.importKey(toImport);
     } catch (error) {
-      if (!(error instanceof ServiceQuotaExceededException)) throw error;
+      if (!isQuotaExceeded(error)) throw error;
       if (bestEffort) return undefined;
-      throw quotaExceeded(await ivs.listKeyPairs(), desired.owner);
+      throw quotaExceeded(kind, await ivs.listKeys(), desired.owner);
     }
   }
 
   private claimed(key: KeyToHold, value: GeneratedKeyValue, arn: string): HeldKey {
     this.held.add(arn);
-    const unchanged = arn === value.playbackKeyPairArn;
+    const unchanged = arn === value.keyArn;
     return {
       generation: key.generation,
       arn,
       version: unchanged ? key.version : undefined,
-      value: { ...value, playbackKeyPairArn: arn },
+      value: { ...value, keyArn: arn },
     };
   }
 
   /** IVS fingerprints the imported key otherwise than the value says: never label it; delete the key pair. */
-  private async mismatch(imported: KeyPair, value: GeneratedKeyValue): Promise<Error> {
-    if (await this.event.ivs.deleteKeyPair(imported.arn).catch(() => false)) this.unwritten.delete(imported.arn);
+  private async mismatch(imported: IvsKey, value: GeneratedKeyValue): Promise<Error> {
+    if (await this.event.ivs.deleteKey(imported.arn).catch(() => false)) this.unwritten.delete(imported.arn);
     return new Error(
       `IVS reports fingerprint ${imported.fingerprint} for the key of generation ${value.generation}, whose ` +
         `fingerprint is ${value.fingerprint}; the key pair was deleted and no label moved. Deploy again.`,
@@ -248,7 +251,7 @@ export class ResourceKeyPairs {
     this.owned = this.owned.filter((keyPair) => keyPair.arn !== arn);
   }
 
-  private ownedOf(summaries: KeyPairSummary[]): OwnedKeyPair[] {
+  private ownedOf(summaries: IvsKeySummary[]): OwnedKeyPair[] {
     return summaries
       .filter((summary) => summary.tags[OWNER_TAG_KEY] === this.event.desired.owner)
       .map((summary) => ({ ...summary, generation: generationOfTag(summary.tags[GENERATION_TAG_KEY]) }));
@@ -260,13 +263,13 @@ function generationOfTag(value: string | undefined): number | undefined {
   return Number.isSafeInteger(generation) && generation >= 1 ? generation : undefined;
 }
 
-function quotaExceeded(inUse: KeyPairSummary[], owner: string): Error {
+function quotaExceeded(kind: KeyKind, inUse: IvsKeySummary[], owner: string): Error {
   const listed = inUse.map(
     (keyPair) =>
       `${keyPair.arn} ("${keyPair.name}"${keyPair.tags[OWNER_TAG_KEY] === owner ? ", this key pair's" : ''})`,
   );
   return new Error(
-    `IVS allows ${KEY_PAIR_QUOTA} playback key pairs per account and region, and the key pairs ` +
+    `${quotaSentence(kind)}, and the key pairs ` +
       `${listed.join(', ') || '(none listed)'} hold them all, none of which this deploy retires. No key pair was imported ` +
       'or deleted. Delete a key pair that is no longer needed, or set keepPreviousKey: false, and deploy again.',
   );

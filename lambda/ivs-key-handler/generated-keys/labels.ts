@@ -4,6 +4,7 @@
  * signs and AWSPREVIOUS the one before it, and leave no AWSPENDING. Each step is its own function.
  */
 import { serializeKeyValue, versionIdOf } from '../../../lib/shared/generated-key';
+import type { KeyKind } from '../../../lib/shared/key-kinds';
 import type { HeldKey, ResourceKeyPairs } from './key-pairs';
 import { CURRENT, KnownVersion, PENDING, PREVIOUS, SecretVersions, Stage } from './secret-versions';
 import type { SecretsSession } from './secrets-session';
@@ -11,6 +12,8 @@ import type { SecretsSession } from './secrets-session';
 /** The secret of one event, and where its steps record what they did. */
 export interface SecretOfEvent {
   readonly secretArn: string;
+  /** The kind of its keys, which names the ARN's field in a value. */
+  readonly kind: KeyKind;
   readonly secrets: SecretsSession;
   readonly versions: SecretVersions;
   readonly keyPairs: ResourceKeyPairs;
@@ -43,7 +46,7 @@ export async function writeVersion(secret: SecretOfEvent, held: HeldKey, stage: 
   const value = held.value!;
   const versionId = versionIdOf(held.generation, held.arn);
   const first = secret.versions.all.length === 0;
-  await secret.secrets.putVersion(secret.secretArn, versionId, serializeKeyValue(value), [stage]);
+  await secret.secrets.putVersion(secret.secretArn, versionId, serializeKeyValue(value, secret.kind), [stage]);
   secret.keyPairs.wrote(held.arn);
   return secret.versions.wrote(versionId, value, first ? [stage, CURRENT] : [stage]);
 }

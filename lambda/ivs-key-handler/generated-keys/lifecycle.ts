@@ -11,9 +11,9 @@ import { InvalidRequestException, ResourceNotFoundException } from '@aws-sdk/cli
 import type { CloudFormationCustomResourceDeleteEvent, CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { GeneratedKeyPairAttribute, NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../../lib/shared/contract';
 import { generateKeyValue, isSecretArn, keyPairDigest, ownerOfSecret } from '../../../lib/shared/generated-key';
-import { isPlaybackKeyPairArn } from '../../../lib/shared/validation';
+import { isKeyArn } from '../../../lib/shared/validation';
 import { checkNotSuperseded } from '../event-marker';
-import { IvsSession } from '../ivs-apis/ivs-session';
+import { KeySession } from '../ivs-apis/key-session';
 import { eventClock } from '../stale-event';
 import { desiredGeneratedKey, secretArnOf, SignedEvent } from './desired';
 import { GeneratedKeyEvent, HeldKey, KeyToHold, ResourceKeyPairs } from './key-pairs';
@@ -31,7 +31,7 @@ export interface GeneratedOutcome {
 /** Create and Update converge on the secret's state; Delete removes every key pair the resource imported. */
 export function onGeneratedKeyPairEvent(
   event: CloudFormationCustomResourceEvent,
-  ivs: IvsSession,
+  ivs: KeySession,
   secrets: SecretsSession,
 ): Promise<GeneratedOutcome> {
   if (event.RequestType === 'Delete') return deleteKeyPairs(event, ivs, secrets);
@@ -58,16 +58,17 @@ interface Plan {
 
 async function converge(
   event: CloudFormationCustomResourceEvent,
-  ivs: IvsSession,
+  ivs: KeySession,
   secrets: SecretsSession,
 ): Promise<GeneratedOutcome> {
-  const desired = desiredGeneratedKey(event.ResourceProperties, event);
+  const desired = desiredGeneratedKey(event.ResourceProperties, event, ivs.api.kind);
   watchForLaterEvents(ivs, desired.owner, event);
   const context: GeneratedKeyEvent = { desired, ivs, notes: [] };
-  const versions = await SecretVersions.read(secrets, desired.secretArn);
+  const { kind } = ivs.api;
+  const versions = await SecretVersions.read(secrets, desired.secretArn, kind);
   const keyPairs = await ResourceKeyPairs.list(context);
   const plan = planOf(context, versions, keyPairs);
-  const secret = { secretArn: desired.secretArn, secrets, versions, keyPairs };
+  const secret = { secretArn: desired.secretArn, kind, secrets, versions, keyPairs };
   let current: HeldKey;
   let previous: HeldKey | undefined;
   try {
@@ -142,7 +143,7 @@ function rotationKey(generation: number, versions: SecretVersions, keyPairs: Res
   const written = versions.ofGeneration(generation);
   const version = written.find((candidate) => keyPairs.namedBy(candidate)) ?? written.at(-1);
   if (version) return storedKey(versions, version);
-  const fresh = { ...generateKeyValue(generation), playbackKeyPairArn: '' };
+  const fresh = { ...generateKeyValue(generation), keyArn: '' };
   return { generation, value: () => Promise.resolve(fresh) };
 }
 
@@ -151,9 +152,9 @@ function storedKey(versions: SecretVersions, version: KnownVersion): KeyToHold {
 }
 
 /** Stops the event, unanswered, when a key pair of this resource records a later event (event-marker.ts). */
-function watchForLaterEvents(ivs: IvsSession, owner: string, event: SignedEvent): void {
+function watchForLaterEvents(ivs: KeySession, owner: string, event: SignedEvent): void {
   const { signedAtMs } = eventClock(event);
-  ivs.onKeyPairSeen = (keyPair) => checkNotSuperseded(keyPair, [owner], signedAtMs, Date.now());
+  ivs.onKeySeen = (keyPair) => checkNotSuperseded(keyPair, [owner], signedAtMs, Date.now());
 }
 
 /**
@@ -164,7 +165,7 @@ function watchForLaterEvents(ivs: IvsSession, owner: string, event: SignedEvent)
  */
 async function deleteKeyPairs(
   event: CloudFormationCustomResourceDeleteEvent,
-  ivs: IvsSession,
+  ivs: KeySession,
   secrets: SecretsSession,
 ): Promise<GeneratedOutcome> {
   const physicalResourceId = event.PhysicalResourceId;
@@ -172,11 +173,11 @@ async function deleteKeyPairs(
   if (!secretArn) return { physicalResourceId, action: "nothing to delete: no secret names this resource's key pairs" };
   const owner = ownerOfSecret(secretArn);
   watchForLaterEvents(ivs, owner, event);
-  const ours = (await ivs.listKeyPairs()).filter((keyPair) => keyPair.tags[OWNER_TAG_KEY] === owner);
-  const unlisted = await unlistedKeyPairs(secrets, secretArn, new Set(ours.map((keyPair) => keyPair.arn)));
+  const ours = (await ivs.listKeys()).filter((keyPair) => keyPair.tags[OWNER_TAG_KEY] === owner);
+  const unlisted = await unlistedKeyPairs(ivs, secrets, secretArn, new Set(ours.map((keyPair) => keyPair.arn)));
   const deleted: string[] = [];
   for (const arn of [...ours.map((keyPair) => keyPair.arn), ...unlisted]) {
-    if (await ivs.deleteKeyPair(arn)) deleted.push(arn);
+    if (await ivs.deleteKey(arn)) deleted.push(arn);
   }
   return { physicalResourceId, action: deleted.length ? `deleted ${deleted.join(', ')}` : 'nothing to delete' };
 }
@@ -186,18 +187,23 @@ async function deleteKeyPairs(
  * each; the version ids tell which the List showed). A secret already deleted, or scheduled for
  * deletion, names none; a value written by hand names none.
  */
-async function unlistedKeyPairs(secrets: SecretsSession, secretArn: string, listed: Set<string>): Promise<string[]> {
+async function unlistedKeyPairs(
+  ivs: KeySession,
+  secrets: SecretsSession,
+  secretArn: string,
+  listed: Set<string>,
+): Promise<string[]> {
   const listedDigests = new Set([...listed].map(keyPairDigest));
   const arns: string[] = [];
   try {
-    const versions = await SecretVersions.read(secrets, secretArn);
+    const versions = await SecretVersions.read(secrets, secretArn, ivs.api.kind);
     for (const version of versions.all) {
       if (version.stages.length === 0 || !version.keyPairDigest || listedDigests.has(version.keyPairDigest)) continue;
-      const { playbackKeyPairArn } = await versions.valueOf(version).catch((error: unknown) => {
-        if (error instanceof NotAGeneratedKeyError) return { playbackKeyPairArn: '' };
+      const { keyArn } = await versions.valueOf(version).catch((error: unknown) => {
+        if (error instanceof NotAGeneratedKeyError) return { keyArn: '' };
         throw error;
       });
-      if (isPlaybackKeyPairArn(playbackKeyPairArn) && !listed.has(playbackKeyPairArn)) arns.push(playbackKeyPairArn);
+      if (isKeyArn(ivs.api.kind, keyArn) && !listed.has(keyArn)) arns.push(keyArn);
     }
   } catch (error) {
     if (error instanceof ResourceNotFoundException || error instanceof InvalidRequestException) return arns;

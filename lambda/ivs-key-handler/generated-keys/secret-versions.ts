@@ -10,6 +10,7 @@ import {
   keyPairDigest,
   parseVersionId,
 } from '../../../lib/shared/generated-key';
+import type { KeyKind } from '../../../lib/shared/key-kinds';
 import { SecretsSession, SecretVersion } from './secrets-session';
 
 export const CURRENT = 'AWSCURRENT';
@@ -26,9 +27,9 @@ export interface KnownVersion extends SecretVersion {
 }
 
 export class SecretVersions {
-  /** Reads the versions of `secretArn` (one ListSecretVersionIds). */
-  static async read(secrets: SecretsSession, secretArn: string): Promise<SecretVersions> {
-    return new SecretVersions(secrets, secretArn, await secrets.versions(secretArn));
+  /** Reads the versions of `secretArn`, a secret of keys of `kind` (one ListSecretVersionIds). */
+  static async read(secrets: SecretsSession, secretArn: string, kind: KeyKind): Promise<SecretVersions> {
+    return new SecretVersions(secrets, secretArn, kind, await secrets.versions(secretArn));
   }
 
   public readonly all: KnownVersion[];
@@ -37,6 +38,7 @@ export class SecretVersions {
   private constructor(
     private readonly secrets: SecretsSession,
     private readonly secretArn: string,
+    private readonly kind: KeyKind,
     versions: SecretVersion[],
   ) {
     this.all = versions.map((version) => ({ ...version, ...parseVersionId(version.versionId) }));
@@ -58,7 +60,7 @@ export class SecretVersions {
     if (!value) {
       value = this.secrets
         .versionValue(this.secretArn, version.versionId)
-        .then((text) => parseValue(text, version.versionId));
+        .then((text) => parseValue(text, version.versionId, this.kind));
       this.values.set(version.versionId, value);
     }
     return value;
@@ -71,7 +73,7 @@ export class SecretVersions {
       versionId,
       stages,
       generation: value.generation,
-      keyPairDigest: keyPairDigest(value.playbackKeyPairArn),
+      keyPairDigest: keyPairDigest(value.keyArn),
     };
     this.all.push(written);
     this.values.set(versionId, Promise.resolve(value));
@@ -111,9 +113,9 @@ export class SecretVersions {
  * A version's value; the message never quotes it (it holds a private key). A value without the
  * key pair's ARN (written by hand) reads as held by no key pair: its key is imported again.
  */
-function parseValue(text: string, versionId: string): GeneratedKeyValue {
+function parseValue(text: string, versionId: string, kind: KeyKind): GeneratedKeyValue {
   try {
-    const value = JSON.parse(text) as Partial<GeneratedKeyValue>;
+    const value = JSON.parse(text) as Partial<GeneratedKeyMaterial> & Record<string, unknown>;
     if (
       typeof value.publicKeyPem === 'string' &&
       typeof value.privateKeyPem === 'string' &&
@@ -121,7 +123,7 @@ function parseValue(text: string, versionId: string): GeneratedKeyValue {
       typeof value.generation === 'number'
     ) {
       const material: GeneratedKeyMaterial = value as GeneratedKeyMaterial;
-      return { ...material, playbackKeyPairArn: String(value.playbackKeyPairArn ?? '') };
+      return { ...material, keyArn: String(value[kind.valueArnField] ?? '') };
     }
   } catch {
     // reported below

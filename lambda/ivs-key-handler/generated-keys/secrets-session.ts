@@ -5,7 +5,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { IvsDeadline } from '../ivs-apis/ivs-session';
+import type { IvsDeadline } from '../ivs-apis/key-session';
 import { beforeDeadline } from '../before-deadline';
 
 /** A version of the secret and its staging labels (none: deprecated, but listed). */

@@ -1,4 +1,5 @@
 import { EVENT_MARKER_TAG_KEY, KeyPairProperty, OWNER_TAG_KEY } from '../../../lib/shared/contract';
+import { KeyKind, PLAYBACK_KEY_PAIRS } from '../../../lib/shared/key-kinds';
 import {
   MAX_USER_TAGS,
   tagsFromProperty,
@@ -7,7 +8,7 @@ import {
   validateTags,
 } from '../../../lib/shared/validation';
 import { eventMarker } from '../event-marker';
-import { KeyPairToImport } from '../ivs-apis/ivs-session';
+import { IvsKeyToImport } from '../ivs-apis/key-session';
 import { ownerOf, ownerTagValues, ResourceIdentity } from './owner-tag';
 import { eventClock } from '../stale-event';
 
@@ -15,7 +16,7 @@ export { ownerOf } from './owner-tag';
 export type { ResourceIdentity } from './owner-tag';
 
 /** The key pair a resource's properties ask for, checked as IVS would check it. */
-export interface DesiredKeyPair extends KeyPairToImport {
+export interface DesiredKeyPair extends IvsKeyToImport {
   /** The public key's DER, to tell a key change from a reformatted PEM. */
   readonly der: Buffer;
   /** The fingerprint IVS will give the key, to find it among existing key pairs. */
@@ -41,14 +42,18 @@ type Properties = Record<string, unknown>;
  * The tags to write are the user's, the owner tag and, when the event's signing time is known and
  * IVS's 50 tags leave room, the event marker (see event-marker.ts).
  */
-export function desiredKeyPair(properties: Properties, event: EventIdentity): DesiredKeyPair {
+export function desiredKeyPair(
+  properties: Properties,
+  event: EventIdentity,
+  kind: Pick<KeyKind, 'nameOption'> = PLAYBACK_KEY_PAIRS,
+): DesiredKeyPair {
   const {
     der,
     fingerprint,
     pem: publicKeyMaterial,
   } = validatePublicKeyMaterial((properties[KeyPairProperty.PUBLIC_KEY_MATERIAL] ?? '') as string);
   const name = properties[KeyPairProperty.NAME] ?? '';
-  validatePlaybackKeyPairName(name as string);
+  validatePlaybackKeyPairName(name as string, kind.nameOption);
   const userTags = tagsFromProperty(properties[KeyPairProperty.TAGS]);
   validateTags(userTags);
   const owner = ownerOf(event);

@@ -5,7 +5,7 @@ import {
   OWNER_TAG_KEY,
 } from '../../../lib/shared/contract';
 import { fingerprintOf, previousName } from './desired-key-pair';
-import { IvsSession } from '../ivs-apis/ivs-session';
+import { KeySession } from '../ivs-apis/key-session';
 import { ownerTagValues } from './owner-tag';
 
 /**
@@ -16,7 +16,7 @@ import { ownerTagValues } from './owner-tag';
  * Delete calls nothing; otherwise (no answer, a 5xx, a 409: IVS holds the key, maybe as ours) an
  * id whose Delete looks for this resource's key pair.
  */
-export function physicalIdAfterFailure(event: CloudFormationCustomResourceEvent, ivs: IvsSession): string {
+export function physicalIdAfterFailure(event: CloudFormationCustomResourceEvent, ivs: KeySession): string {
   if (event.RequestType !== 'Create') return event.PhysicalResourceId;
   if (ivs.importedArn) return ivs.importedArn;
   const owners = ownerTagValues(event);

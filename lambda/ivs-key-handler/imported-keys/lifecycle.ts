@@ -1,13 +1,13 @@
 // The lifecycle rules. "Rule N" here, and anywhere in lambda/ and lib/, is the rule of that number in
 // docs/lifecycle-rules.md, which also names the tests that prove it.
-import { ConflictException, ResourceNotFoundException, ServiceQuotaExceededException } from '@aws-sdk/client-ivs';
 import type {
   CloudFormationCustomResourceCreateEvent,
   CloudFormationCustomResourceDeleteEvent,
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
 import { NOTHING_IMPORTED_PHYSICAL_ID, OWNER_TAG_KEY } from '../../../lib/shared/contract';
-import { isPlaybackKeyPairArn } from '../../../lib/shared/validation';
+import type { KeyKind } from '../../../lib/shared/key-kinds';
+import { isKeyArn } from '../../../lib/shared/validation';
 import {
   DesiredKeyPair,
   desiredKeyPair,
@@ -17,7 +17,8 @@ import {
   previousName,
 } from './desired-key-pair';
 import { checkNotSuperseded } from '../event-marker';
-import { IvsSession, KeyPair, KeyPairSummary } from '../ivs-apis/ivs-session';
+import { KeySession, IvsKey, IvsKeySummary } from '../ivs-apis/key-session';
+import { isConflict, isNotFound, isQuotaExceeded, quotaNote, quotaSentence } from '../ivs-apis/key-api';
 import { ownerTagValues, Sibling, siblingInStack } from './owner-tag';
 import { eventClock } from '../stale-event';
 import { deleteLeftBehind, findLeftBehind, LeftBehindKey, listOnce } from './sweeps';
@@ -26,23 +27,23 @@ import { deleteLeftBehind, findLeftBehind, LeftBehindKey, listOnce } from './swe
 export interface Outcome {
   readonly physicalResourceId: string;
   /** The key pair now behind the resource; absent after a Delete. */
-  readonly keyPair?: KeyPair;
+  readonly keyPair?: IvsKey;
   /** What was done, in a few words, for the log. */
   readonly action: string;
 }
 
 /** Rule 1, 9, 10, 11: import; adopt our own key after a lost answer; explain conflicts and the quota. */
-export async function onCreate(event: CloudFormationCustomResourceCreateEvent, ivs: IvsSession): Promise<Outcome> {
+export async function onCreate(event: CloudFormationCustomResourceCreateEvent, ivs: KeySession): Promise<Outcome> {
   watchForLaterEvents(ivs, event);
-  return importKeyPair(ivs, desiredKeyPair(event.ResourceProperties, event));
+  return importKeyPair(ivs, desiredKeyPair(event.ResourceProperties, event, ivs.api.kind));
 }
 
 /** Rules 2 to 7: tags in place, key changes by import-first, renames by re-import, the quota, lost keys. */
-export async function onUpdate(event: CloudFormationCustomResourceUpdateEvent, ivs: IvsSession): Promise<Outcome> {
+export async function onUpdate(event: CloudFormationCustomResourceUpdateEvent, ivs: KeySession): Promise<Outcome> {
   watchForLaterEvents(ivs, event);
-  const desired = desiredKeyPair(event.ResourceProperties, event);
+  const desired = desiredKeyPair(event.ResourceProperties, event, ivs.api.kind);
   const currentArn = event.PhysicalResourceId;
-  if (!isPlaybackKeyPairArn(currentArn)) {
+  if (!isKeyArn(ivs.api.kind, currentArn)) {
     return importKeyPair(ivs, desired);
   }
   if (!holdsSameKey(event.OldResourceProperties, desired)) {
@@ -65,16 +66,16 @@ export async function onUpdate(event: CloudFormationCustomResourceUpdateEvent, i
  * Rules 7 and 8: a missing key is already deleted; an id that is not a key pair's ARN may hide the
  * key pair of a Create whose answer was lost, found by its owner tag.
  */
-export async function onDelete(event: CloudFormationCustomResourceDeleteEvent, ivs: IvsSession): Promise<Outcome> {
+export async function onDelete(event: CloudFormationCustomResourceDeleteEvent, ivs: KeySession): Promise<Outcome> {
   watchForLaterEvents(ivs, event);
   const arn = event.PhysicalResourceId;
   if (arn === NOTHING_IMPORTED_PHYSICAL_ID) {
     return { physicalResourceId: arn, action: 'nothing to delete: the failed Create imported nothing' };
   }
-  if (!isPlaybackKeyPairArn(arn)) {
+  if (!isKeyArn(ivs.api.kind, arn)) {
     return deleteCreatedButUnanswered(ivs, arn, event);
   }
-  const deleted = await ivs.deleteKeyPair(arn);
+  const deleted = await ivs.deleteKey(arn);
   return { physicalResourceId: arn, action: deleted ? 'deleted' : 'already deleted' };
 }
 
@@ -85,7 +86,7 @@ export async function onDelete(event: CloudFormationCustomResourceDeleteEvent, i
  * refused before any IVS call, so there is nothing to look for.
  */
 async function deleteCreatedButUnanswered(
-  ivs: IvsSession,
+  ivs: KeySession,
   physicalResourceId: string,
   event: CloudFormationCustomResourceDeleteEvent,
 ): Promise<Outcome> {
@@ -97,19 +98,19 @@ async function deleteCreatedButUnanswered(
     };
   }
   const key = { ownerTagValues: ownerTagValues(event), name: previousName(event.ResourceProperties), fingerprint };
-  const deleted = await deleteLeftBehind(ivs, await ivs.listKeyPairs(), key);
+  const deleted = await deleteLeftBehind(ivs, await ivs.listKeys(), key);
   const action =
     deleted.length === 0
-      ? "nothing to delete: not a playback key pair ARN, and no key pair carries this resource's owner tag, name and key"
+      ? `nothing to delete: not a ${ivs.api.kind.noun} ARN, and no key pair carries this resource's owner tag, name and key`
       : `deleted ${deleted.join(', ')}, left behind by a Create whose answer was lost`;
   return { physicalResourceId, action };
 }
 
 /** Stops the event, unanswered, when a key pair of this resource records a later event (event-marker.ts). */
-function watchForLaterEvents(ivs: IvsSession, event: EventIdentity): void {
+function watchForLaterEvents(ivs: KeySession, event: EventIdentity): void {
   const owners = ownerTagValues(event);
   const { signedAtMs } = eventClock(event);
-  ivs.onKeyPairSeen = (keyPair) => checkNotSuperseded(keyPair, owners, signedAtMs, Date.now());
+  ivs.onKeySeen = (keyPair) => checkNotSuperseded(keyPair, owners, signedAtMs, Date.now());
 }
 
 /**
@@ -118,8 +119,8 @@ function watchForLaterEvents(ivs: IvsSession, event: EventIdentity): void {
  * the next deploy deleted the key pair it names), and the List throws (event-marker.ts). Only this
  * case pays for the List: a current key pair that exists shows the marker itself.
  */
-async function lookForLaterEvents(ivs: IvsSession): Promise<KeyPairSummary[]> {
-  return ivs.listKeyPairs();
+async function lookForLaterEvents(ivs: KeySession): Promise<IvsKeySummary[]> {
+  return ivs.listKeys();
 }
 
 /**
@@ -141,7 +142,7 @@ function failedKeyOf(
  * The Update kept its current key pair, which already held the wanted key: it undoes an Update
  * that failed before CloudFormation learned a new ARN. Delete what that Update may have imported.
  */
-async function sweepFailedUpdate(ivs: IvsSession, outcome: Outcome, failedKey: LeftBehindKey): Promise<Outcome> {
+async function sweepFailedUpdate(ivs: KeySession, outcome: Outcome, failedKey: LeftBehindKey): Promise<Outcome> {
   const deleted = await deleteLeftBehind(ivs, await listOnce(ivs), failedKey, outcome.physicalResourceId);
   return deleted.length === 0
     ? outcome
@@ -155,18 +156,18 @@ async function sweepFailedUpdate(ivs: IvsSession, outcome: Outcome, failedKey: L
  * pair deleted outside CloudFormation has nothing to heal (rule 7).
  */
 async function claimOwnership(
-  ivs: IvsSession,
+  ivs: KeySession,
   arn: string,
   desired: DesiredKeyPair,
 ): Promise<Pick<Slots, 'current' | 'listed'>> {
-  const current = await ivs.getKeyPair(arn);
+  const current = await ivs.getKey(arn);
   if (!current) return { listed: await lookForLaterEvents(ivs) };
   if (current.tags[OWNER_TAG_KEY] === desired.owner) return { current };
   try {
     // Tags to add, nothing to remove: exactly one TagResource.
     await ivs.syncTags(arn, {}, { [OWNER_TAG_KEY]: desired.owner });
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
+    if (!isNotFound(error)) throw error;
     return {};
   }
   return { current: { ...current, tags: { ...current.tags, [OWNER_TAG_KEY]: desired.owner } } };
@@ -175,11 +176,11 @@ async function claimOwnership(
 /** What a key change may free at the quota: its current key pair, and the key of a failed update. */
 interface Slots {
   /** This resource's current key pair, as a Get of this event described it. */
-  readonly current?: KeyPair;
+  readonly current?: IvsKey;
   /** The key a failed key change may have left behind (see `failedKeyOf`). */
   readonly failedKey?: LeftBehindKey;
   /** What a List of this event showed before the Import, nothing written since: a refused Import needs no second. */
-  readonly listed?: KeyPairSummary[];
+  readonly listed?: IvsKeySummary[];
 }
 
 /**
@@ -188,14 +189,14 @@ interface Slots {
  * already holds the key; otherwise frees its slot (the previous template can restore its key), or
  * else the slot of a failed update's key, and tries once more.
  */
-async function importKeyPair(ivs: IvsSession, desired: DesiredKeyPair, slots: Slots = {}): Promise<Outcome> {
+async function importKeyPair(ivs: KeySession, desired: DesiredKeyPair, slots: Slots = {}): Promise<Outcome> {
   try {
-    return imported(await ivs.importKeyPair(desired), 'imported');
+    return imported(await ivs.importKey(desired), 'imported');
   } catch (error) {
-    if (error instanceof ConflictException) {
+    if (isConflict(error)) {
       return adoptOwnKey(ivs, desired);
     }
-    if (!(error instanceof ServiceQuotaExceededException)) {
+    if (!isQuotaExceeded(error)) {
       throw error;
     }
   }
@@ -204,29 +205,32 @@ async function importKeyPair(ivs: IvsSession, desired: DesiredKeyPair, slots: Sl
     // A rollback, and IVS reported the quota before the duplicate: the current key pair is the one wanted.
     return bringInLine(ivs, current, desired);
   }
-  if (current && (await ivs.deleteKeyPair(current.arn))) {
+  if (current && (await ivs.deleteKey(current.arn))) {
     const outcome = await importKeyPair(ivs, desired);
-    return { ...outcome, action: `deleted ${current.arn} to make room (quota of 3), then ${outcome.action}` };
+    return {
+      ...outcome,
+      action: `deleted ${current.arn} to make room ${quotaNote(ivs.api.kind)}, then ${outcome.action}`,
+    };
   }
   // Whether IVS checks the quota or the duplicate first is undocumented: the key may be ours already.
-  const summaries = slots.listed ?? (await ivs.listKeyPairs());
+  const summaries = slots.listed ?? (await ivs.listKeys());
   const ownKey = await findByFingerprint(ivs, ownedBy(desired, summaries), desired.fingerprint);
   if (ownKey) {
     return bringInLine(ivs, ownKey, desired);
   }
   const [failed] = slots.failedKey ? await findLeftBehind(ivs, summaries, slots.failedKey) : [];
-  if (failed && (await ivs.deleteKeyPair(failed.arn))) {
+  if (failed && (await ivs.deleteKey(failed.arn))) {
     const outcome = await importKeyPair(ivs, desired);
     return {
       ...outcome,
-      action: `deleted ${failed.arn}, imported by a failed update, to make room (quota of 3), then ${outcome.action}`,
+      action: `deleted ${failed.arn}, imported by a failed update, to make room ${quotaNote(ivs.api.kind)}, then ${outcome.action}`,
     };
   }
-  throw quotaExceeded(summaries);
+  throw quotaExceeded(ivs.api.kind, summaries);
 }
 
-async function adoptOwnKey(ivs: IvsSession, desired: DesiredKeyPair): Promise<Outcome> {
-  const summaries = await ivs.listKeyPairs();
+async function adoptOwnKey(ivs: KeySession, desired: DesiredKeyPair): Promise<Outcome> {
+  const summaries = await ivs.listKeys();
   const ours = ownedBy(desired, summaries);
   const ownKey = await findByFingerprint(ivs, ours, desired.fingerprint);
   if (ownKey) {
@@ -241,35 +245,35 @@ async function adoptOwnKey(ivs: IvsSession, desired: DesiredKeyPair): Promise<Ou
     throw notFoundAfterConflict(desired, summaries);
   }
   const sibling = siblingInStack(holder.tags[OWNER_TAG_KEY], desired.stackId);
-  throw sibling ? heldByThisStack(holder, sibling) : importedBySomeoneElse(holder);
+  throw sibling ? heldByThisStack(ivs.api.kind, holder, sibling) : importedBySomeoneElse(ivs.api.kind, holder);
 }
 
-function notFoundAfterConflict(desired: DesiredKeyPair, summaries: KeyPairSummary[]): Error {
+function notFoundAfterConflict(desired: DesiredKeyPair, summaries: IvsKeySummary[]): Error {
   return new Error(
     `IVS reports that the public key with fingerprint ${desired.fingerprint} ` +
       `is already imported, but none of the ${summaries.length} key pairs it lists holds it. Deploy again in a minute.`,
   );
 }
 
-function ownedBy(desired: DesiredKeyPair, summaries: KeyPairSummary[]): KeyPairSummary[] {
+function ownedBy(desired: DesiredKeyPair, summaries: IvsKeySummary[]): IvsKeySummary[] {
   return summaries.filter((summary) => desired.ownerTagValues.includes(summary.tags[OWNER_TAG_KEY]));
 }
 
 async function findByFingerprint(
-  ivs: IvsSession,
-  candidates: KeyPairSummary[],
+  ivs: KeySession,
+  candidates: IvsKeySummary[],
   fingerprint: string,
-): Promise<KeyPair | undefined> {
+): Promise<IvsKey | undefined> {
   for (const candidate of candidates) {
     // A key pair this event already described (the current one, read before a key change) costs no second Get.
-    const keyPair = ivs.fetched.get(candidate.arn) ?? (await ivs.getKeyPair(candidate.arn));
+    const keyPair = ivs.fetched.get(candidate.arn) ?? (await ivs.getKey(candidate.arn));
     if (keyPair?.fingerprint === fingerprint) return keyPair;
   }
   return undefined;
 }
 
 /** Our own key: tags to the wanted set; a different name means a re-import, as for a rename. */
-async function bringInLine(ivs: IvsSession, ownKey: KeyPair, desired: DesiredKeyPair): Promise<Outcome> {
+async function bringInLine(ivs: KeySession, ownKey: IvsKey, desired: DesiredKeyPair): Promise<Outcome> {
   if (ownKey.name !== desired.name) {
     return reimportUnderNewName(ivs, ownKey.arn, desired);
   }
@@ -278,14 +282,14 @@ async function bringInLine(ivs: IvsSession, ownKey: KeyPair, desired: DesiredKey
 }
 
 /** IVS cannot rename, nor hold one key twice: delete, then import under the new name. */
-async function reimportUnderNewName(ivs: IvsSession, arn: string, desired: DesiredKeyPair): Promise<Outcome> {
-  await ivs.deleteKeyPair(arn);
+async function reimportUnderNewName(ivs: KeySession, arn: string, desired: DesiredKeyPair): Promise<Outcome> {
+  await ivs.deleteKey(arn);
   const outcome = await importKeyPair(ivs, desired);
   return { ...outcome, action: `deleted ${arn} and re-imported the key as "${desired.name}"` };
 }
 
-async function updateTagsInPlace(ivs: IvsSession, arn: string, desired: DesiredKeyPair): Promise<Outcome> {
-  const keyPair = await ivs.getKeyPair(arn);
+async function updateTagsInPlace(ivs: KeySession, arn: string, desired: DesiredKeyPair): Promise<Outcome> {
+  const keyPair = await ivs.getKey(arn);
   if (!keyPair) {
     const outcome = await importKeyPair(ivs, desired, { listed: await lookForLaterEvents(ivs) });
     return { ...outcome, action: `${arn} was deleted outside CloudFormation; ${outcome.action} again` };
@@ -294,17 +298,17 @@ async function updateTagsInPlace(ivs: IvsSession, arn: string, desired: DesiredK
   return imported({ ...keyPair, tags: desired.tags }, 'updated tags in place');
 }
 
-function imported(keyPair: KeyPair, action: string): Outcome {
+function imported(keyPair: IvsKey, action: string): Outcome {
   return { physicalResourceId: keyPair.arn, keyPair, action };
 }
 
-function importedBySomeoneElse(holder: KeyPair): Error {
+function importedBySomeoneElse(kind: KeyKind, holder: IvsKey): Error {
   return new Error(
-    `This public key is already imported into IVS as playback key pair ${holder.arn} ` +
+    `This public key is already imported into IVS as ${kind.noun} ${holder.arn} ` +
       `(name "${holder.name}", fingerprint ${holder.fingerprint}), which this stack did not import, and IVS ` +
       'cannot hold the same key twice. Either reuse that key pair with ' +
-      `PlaybackKeyPair.fromPlaybackKeyPairArn(this, 'Key', '${holder.arn}'), or delete it ` +
-      `(aws ivs delete-playback-key-pair --arn ${holder.arn}) and deploy again.`,
+      `${kind.fromArn}(this, 'Key', '${holder.arn}'), or delete it ` +
+      `(${kind.deleteCommand} --arn ${holder.arn}) and deploy again.`,
   );
 }
 
@@ -313,32 +317,32 @@ function importedBySomeoneElse(holder: KeyPair): Error {
  * created before the old one is deleted), or two key pairs given one key. The ways out keep the
  * key pair; removing it, or referring to it by ARN, would leave the stack deleting a key it uses.
  */
-function heldByThisStack(holder: KeyPair, sibling: Sibling): Error {
+function heldByThisStack(kind: KeyKind, holder: IvsKey, sibling: Sibling): Error {
   // A tag hashed for length still names the stack, but not the logical ID.
   const logicalId = sibling.logicalId ?? '<its logical ID>';
   const resource = sibling.logicalId
     ? `the resource "${logicalId}"`
     : 'a resource (whose logical ID is too long for its owner tag)';
   return new Error(
-    `This public key (fingerprint ${holder.fingerprint}) is already imported into IVS as playback key pair ` +
+    `This public key (fingerprint ${holder.fingerprint}) is already imported into IVS as ${kind.noun} ` +
       `${holder.arn} (name "${holder.name}") by ${resource} of this same stack, and IVS cannot hold the ` +
-      'same key twice. This happens when a PlaybackKeyPair moves in the construct tree (or into a nested stack) and so ' +
+      `same key twice. This happens when a ${kind.importedConstruct} moves in the construct tree (or into a nested stack) and so ` +
       'gets a new logical ID: CloudFormation creates the resource under the new logical ID before it deletes the one ' +
-      `under the old. To move it and keep the key pair alive, either keep its logical ID: set playbackKeyPairName: ` +
+      `under the old. To move it and keep the ${kind.noun} alive, either keep its logical ID: set ${kind.nameOption}: ` +
       `"${holder.name}" (the default name follows the construct path) and pin the ID with ` +
       `(keyPair.node.findChild('Resource').node.defaultChild as CfnResource).overrideLogicalId('${logicalId}'), or ` +
       'with that explicit name let `cdk refactor` match the resource and move it to its new logical ID before you ' +
-      'deploy; or move it in two deploys: first add the key pair at its new place with a new key while the old one ' +
+      `deploy; or move it in two deploys: first add the ${kind.noun} at its new place with a new key while the old one ` +
       'stays (IVS holds both, so tokens signed with either keep working), then remove the old one. If two ' +
-      'PlaybackKeyPairs of this stack were given the same key, give each its own key.',
+      `${kind.importedConstruct}s of this stack were given the same key, give each its own key.`,
   );
 }
 
-function quotaExceeded(inUse: KeyPairSummary[]): Error {
+function quotaExceeded(kind: KeyKind, inUse: IvsKeySummary[]): Error {
   const listed = inUse.map((keyPair) => `${keyPair.arn} ("${keyPair.name}")`).join(', ');
   return new Error(
-    'IVS allows 3 playback key pairs per account and region, and this region already holds ' +
+    `${quotaSentence(kind)}, and this region already holds ` +
       `${inUse.length}: ${listed || 'none listed'}. Delete one that is no longer needed, or reuse one with ` +
-      'PlaybackKeyPair.fromPlaybackKeyPairArn.',
+      `${kind.fromArn}.`,
   );
 }

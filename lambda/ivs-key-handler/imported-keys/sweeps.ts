@@ -1,5 +1,5 @@
 import { OWNER_TAG_KEY } from '../../../lib/shared/contract';
-import { IvsSession, KeyPair, KeyPairSummary } from '../ivs-apis/ivs-session';
+import { KeySession, IvsKey, IvsKeySummary } from '../ivs-apis/key-session';
 
 /**
  * A key pair this resource may have left behind, recognised by the key itself: it must carry one
@@ -19,18 +19,18 @@ export interface LeftBehindKey {
  * the fingerprint.
  */
 export async function findLeftBehind(
-  ivs: IvsSession,
-  summaries: KeyPairSummary[],
+  ivs: KeySession,
+  summaries: IvsKeySummary[],
   key: LeftBehindKey,
   keep?: string,
-): Promise<KeyPair[]> {
+): Promise<IvsKey[]> {
   const candidates = summaries.filter(
     (summary) =>
       summary.arn !== keep && key.ownerTagValues.includes(summary.tags[OWNER_TAG_KEY]) && summary.name === key.name,
   );
-  const found: KeyPair[] = [];
+  const found: IvsKey[] = [];
   for (const candidate of candidates) {
-    const keyPair = ivs.fetched.get(candidate.arn) ?? (await ivs.getKeyPair(candidate.arn));
+    const keyPair = ivs.fetched.get(candidate.arn) ?? (await ivs.getKey(candidate.arn));
     if (keyPair?.fingerprint === key.fingerprint) found.push(keyPair);
   }
   return found;
@@ -38,23 +38,23 @@ export async function findLeftBehind(
 
 /** Deletes what `findLeftBehind` finds; returns the ARNs deleted. */
 export async function deleteLeftBehind(
-  ivs: IvsSession,
-  summaries: KeyPairSummary[],
+  ivs: KeySession,
+  summaries: IvsKeySummary[],
   key: LeftBehindKey,
   keep?: string,
 ): Promise<string[]> {
   const deleted: string[] = [];
   for (const keyPair of await findLeftBehind(ivs, summaries, key, keep)) {
-    if (await ivs.deleteKeyPair(keyPair.arn)) deleted.push(keyPair.arn);
+    if (await ivs.deleteKey(keyPair.arn)) deleted.push(keyPair.arn);
   }
   return deleted;
 }
 
 /** The key pairs the List of this event showed, if it made one (saving a call), else a new List. */
-export async function listOnce(ivs: IvsSession): Promise<KeyPairSummary[]> {
-  return ivs.calls.includes('ListPlaybackKeyPairs') ? dedupe(ivs.listed) : ivs.listKeyPairs();
+export async function listOnce(ivs: KeySession): Promise<IvsKeySummary[]> {
+  return ivs.hasListed ? dedupe(ivs.listed) : ivs.listKeys();
 }
 
-function dedupe(summaries: KeyPairSummary[]): KeyPairSummary[] {
+function dedupe(summaries: IvsKeySummary[]): IvsKeySummary[] {
   return [...new Map(summaries.map((summary) => [summary.arn, summary])).values()];
 }

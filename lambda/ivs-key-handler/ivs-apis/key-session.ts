@@ -1,38 +1,8 @@
-import {
-  ConflictException,
-  DeletePlaybackKeyPairCommand,
-  GetPlaybackKeyPairCommand,
-  ImportPlaybackKeyPairCommand,
-  IvsClient,
-  ListPlaybackKeyPairsCommand,
-  ResourceNotFoundException,
-  TagResourceCommand,
-  UntagResourceCommand,
-} from '@aws-sdk/client-ivs';
 import { EVENT_MARKER_TAG_KEY } from '../../../lib/shared/contract';
 import { beforeDeadline } from '../before-deadline';
+import { isConflict, isNotFound, IvsKey, IvsKeySummary, IvsKeyToImport, KeyApi, Sendable } from './key-api';
 
-/** A key pair as IVS describes it. */
-export interface KeyPair {
-  readonly arn: string;
-  readonly name: string;
-  readonly fingerprint: string;
-  readonly tags: Record<string, string>;
-}
-
-/** A key pair as ListPlaybackKeyPairs describes it: no fingerprint. */
-export type KeyPairSummary = Omit<KeyPair, 'fingerprint'>;
-
-/** What the key pair to import looks like. */
-export interface KeyPairToImport {
-  readonly publicKeyMaterial: string;
-  readonly name: string;
-  readonly tags: Record<string, string>;
-}
-
-interface Sendable {
-  readonly $metadata?: { attempts?: number; httpStatusCode?: number };
-}
+export type { IvsKey, IvsKeySummary, IvsKeyToImport } from './key-api';
 
 /** When the session stops waiting for IVS, so that the handler can still answer CloudFormation. */
 export interface IvsDeadline {
@@ -54,90 +24,93 @@ export class IvsDeadlineError extends Error {
 }
 
 /**
- * The IVS calls of one lifecycle event, each counted for the event's log line.
- * Errors keep their SDK class (for `instanceof`) and get a message that quotes the service.
+ * The IVS calls of one lifecycle event on one key API (playback key pairs or stage public keys),
+ * each counted for the event's log line. Errors keep their SDK class and name (key-api.ts tells them
+ * apart) and get a message that quotes the service.
  */
-export class IvsSession {
+export class KeySession {
   /** The operations called, in order; a retried call counts once. */
   public readonly calls: string[] = [];
   /** How many extra attempts the SDK's retry policy made (throttling, 5xx). */
   public retries = 0;
-  /** The ARN of a key pair an Import of this session created. */
+  /** The ARN of a key an Import of this session created. */
   public importedArn?: string;
   /**
    * Whether an Import ended without IVS saying that it failed (no answer, the deadline, a 5xx), so
-   * that it may have created a key pair all the same.
+   * that it may have created a key all the same.
    */
   public importOutcomeUnknown = false;
-  /** Whether an Import got 409: IVS holds the key, maybe as this resource's own key pair. */
+  /** Whether an Import got 409: IVS holds the key, maybe as this resource's own. */
   public importConflicted = false;
-  /** Every key pair a List of this session returned. */
-  public readonly listed: KeyPairSummary[] = [];
-  /** Every key pair a Get of this session returned, by ARN. */
-  public readonly fetched = new Map<string, KeyPair>();
-  /** Sees every key pair a Get or List returns before the rules act on it; may throw to stop the event. */
-  public onKeyPairSeen: (keyPair: KeyPairSummary) => void = () => undefined;
+  /** Whether this session has made a List (whose keys are in `listed`). */
+  public hasListed = false;
+  /** Every key a List of this session returned. */
+  public readonly listed: IvsKeySummary[] = [];
+  /** Every key a Get of this session returned, by ARN. */
+  public readonly fetched = new Map<string, IvsKey>();
+  /** Sees every key a Get or List returns before the rules act on it; may throw to stop the event. */
+  public onKeySeen: (key: IvsKeySummary) => void = () => undefined;
 
   constructor(
-    private readonly client: IvsClient,
+    /** The key API the calls go to; its kind gives the rules their words, ARNs and quota. */
+    public readonly api: KeyApi,
     private readonly deadline?: IvsDeadline,
   ) {}
 
-  public async importKeyPair(keyPair: KeyPairToImport): Promise<KeyPair> {
-    const { publicKeyMaterial, name, tags } = keyPair;
+  public async importKey(key: IvsKeyToImport): Promise<IvsKey> {
+    const { publicKeyMaterial, name, tags } = key;
     try {
-      const { keyPair: imported } = await this.send('ImportPlaybackKeyPair', (abortSignal) =>
-        this.client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial, name, tags }), { abortSignal }),
+      const { key: imported } = await this.send(this.api.operations.import, (abortSignal) =>
+        this.api.importKey({ publicKeyMaterial, name, tags }, abortSignal),
       );
       this.importedArn = imported?.arn;
-      return asKeyPair(imported);
+      return asKey(imported);
     } catch (error) {
       this.importOutcomeUnknown ||= !refusedByIvs(error);
-      this.importConflicted ||= error instanceof ConflictException;
+      this.importConflicted ||= isConflict(error);
       throw error;
     }
   }
 
-  /** Returns undefined when there is no such key pair. */
-  public async getKeyPair(arn: string): Promise<KeyPair | undefined> {
+  /** Returns undefined when there is no such key. */
+  public async getKey(arn: string): Promise<IvsKey | undefined> {
     try {
-      const { keyPair: described } = await this.send('GetPlaybackKeyPair', (abortSignal) =>
-        this.client.send(new GetPlaybackKeyPairCommand({ arn }), { abortSignal }),
+      const { key: described } = await this.send(this.api.operations.get, (abortSignal) =>
+        this.api.getKey(arn, abortSignal),
       );
-      const keyPair = asKeyPair(described);
-      this.fetched.set(arn, keyPair);
-      this.onKeyPairSeen(keyPair);
-      return keyPair;
+      const key = asKey(described);
+      this.fetched.set(arn, key);
+      this.onKeySeen(key);
+      return key;
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
 
-  public async listKeyPairs(): Promise<KeyPairSummary[]> {
-    const summaries: KeyPairSummary[] = [];
+  public async listKeys(): Promise<IvsKeySummary[]> {
+    const summaries: IvsKeySummary[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.send('ListPlaybackKeyPairs', (abortSignal) =>
-        this.client.send(new ListPlaybackKeyPairsCommand({ nextToken }), { abortSignal }),
+      const page = await this.send(this.api.operations.list, (abortSignal) =>
+        this.api.listKeys(nextToken, abortSignal),
       );
-      summaries.push(...(page.keyPairs ?? []).map((k) => ({ arn: k.arn!, name: k.name ?? '', tags: k.tags ?? {} })));
+      summaries.push(...page.keys);
       nextToken = page.nextToken;
     } while (nextToken);
+    this.hasListed = true;
     this.listed.push(...summaries);
-    summaries.forEach((summary) => this.onKeyPairSeen(summary));
+    summaries.forEach((summary) => this.onKeySeen(summary));
     return summaries;
   }
 
-  /** Returns false when the key pair was already gone. */
-  public async deleteKeyPair(arn: string): Promise<boolean> {
+  /** Returns false when the key was already gone. */
+  public async deleteKey(arn: string): Promise<boolean> {
     try {
-      await this.send('DeletePlaybackKeyPair', (abortSignal) =>
-        this.client.send(new DeletePlaybackKeyPairCommand({ arn }), { abortSignal }),
-      );
+      await this.send(this.api.operations.delete, (abortSignal) => this.api.deleteKey(arn, abortSignal));
       return true;
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return false;
+      if (isNotFound(error)) return false;
       throw error;
     }
   }
@@ -146,14 +119,10 @@ export class IvsSession {
   public async syncTags(arn: string, current: Record<string, string>, wanted: Record<string, string>): Promise<void> {
     const { stale, changed } = tagChanges(current, wanted);
     if (stale.length > 0) {
-      await this.send('UntagResource', (abortSignal) =>
-        this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: stale }), { abortSignal }),
-      );
+      await this.send('UntagResource', (abortSignal) => this.api.untagKey(arn, stale, abortSignal));
     }
     if (Object.keys(changed).length > 0) {
-      await this.send('TagResource', (abortSignal) =>
-        this.client.send(new TagResourceCommand({ resourceArn: arn, tags: changed }), { abortSignal }),
-      );
+      await this.send('TagResource', (abortSignal) => this.api.tagKey(arn, changed, abortSignal));
     }
   }
 
@@ -178,7 +147,7 @@ export class IvsSession {
   }
 }
 
-/** IVS allows 50 tags per key pair, and refuses a TagResource that would make more. */
+/** IVS allows 50 tags per key (of either kind), and refuses a TagResource that would make more. */
 export const MAX_TAGS_PER_KEY_PAIR = 50;
 
 /**
@@ -208,15 +177,8 @@ function refusedByIvs(error: unknown): boolean {
   return status !== undefined && status >= 400 && status < 500;
 }
 
-function asKeyPair(
-  keyPair: { arn?: string; name?: string; fingerprint?: string; tags?: Record<string, string> } | undefined,
-): KeyPair {
-  return {
-    arn: keyPair?.arn ?? '',
-    name: keyPair?.name ?? '',
-    fingerprint: keyPair?.fingerprint ?? '',
-    tags: keyPair?.tags ?? {},
-  };
+function asKey(key: Partial<IvsKey> | undefined): IvsKey {
+  return { arn: key?.arn ?? '', name: key?.name ?? '', fingerprint: key?.fingerprint ?? '', tags: key?.tags ?? {} };
 }
 
 /** The SDK leaves `message` as "UnknownError" and puts the service's words in `exceptionMessage`. */
