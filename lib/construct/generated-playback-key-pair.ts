@@ -1,32 +1,19 @@
 import {
-  CfnResource,
   CustomResource,
   ITaggableV2,
-  Lazy,
-  Names,
   RemovalPolicy,
   Resource,
-  Stack,
   TagManager,
-  TagType,
-  Token,
   aws_iam as iam,
   aws_ivs as ivs,
   aws_kms as kms,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { generatedKey, grantReadOfGeneratedKey } from './key-resources';
 import { IPlaybackKeyPair } from './playback-key-pair';
-import { encryptionKeyGrant } from './encryption-key-grant';
-import { PlaybackKeyPairProvider, SERVICE_TIMEOUT } from './playback-key-pair-provider';
-import { keyPairsOf } from './stack-key-pairs';
-import {
-  GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
-  GeneratedKeyPairAttribute,
-  GeneratedKeyPairProperty,
-} from '../shared/contract';
-import { generatedKeySlots, validateGeneratedKeyTags, validateGeneration } from '../shared/generated-key';
-import { validatePlaybackKeyPairName, validateTagMap } from '../shared/validation';
+import { GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, GeneratedKeyPairAttribute } from '../shared/contract';
+import { PLAYBACK_KEY_PAIRS } from '../shared/key-kinds';
 
 /** Properties of a `GeneratedPlaybackKeyPair`; every one is optional. */
 export interface GeneratedPlaybackKeyPairProps {
@@ -87,8 +74,9 @@ export interface GeneratedPlaybackKeyPairProps {
 
 /**
  * An Amazon IVS playback key pair generated at deploy time: the handler makes an ECDSA P-384 key,
- * writes it to a Secrets Manager secret (JSON `privateKeyPem`, `publicKeyPem`, `fingerprint`,
- * `generation`) and only then imports its public half. The private key is never in the template.
+ * imports its public half, and writes it to a Secrets Manager secret (JSON `privateKeyPem`,
+ * `publicKeyPem`, `fingerprint`, `generation`, `playbackKeyPairArn`). The private key is never in
+ * the template.
  *
  * The secret's `AWSCURRENT` version is the key that signs, `AWSPREVIOUS` the one before it. Raise
  * `generation` to rotate; with `keepPreviousKey` (the default) the previous key stays imported, so
@@ -145,58 +133,19 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
    */
   constructor(scope: Construct, id: string, props: GeneratedPlaybackKeyPairProps = {}) {
     super(scope, id);
-    const generation = props.generation ?? 1;
-    if (!Token.isUnresolved(generation)) validateGeneration(generation);
-    const keepPreviousKey = props.keepPreviousKey ?? true;
-    const siblings = keyPairsOf(Stack.of(this));
-    siblings.claimSlots(this.node.path, generatedKeySlots(keepPreviousKey));
-    this.playbackKeyPairName =
-      props.playbackKeyPairName ??
-      Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
-    if (!Token.isUnresolved(this.playbackKeyPairName)) validatePlaybackKeyPairName(this.playbackKeyPairName);
-    // The checks and messages of PlaybackKeyPair's tags, which the handler repeats at deploy time.
-    if (!Token.isUnresolved(props.tags)) validateTagMap(props.tags);
-    validateGeneratedKeyTags(props.tags ?? {}, Token.isUnresolved);
-    this.cdkTagManager = new TagManager(TagType.MAP, GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE, props.tags, {
-      tagPropertyName: GeneratedKeyPairProperty.TAGS,
+    const { resource, name, tagManager, secret } = generatedKey(this, PLAYBACK_KEY_PAIRS, {
+      ...props,
+      name: props.playbackKeyPairName,
     });
-    this.node.addValidation({ validate: () => tagErrors(this.cdkTagManager.tagValues()) });
-
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    this.resource = resource;
+    this.storage = secret;
+    this.secret = secret;
     this.encryptionKey = props.encryptionKey;
-    this.storage = new secretsmanager.Secret(this, 'Secret', {
-      description: `The private keys of the IVS playback key pair ${this.node.path} (AWSCURRENT signs)`,
-      encryptionKey: props.encryptionKey,
-      removalPolicy,
-    });
-    // An empty secret: the handler writes every version. CDK's Secret would otherwise generate a
-    // password as the first AWSCURRENT, which the first key would push to AWSPREVIOUS.
-    (this.storage.node.defaultChild as CfnResource).addPropertyDeletionOverride('GenerateSecretString');
-    this.secret = this.storage;
-    acknowledgeRotation(this.storage.node.defaultChild as CfnResource);
-
-    const provider = PlaybackKeyPairProvider.getOrCreate(this);
-    const policy = provider.allowGeneratedKeySecret(this.storage, props.encryptionKey);
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
-      properties: {
-        [GeneratedKeyPairProperty.SECRET_ARN]: this.storage.secretArn,
-        [GeneratedKeyPairProperty.GENERATION]: Token.isUnresolved(generation)
-          ? Token.asString(generation)
-          : String(generation),
-        [GeneratedKeyPairProperty.KEEP_PREVIOUS_KEY]: String(keepPreviousKey),
-        [GeneratedKeyPairProperty.NAME]: this.playbackKeyPairName,
-        [GeneratedKeyPairProperty.TAGS]: Lazy.any({ produce: () => this.cdkTagManager.renderTags() }),
-      },
-      removalPolicy,
-      serviceTimeout: SERVICE_TIMEOUT,
-    });
-    this.resource.node.addDependency(policy);
-    siblings.queue(this.resource);
-    this.playbackKeyPairArn = this.resource.getAttString(GeneratedKeyPairAttribute.ARN);
-    this.playbackKeyPairFingerprint = this.resource.getAttString(GeneratedKeyPairAttribute.FINGERPRINT);
-    this.previousPlaybackKeyPairArn = this.resource.getAttString(GeneratedKeyPairAttribute.PREVIOUS_ARN);
+    this.playbackKeyPairName = name;
+    this.cdkTagManager = tagManager;
+    this.playbackKeyPairArn = resource.getAttString(GeneratedKeyPairAttribute.ARN);
+    this.playbackKeyPairFingerprint = resource.getAttString(GeneratedKeyPairAttribute.FINGERPRINT);
+    this.previousPlaybackKeyPairArn = resource.getAttString(GeneratedKeyPairAttribute.PREVIOUS_ARN);
   }
 
   /** A reference to the current key pair for aws-cdk-lib APIs that take an `IPlaybackKeyPairRef`. */
@@ -211,47 +160,12 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
    * @param grantee - the backend that signs viewer tokens
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.storage.grantRead(grantee);
-    // An alias whose key is not known at synth time: aws-cdk-lib may drop that grant (without its
-    // imported-alias feature flag), so it is granted here on the keys that carry the alias.
-    const key = this.encryptionKey && encryptionKeyGrant(this, this.encryptionKey);
-    if (!key?.aliasName) return grant;
-    return grant.combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['kms:Decrypt'],
-        resourceArns: key.resources,
-        conditions: key.conditions,
-      }),
-    );
+    return grantReadOfGeneratedKey(this, this.storage, this.encryptionKey, grantee);
   }
 
   /** Sets what happens to the key pairs and the secret when they leave the stack. */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     this.resource.applyRemovalPolicy(policy);
     this.storage.applyRemovalPolicy(policy);
-  }
-}
-
-/**
- * cdk-nag's AwsSolutions-SMG4 asks for a Secrets Manager rotation schedule; this secret rotates by
- * deploy instead (raise `generation`), because a new key is only useful once IVS has imported it.
- * Recorded in the forms cdk-nag 2 (CloudFormation metadata) and 3 (construct metadata) read.
- */
-function acknowledgeRotation(secret: CfnResource): void {
-  const reason =
-    "The secret holds generated IVS playback keys and rotates by deploy: raising the construct's generation " +
-    'writes a new key and imports it into IVS in one step, keeping the previous key imported. A Secrets Manager rotation ' +
-    'Lambda could change the secret without IVS knowing the new key, and viewer tokens signed with it would not play.';
-  secret.addMetadata('cdk_nag', { rules_to_suppress: [{ id: 'AwsSolutions-SMG4', reason }] });
-  secret.node.addMetadata('aws:cdk:acknowledged-rules', { 'AwsSolutions-SMG4': reason });
-}
-
-function tagErrors(tags: Record<string, string>): string[] {
-  try {
-    validateGeneratedKeyTags(tags, Token.isUnresolved);
-    return [];
-  } catch (error) {
-    return [(error as Error).message];
   }
 }

@@ -19,16 +19,30 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { encryptionKeyGrant } from './encryption-key-grant';
 import { HANDLER_NODE_MAJOR } from '../shared/contract';
+import { KeyKind, PLAYBACK_KEY_PAIRS } from '../shared/key-kinds';
 
 /** Where `npm run build` writes the pre-bundled handler; shipped in the package. */
 export const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'ivs-key-handler');
 
-/** The IVS actions the handler calls, and nothing else. */
+/** The IVS actions the handler calls on playback key pairs, and nothing else. */
 export const HANDLER_ACTIONS = [
   'ivs:ImportPlaybackKeyPair',
   'ivs:GetPlaybackKeyPair',
   'ivs:ListPlaybackKeyPairs',
   'ivs:DeletePlaybackKeyPair',
+  'ivs:TagResource',
+  'ivs:UntagResource',
+];
+
+/**
+ * The IVS actions the handler calls on stage public keys, and nothing else. `ivs:ListPublicKeys`
+ * has no resource type in the Service Authorization Reference (docs/facts/ivs-real-time.md), so it
+ * gets a statement of its own on `*`; every other action is limited to this account's public keys.
+ */
+export const PUBLIC_KEY_ACTIONS = [
+  'ivs:ImportPublicKey',
+  'ivs:GetPublicKey',
+  'ivs:DeletePublicKey',
   'ivs:TagResource',
   'ivs:UntagResource',
 ];
@@ -107,6 +121,9 @@ export class PlaybackKeyPairProvider extends Construct {
   public readonly handler: lambda.Function;
 
   private generatedKeySecrets?: iam.Policy;
+  /** The role's inline IVS policy: a statement per kind of key the stack holds, added by its first key. */
+  private readonly ivsPolicy = new iam.PolicyDocument();
+  private readonly allowedKinds = new Set<KeyKind>();
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -119,31 +136,9 @@ export class PlaybackKeyPairProvider extends Construct {
 
     const handlerLogs = this.logGroup('HandlerLogs');
     // Inline, so the function waits for no separate AWS::IAM::Policy resource.
-    // The partition as the AWS::Partition pseudo parameter, always: with a concrete region and the
-    // partition-literals feature flag, formatArn's default would load aws-cdk-lib's region database
-    // (about 70 ms of every synth) to spell out the same value.
-    const playbackKeys = scope.formatArn({
-      partition: Aws.PARTITION,
-      service: 'ivs',
-      resource: 'playback-key',
-      resourceName: '*',
-    });
-    const handlerRole = this.executionRole('HandlerRole', handlerLogs, {
-      Ivs: new iam.PolicyDocument({
-        statements: [new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [playbackKeys] })],
-      }),
-    });
-    acknowledge(
-      handlerRole.node.defaultChild,
-      'AwsSolutions-IAM5',
-      `Resource::${flatten(scope, playbackKeys)}`,
-      'IVS gives a playback key pair its ARN (a random id) only when it is imported, so the policy cannot name the ' +
-        'key pairs in advance. The wildcard is limited to playback keys of this account and region, and the handler ' +
-        "acts only on the key pair its own resource imported (the resource's physical ID, or the key pair carrying " +
-        "the resource's owner tag).",
-    );
+    const handlerRole = this.executionRole('HandlerRole', handlerLogs, { Ivs: this.ivsPolicy });
     this.handler = new lambda.Function(this, 'Handler', {
-      description: 'Imports, re-imports and deletes Amazon IVS playback key pairs (Custom::IvsPlaybackKeyPair)',
+      description: 'Imports, re-imports and deletes Amazon IVS playback key pairs and stage public keys',
       runtime: new lambda.Runtime(`nodejs${HANDLER_NODE_MAJOR}.x`, lambda.RuntimeFamily.NODEJS, {
         supportsInlineCode: true,
       }),
@@ -157,6 +152,49 @@ export class PlaybackKeyPairProvider extends Construct {
       ...ASYNC_INVOKE,
     });
     this.serviceToken = this.handler.functionArn;
+  }
+
+  /**
+   * Lets the handler call the IVS actions of `kind`'s keys (once per kind: the stack's first key of
+   * a kind adds its statement), on this account and region's keys of that kind only.
+   */
+  public allowKeys(kind: KeyKind): void {
+    if (this.allowedKinds.has(kind)) return;
+    this.allowedKinds.add(kind);
+    const stack = Stack.of(this);
+    // The partition as the AWS::Partition pseudo parameter, always: with a concrete region and the
+    // partition-literals feature flag, formatArn's default would load aws-cdk-lib's region database
+    // (about 70 ms of every synth) to spell out the same value.
+    const keys = stack.formatArn({
+      partition: Aws.PARTITION,
+      service: 'ivs',
+      resource: kind.arnResource,
+      resourceName: '*',
+    });
+    const playback = kind === PLAYBACK_KEY_PAIRS;
+    this.ivsPolicy.addStatements(
+      new iam.PolicyStatement({ actions: playback ? HANDLER_ACTIONS : PUBLIC_KEY_ACTIONS, resources: [keys] }),
+    );
+    const role = this.handler.role!.node.defaultChild;
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5',
+      `Resource::${flatten(stack, keys)}`,
+      `IVS gives a ${kind.noun} its ARN (a random id) only when it is imported, so the policy cannot name the ` +
+        `${kind.nounPlural} in advance. The wildcard is limited to ${kind.nounPlural} of this account and region, and the ` +
+        `handler acts only on the ${kind.noun} its own resource imported (the resource's physical ID, or the key ` +
+        "carrying the resource's owner tag).",
+    );
+    if (!playback) {
+      this.ivsPolicy.addStatements(new iam.PolicyStatement({ actions: ['ivs:ListPublicKeys'], resources: ['*'] }));
+      acknowledge(
+        role,
+        'AwsSolutions-IAM5',
+        'Resource::*',
+        'ivs:ListPublicKeys has no resource type (Service Authorization Reference for IVS), so only "*" can allow it; ' +
+          'the statement allows that one read-only action and nothing else.',
+      );
+    }
   }
 
   /**

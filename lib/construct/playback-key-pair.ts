@@ -2,27 +2,17 @@ import {
   CustomResource,
   IResource,
   ITaggableV2,
-  Lazy,
-  Names,
   RemovalPolicy,
   Resource,
-  Stack,
   TagManager,
-  TagType,
   Token,
   aws_ivs as ivs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PlaybackKeyPairProvider, SERVICE_TIMEOUT } from './playback-key-pair-provider';
-import { keyPairsOf } from './stack-key-pairs';
-import { KeyPairAttribute, KeyPairProperty, PLAYBACK_KEY_PAIR_RESOURCE_TYPE } from '../shared/contract';
-import {
-  isPlaybackKeyPairArn,
-  validatePlaybackKeyPairName,
-  validatePublicKeyMaterial,
-  validateTagMap,
-  validateTags,
-} from '../shared/validation';
+import { importedKey } from './key-resources';
+import { KeyPairAttribute, PLAYBACK_KEY_PAIR_RESOURCE_TYPE } from '../shared/contract';
+import { PLAYBACK_KEY_PAIRS } from '../shared/key-kinds';
+import { isPlaybackKeyPairArn } from '../shared/validation';
 
 /**
  * An Amazon IVS playback key pair: the public half of the key that signs viewer tokens for
@@ -162,41 +152,16 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
    */
   constructor(scope: Construct, id: string, publicKeyMaterial: string, options: PlaybackKeyPairOptions = {}) {
     super(scope, id);
-    const siblings = keyPairsOf(Stack.of(this));
-    if (!Token.isUnresolved(publicKeyMaterial)) {
-      siblings.claimKey(validatePublicKeyMaterial(publicKeyMaterial).der, this.node.path);
-    }
-    siblings.claimSlots(this.node.path, 1);
-    this.playbackKeyPairName =
-      options.playbackKeyPairName ??
-      Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
-    if (!Token.isUnresolved(this.playbackKeyPairName)) {
-      validatePlaybackKeyPairName(this.playbackKeyPairName);
-    }
-    // Other languages and JavaScript can pass what the types forbid (a string, a number as a value).
-    if (!Token.isUnresolved(options.tags)) validateTagMap(options.tags);
-    validateTags(options.tags ?? {}, Token.isUnresolved);
-
-    this.cdkTagManager = new TagManager(TagType.MAP, PLAYBACK_KEY_PAIR_RESOURCE_TYPE, options.tags, {
-      tagPropertyName: KeyPairProperty.TAGS,
+    const { resource, name, tagManager } = importedKey(this, PLAYBACK_KEY_PAIRS, publicKeyMaterial, {
+      name: options.playbackKeyPairName,
+      tags: options.tags,
+      removalPolicy: options.removalPolicy,
     });
-    // Tags.of() adds tags after construction; check the final set when the app synthesizes.
-    this.node.addValidation({ validate: () => tagErrors(this.cdkTagManager.tagValues()) });
-
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: PlaybackKeyPairProvider.getOrCreate(this).serviceToken,
-      resourceType: PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
-      properties: {
-        [KeyPairProperty.PUBLIC_KEY_MATERIAL]: publicKeyMaterial,
-        [KeyPairProperty.NAME]: this.playbackKeyPairName,
-        [KeyPairProperty.TAGS]: Lazy.any({ produce: () => this.cdkTagManager.renderTags() }),
-      },
-      removalPolicy: options.removalPolicy ?? RemovalPolicy.DESTROY,
-      serviceTimeout: SERVICE_TIMEOUT,
-    });
-    siblings.queue(this.resource);
-    this.playbackKeyPairArn = this.resource.getAttString(KeyPairAttribute.ARN);
-    this.playbackKeyPairFingerprint = this.resource.getAttString(KeyPairAttribute.FINGERPRINT);
+    this.resource = resource;
+    this.playbackKeyPairName = name;
+    this.cdkTagManager = tagManager;
+    this.playbackKeyPairArn = resource.getAttString(KeyPairAttribute.ARN);
+    this.playbackKeyPairFingerprint = resource.getAttString(KeyPairAttribute.FINGERPRINT);
   }
 
   /**
@@ -205,14 +170,5 @@ export class PlaybackKeyPair extends PlaybackKeyPairBase implements ITaggableV2 
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     this.resource.applyRemovalPolicy(policy);
-  }
-}
-
-function tagErrors(tags: Record<string, string>): string[] {
-  try {
-    validateTags(tags, Token.isUnresolved);
-    return [];
-  } catch (error) {
-    return [(error as Error).message];
   }
 }
