@@ -14,11 +14,10 @@ import { createInterface } from 'node:readline';
 import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { generatePlaybackKeyPair, PlaybackKeyPairMaterial } from '../lib/backend/key-material';
 import {
-  FaultySecretsManager,
-  SecretsManagerFault,
-  startFaultySecretsManager,
+  SecretsManagerFaults,
+  SecretsManagerMode,
   startSilentEndpoint,
-} from '../tools/stand-ins/faulty-secrets-manager';
+} from '../tools/stand-ins/secrets-manager-faults';
 import { CHANNEL_ARN, CREDENTIALS, secretValue, SecretsRig, signedBy, startSecretsRig } from './support/signer-rig';
 
 jest.setTimeout(60_000);
@@ -180,11 +179,11 @@ async function secretArn(key: PlaybackKeyPairMaterial): Promise<string> {
 }
 
 async function withFaults<T>(
-  fault: SecretsManagerFault,
-  run: (endpoint: FaultySecretsManager) => Promise<T>,
+  mode: SecretsManagerMode,
+  run: (endpoint: SecretsManagerFaults) => Promise<T>,
 ): Promise<T> {
-  const endpoint = await startFaultySecretsManager(rig.moto.endpoint);
-  endpoint.faultFromRead(2, fault);
+  const endpoint = await SecretsManagerFaults.start(rig.moto.endpoint);
+  endpoint.modeFromRead(2, mode);
   try {
     return await run(endpoint);
   } finally {
@@ -195,7 +194,7 @@ async function withFaults<T>(
 test("the README's Python signer reads the secret once per refresh time and follows a rotation without waiting on the read, with the region from the secret's ARN", async () => {
   const [first, second] = [generatePlaybackKeyPair(), generatePlaybackKeyPair()];
   const arn = await secretArn(first);
-  await withFaults('none', async (endpoint) => {
+  await withFaults('pass', async (endpoint) => {
     const python = startPython(ROTATION_DRIVER, arn, endpoint.endpoint);
     const before = await python.nextLine<{ tokens: string[] }>();
     expect(endpoint.reads).toBe(1);
@@ -250,9 +249,9 @@ test('stalled: sign() does not wait on the read that hangs; once it fails, the n
     expect(during.reading).toBe(true);
     // The background thread's request may reach the endpoint after the tokens were printed.
     await endpoint.readsReach(2);
-    expect(endpoint.stalled).toBe(1);
+    expect(endpoint.unanswered).toBe(1);
     for (const token of during.tokens) expect(await signedBy(token, key)).toBe(true);
-    endpoint.dropStalled();
+    endpoint.dropUnanswered();
     python.tell('dropped');
     const after = await python.nextLine<Record<string, unknown>>();
     await endpoint.readsReach(3);

@@ -13,12 +13,7 @@ import {
   PlaybackTokenSignerOptions,
   playbackTokenSignerOn,
 } from '../lib/backend/token-signer';
-import {
-  FaultySecretsManager,
-  SilentEndpoint,
-  startFaultySecretsManager,
-  startSilentEndpoint,
-} from '../tools/stand-ins/faulty-secrets-manager';
+import { SecretsManagerFaults, SilentEndpoint, startSilentEndpoint } from '../tools/stand-ins/secrets-manager-faults';
 import { ManualClock, settle } from './support/manual-clock';
 import {
   CLAIMS,
@@ -35,16 +30,16 @@ import {
 jest.setTimeout(60_000);
 
 let rig: SecretsRig;
-let faulty: FaultySecretsManager;
+let faulty: SecretsManagerFaults;
 const clients: CountingClient[] = [];
 
 beforeAll(async () => {
   rig = await startSecretsRig();
-  faulty = await startFaultySecretsManager(rig.moto.endpoint);
+  faulty = await SecretsManagerFaults.start(rig.moto.endpoint);
 });
 
 beforeEach(() => {
-  faulty.fault = 'none';
+  faulty.mode = 'pass';
 });
 
 afterAll(async () => {
@@ -102,13 +97,13 @@ describe('11: a stalled read', () => {
       refreshAfterSeconds: 60,
       readTimeoutSeconds: 5,
     });
-    faulty.fault = 'stall';
+    faulty.mode = 'stall';
     clock.advanceSeconds(60);
 
     expect(await allSignedBy(await signMany(signer, 100), key)).toBe(true);
     await faulty.readsReach(2);
     expect(reads()).toBe(2);
-    expect(faulty.stalled).toBe(1);
+    expect(faulty.unanswered).toBe(1);
 
     clock.advanceSeconds(4.999);
     await signMany(signer, 10);
@@ -121,7 +116,7 @@ describe('11: a stalled read', () => {
       `Reading the secret "${secretId}" timed out: no answer within readTimeoutSeconds (5)`,
     );
     // The abandoned request's socket is closed, not left open.
-    await until(() => faulty.stalled === 0);
+    await until(() => faulty.unanswered === 0);
 
     // The first backoff, with the jitter at its least: half a second, with no read meanwhile.
     clock.advanceSeconds(0.499);
@@ -131,7 +126,7 @@ describe('11: a stalled read', () => {
     await signMany(signer, 10);
     expect(reads()).toBe(3);
     await faulty.readsReach(3);
-    expect(faulty.stalled).toBe(1);
+    expect(faulty.unanswered).toBe(1);
   });
 
   test('a network path that has gone silent (a TCP server that accepts and never answers): the first sign() fails after readTimeoutSeconds, and the calls during the backoff fail at once without a read', async () => {
@@ -168,7 +163,7 @@ describe('12: an outage', () => {
     const { key, secretId, clock, signer, failures, reads, readsSettled } = await signerHoldingKey({
       refreshAfterSeconds: 60,
     });
-    faulty.fault = 'throttle';
+    faulty.mode = 'throttle';
     clock.advanceSeconds(60);
 
     // One viewer every 100 ms for 5 minutes: 3,000 signatures.
@@ -216,7 +211,7 @@ describe('12: an outage', () => {
       refreshAfterSeconds: 60,
       maxKeyAgeSeconds: 120,
     });
-    faulty.fault = 'throttle';
+    faulty.mode = 'throttle';
     clock.advanceSeconds(60);
     let readsSeen = reads();
     for (let second = 60; second < 120; second++) {
@@ -242,7 +237,7 @@ describe('12: an outage', () => {
     expect(reads()).toBe(readsBefore);
 
     const next = generatePlaybackKeyPair();
-    faulty.fault = 'none';
+    faulty.mode = 'pass';
     await rotate(rig.admin, secretId, next, 2);
     clock.advanceSeconds(0.999);
     await expect(signer.sign(CLAIMS)).rejects.toThrow(/the next starts in 1 s/);
@@ -258,7 +253,7 @@ describe('12: an outage', () => {
       maxKeyAgeSeconds: 62,
       readTimeoutSeconds: 5,
     });
-    faulty.fault = 'stall';
+    faulty.mode = 'stall';
     clock.advanceSeconds(60);
     await signMany(signer, 1);
     clock.advanceSeconds(3);
@@ -277,7 +272,7 @@ describe('12: an outage', () => {
 
   test('the default bound is an hour: the held key signs through 59 minutes of throttling, and not after 60', async () => {
     const { clock, signer, reads, readsSettled } = await signerHoldingKey();
-    faulty.fault = 'throttle';
+    faulty.mode = 'throttle';
     clock.advanceSeconds(300);
     let readsSeen = reads();
     for (let second = 300; second < 3600; second += 5) {

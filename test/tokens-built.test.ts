@@ -11,12 +11,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { generatePlaybackKeyPair } from '../lib/backend/key-material';
-import {
-  FaultySecretsManager,
-  SilentEndpoint,
-  startFaultySecretsManager,
-  startSilentEndpoint,
-} from '../tools/stand-ins/faulty-secrets-manager';
+import { SecretsManagerFaults, SilentEndpoint, startSilentEndpoint } from '../tools/stand-ins/secrets-manager-faults';
 import { CREDENTIALS, secretValue, SecretsRig, startSecretsRig } from './support/signer-rig';
 
 jest.setTimeout(120_000);
@@ -41,14 +36,14 @@ afterAll(async () => {
 
 describe.each(['import', 'require'])('the built package, loaded with %s', (format) => {
   let results: Record<string, unknown>;
-  const faulty: FaultySecretsManager[] = [];
+  const faulty: SecretsManagerFaults[] = [];
 
   beforeAll(async () => {
-    const stall = await startFaultySecretsManager(rig.moto.endpoint);
-    const throttle = await startFaultySecretsManager(rig.moto.endpoint);
+    const stall = await SecretsManagerFaults.start(rig.moto.endpoint);
+    const throttle = await SecretsManagerFaults.start(rig.moto.endpoint);
     faulty.push(stall, throttle);
-    stall.faultFromRead(2, 'stall');
-    throttle.faultFromRead(2, 'throttle');
+    stall.modeFromRead(2, 'stall');
+    throttle.modeFromRead(2, 'throttle');
     const { stdout } = await promisify(execFile)(process.execPath, [CHECK, format, ROOT], {
       env: {
         PATH: process.env.PATH,

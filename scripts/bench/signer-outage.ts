@@ -20,7 +20,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { generatePlaybackKeyPair } from '../../lib/backend/key-material';
 import { DEFAULT_READ_TIMEOUT_SECONDS, READ_BACKOFF_MS } from '../../lib/backend/refreshing-value';
 import { MotoServer, startMotoServer } from '../../tools/stand-ins/moto-server';
-import { SecretsManagerFault, startFaultySecretsManager } from '../../tools/stand-ins/faulty-secrets-manager';
+import { SecretsManagerFaults, SecretsManagerMode } from '../../tools/stand-ins/secrets-manager-faults';
 import { childEnv, ms, ROOT, table } from './common';
 import type { LambdaNode } from './lambda-node';
 
@@ -34,7 +34,7 @@ const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
 interface Scenario {
   readonly name: string;
-  readonly fault: Exclude<SecretsManagerFault, 'none'>;
+  readonly fault: Exclude<SecretsManagerMode, 'pass'>;
   readonly options: Record<string, number>;
   /** Whether the baseline runs it too: options it does not know would change nothing. */
   readonly baseline: boolean;
@@ -139,8 +139,8 @@ async function runScenario(
   root: string,
   windowMs: number,
 ): Promise<OutageRun> {
-  const endpoint = await startFaultySecretsManager(moto.endpoint);
-  endpoint.faultFromRead(2, scenario.fault);
+  const endpoint = await SecretsManagerFaults.start(moto.endpoint);
+  endpoint.modeFromRead(2, scenario.fault);
   try {
     const tokensModule = ['tokens.mjs', 'tokens.js']
       .map((name) => path.join(root, 'lib', name))

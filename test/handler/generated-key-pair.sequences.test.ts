@@ -5,7 +5,6 @@
  * names a key pair IVS holds with its key (and AWSPREVIOUS's with keepPreviousKey), this resource's
  * key pairs are exactly those, and no version carries AWSPENDING. Faults: generated-key-pair.faults.test.ts.
  */
-import * as net from 'node:net';
 import { IvsClient, UntagResourceCommand } from '@aws-sdk/client-ivs';
 import {
   GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
@@ -14,6 +13,7 @@ import {
 } from '../../lib/shared/contract';
 import { versionIdOf } from '../../lib/shared/generated-key';
 import { SimulatedResource } from '../../tools/stand-ins/cloudformation';
+import { startSilentEndpoint } from '../../tools/stand-ins/secrets-manager-faults';
 import { installControlledClock, watch } from '../support/controlled-clock';
 import { GeneratedProperties, props, useGeneratedKeyRig } from '../support/generated-key-rig';
 import { p384, pemBody } from '../support/keys';
@@ -420,11 +420,8 @@ test('after cdk refactor (a new logical ID, no event) the resource still knows i
 });
 
 test('Secrets Manager not answering: the event still answers FAILED before the Lambda timeout, naming the call', async () => {
-  const sockets: net.Socket[] = [];
-  const silent = net.createServer((socket) => sockets.push(socket)); // accepts connections, never answers
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+  const silent = await startSilentEndpoint(); // accepts connections, never answers
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = silent.endpoint;
   const stuck = loadShippedHandler(rig.assetDir, rig.ivs);
   try {
     const resource = new SimulatedResource<GeneratedProperties>(stuck, 'GeneratedKey', {
@@ -438,7 +435,7 @@ test('Secrets Manager not answering: the event still answers FAILED before the L
         (error: Error) => error.message,
       ),
     );
-    await connected;
+    await silent.connectionsReach(1);
     await clock.advance(254_499);
     expect(failing.settled).toBe(false);
     await clock.advance(1);
@@ -447,8 +444,7 @@ test('Secrets Manager not answering: the event still answers FAILED before the L
     );
     expect(rig.ivs.keyPairs()).toEqual([]);
   } finally {
-    for (const socket of sockets) socket.destroy();
-    silent.close();
+    await silent.close();
   }
 });
 

@@ -4,6 +4,11 @@
  * budget proves the schedule the code sets, however fast or loaded the machine is. Input and
  * output (the IVS stand-in, moto, the ResponseURL endpoint) run on the real event loop, which is
  * left alone (`nextTick`, `setImmediate`, `queueMicrotask`, `hrtime`, `performance`).
+ *
+ * Why not manual-clock.ts, the token signer's: the handler under test is the shipped bundle, which
+ * reads the global `Date` and sets global timers and takes no clock, so only jest's fake timers can
+ * move its time. The signer takes its clock as an argument (RefreshClock), so its tests keep every
+ * global real, the SDK's own timers included, and count only the signer's timers.
  */
 export interface ControlledClock {
   /** Moves the clock `ms` forward, firing each timer due on the way and letting its promises settle. */

@@ -265,7 +265,7 @@ export function useGeneratedKeyRig(): GeneratedKeyRig {
       jest.useRealTimers();
       jest.restoreAllMocks();
       rig.secretsManager.destroy();
-      await rig.secretsFaults.stop();
+      await rig.secretsFaults.close();
       await rig.ivs.stop();
     }
   });

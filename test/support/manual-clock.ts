@@ -2,6 +2,12 @@
  * A clock the test moves: the token signer's refresh, backoff and read timeout run on it
  * (lib/backend/refreshing-value.ts's RefreshClock), so no test waits on real time or depends on how
  * fast the machine is.
+ *
+ * Why not controlled-clock.ts, the handler tests' (jest's fake `Date` and timers): the signer takes its
+ * clock as an argument, so this one replaces nothing global. The SDK client's own timers and the
+ * requests to moto stay on the real clock, `pendingTimers` counts the signer's timers alone, and
+ * `random()` fixes the backoff's jitter, which no global fake would. The handler's bundle takes no
+ * clock, which is why its tests fake the globals instead.
  */
 import type { RefreshClock } from '../../lib/backend/refreshing-value';
 
