@@ -137,3 +137,22 @@ export const STAGE_PUBLIC_KEY_RESOURCE_TYPE = 'Custom::IvsStagePublicKey';
 
 /** The CloudFormation resource type of a `GeneratedStagePublicKey` (its properties are `GeneratedKeyPairProperty`'s). */
 export const GENERATED_STAGE_PUBLIC_KEY_RESOURCE_TYPE = 'Custom::IvsGeneratedStagePublicKey';
+
+// ---- Scheduled rotation (issue 23): Secrets Manager invokes the same handler with its own events ----
+
+/**
+ * The tags the construct puts on a generated key's secret when it has a `rotationSchedule`, so that a
+ * rotation event (which names only the secret) tells the handler what the template says:
+ * which generated resource type the secret serves (its kind) and whether the key before the current
+ * one stays imported. The key's name and user tags are those of the key AWSCURRENT's version names in
+ * IVS. Reserved like the owner tag.
+ */
+export const RotationSecretTag = {
+  /** The generated resource type, e.g. `Custom::IvsGeneratedPlaybackKeyPair`. */
+  RESOURCE_TYPE: 'cdk-ivs-playback-key-pair:resource-type',
+  /** `"true"` or `"false"`, the resource's `KeepPreviousKey`. */
+  KEEP_PREVIOUS_KEY: 'cdk-ivs-playback-key-pair:keep-previous-key',
+} as const;
+
+/** The shortest and longest `rotationSchedule` the constructs accept, in hours (4 hours to 1000 days). */
+export const ROTATION_SCHEDULE_HOURS = { MIN: 4, MAX: 1000 * 24 } as const;
