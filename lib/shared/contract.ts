@@ -155,4 +155,4 @@ export const RotationSecretTag = {
 } as const;
 
 /** The shortest and longest `rotationSchedule` the constructs accept, in hours (4 hours to 1000 days). */
-export const ROTATION_SCHEDULE_HOURS = { MIN: 4, MAX: 1000 * 24 } as const;
+export const ROTATION_SCHEDULE_HOURS = { MIN: 4, MAX: 24_000 } as const;
