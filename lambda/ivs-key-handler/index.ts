@@ -87,7 +87,7 @@ async function onRotationEvent(event: Record<string, unknown>, context: HandlerC
         `timeout); Secrets Manager rotates again at the next schedule: ${(error as Error).message}`
       : (error as Error).message;
     log({ ...logLine, error: reason, ...calls() });
-    throw new Error(reason);
+    throw new Error(reason, { cause: error });
   } finally {
     deadline.dispose();
   }

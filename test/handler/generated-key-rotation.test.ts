@@ -172,6 +172,36 @@ describe.each(KINDS)('scheduled rotation of $label', (kind) => {
     expect((await driver.keyAt(secretArn, 'AWSCURRENT')).versionId).toBe(before.versionId);
   });
 
+  test('a deploy in the middle of a rotation removes its AWSPENDING and its key; the rotation cannot finish, the next one can', async () => {
+    const { secretArn, resource, current: before } = await deployed();
+    const token = 'rotation-token-abcdef0123456789abcdef01';
+    await driver.invoke(secretArn, 'createSecret', token);
+    expect(driver.keys()).toHaveLength(2);
+
+    await resource.update(props(secretArn, 1, { tags: { team: 'audio' } }));
+
+    expect((await driver.expectInSync(secretArn)).current.versionId).toBe(before.versionId);
+    expect(driver.keys()).toHaveLength(1);
+    await expect(driver.invoke(secretArn, 'finishSecret', token)).rejects.toThrow('is not labelled AWSPENDING');
+    await driver.rotate(secretArn);
+    await driver.expectInSync(secretArn);
+  });
+
+  test('an import that never answers fails createSecret before the Lambda timeout, naming the call; nothing is written', async () => {
+    const { secretArn } = await deployed();
+    const labelsBefore = await rig.labels(secretArn);
+    kind.api(rig.ivs).hangNext(kind.importOperation);
+
+    await expect(
+      driver.invoke(secretArn, 'createSecret', 'rotation-token-hang-0123456789abcdef0123', 4_000),
+    ).rejects.toThrow(
+      `The rotation step stopped at its deadline (3 s, before the Lambda timeout); Secrets Manager rotates again at the next schedule: IVS ${kind.importOperation} did not finish`,
+    );
+    expect(await rig.labels(secretArn)).toEqual(labelsBefore);
+    await driver.rotate(secretArn);
+    await driver.expectInSync(secretArn);
+  });
+
   test('a stack Delete after two rotations leaves no key', async () => {
     const { secretArn, resource } = await deployed();
     await driver.rotate(secretArn);
@@ -196,7 +226,10 @@ describe.each(KINDS)('scheduled rotation of $label', (kind) => {
     const { secretArn } = await deployed();
     const handler = rig.handler as unknown as (event: object, context: object) => Promise<void>;
     await expect(
-      handler({ Step: 'rotateSecret', SecretId: secretArn, ClientRequestToken: 'x'.repeat(36) }, { getRemainingTimeInMillis: () => 300_000 }),
+      handler(
+        { Step: 'rotateSecret', SecretId: secretArn, ClientRequestToken: 'x'.repeat(36) },
+        { getRemainingTimeInMillis: () => 300_000 },
+      ),
     ).rejects.toThrow('expected one of createSecret, setSecret, testSecret, finishSecret');
     expect(driver.keys()[0].tags[OWNER_TAG_KEY]).toBe(secretArn);
   });

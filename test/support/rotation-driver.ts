@@ -30,6 +30,8 @@ export interface KindUnderTest {
   readonly resourceType: string;
   /** The field of the secret's value that names the key's ARN. */
   readonly arnField: 'playbackKeyPairArn' | 'publicKeyArn';
+  /** The API's import operation, for the stand-in's faults. */
+  readonly importOperation: string;
   /** The stand-in API of this kind. */
   api(ivs: IvsStandIn): KeyApiStandIn<string>;
 }
@@ -39,12 +41,14 @@ export const KINDS: KindUnderTest[] = [
     label: 'playback key pairs',
     resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
     arnField: 'playbackKeyPairArn',
+    importOperation: 'ImportPlaybackKeyPair',
     api: (ivs) => ivs.lowLatency as KeyApiStandIn<string>,
   },
   {
     label: 'stage public keys',
     resourceType: GENERATED_STAGE_PUBLIC_KEY_RESOURCE_TYPE,
     arnField: 'publicKeyArn',
+    importOperation: 'ImportPublicKey',
     api: (ivs) => ivs.realTime as KeyApiStandIn<string>,
   },
 ];
@@ -95,9 +99,9 @@ export class RotationDriver {
   }
 
   /** Invokes the handler with one step, as Secrets Manager does; rejects with the handler's error. */
-  async invoke(secretArn: string, step: RotationStep, token: string): Promise<void> {
+  async invoke(secretArn: string, step: RotationStep, token: string, timeoutMs?: number): Promise<void> {
     const handler = this.rig.handler as unknown as (event: object, context: object) => Promise<void>;
-    await handler({ Step: step, SecretId: secretArn, ClientRequestToken: token }, lambdaContext());
+    await handler({ Step: step, SecretId: secretArn, ClientRequestToken: token }, lambdaContext(timeoutMs));
   }
 
   /**

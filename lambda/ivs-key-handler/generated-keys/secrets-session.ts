@@ -92,7 +92,10 @@ export class SecretsSession {
     const { ARN, Tags } = await this.send('DescribeSecret', (abortSignal) =>
       this.client.send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal }),
     );
-    return { arn: ARN ?? secretId, tags: Object.fromEntries((Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])) };
+    return {
+      arn: ARN ?? secretId,
+      tags: Object.fromEntries((Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    };
   }
 
   /** The value of one version, by its id. */
