@@ -5,7 +5,7 @@
  * CloudFormation events of the same resource before and after. After every step that succeeds the
  * invariant of `RotationDriver.expectInSync` holds.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { verifyPlaybackToken } from '../../lib/backend/playback-token';
 import { playbackTokenSignerOn } from '../../lib/backend/token-signer';
 import { GENERATION_TAG_KEY, OWNER_TAG_KEY, RotationSecretTag } from '../../lib/shared/contract';
@@ -56,6 +56,62 @@ describe.each(KINDS)('scheduled rotation of $label', (kind) => {
       'finishSecret',
     ]);
     expect(driver.rotationLogs(from).every((line) => line.error === undefined)).toBe(true);
+  });
+
+  test('the calls of each step (docs/lifecycle-rules.md, rule G12)', async () => {
+    const { secretArn } = await deployed();
+    const [list, importKey, get] =
+      kind.arnField === 'playbackKeyPairArn'
+        ? ['ListPlaybackKeyPairs', 'ImportPlaybackKeyPair', 'GetPlaybackKeyPair']
+        : ['ListPublicKeys', 'ImportPublicKey', 'GetPublicKey'];
+    const calls = (from: number) =>
+      driver.rotationLogs(from).map(({ rotationStep, ivsCalls, secretsManagerCalls }) => ({
+        rotationStep,
+        ivsCalls,
+        secretsManagerCalls,
+      }));
+    const read = ['DescribeSecret', 'ListSecretVersionIds'];
+    const from = rig.logLines.length;
+    await driver.rotate(secretArn);
+    expect(calls(from)).toEqual([
+      { rotationStep: 'createSecret', ivsCalls: [list, importKey], secretsManagerCalls: [...read, 'PutSecretValue'] },
+      { rotationStep: 'setSecret', ivsCalls: [list, get], secretsManagerCalls: [...read, 'GetSecretValue'] },
+      { rotationStep: 'testSecret', ivsCalls: [list, get], secretsManagerCalls: [...read, 'GetSecretValue'] },
+      {
+        rotationStep: 'finishSecret',
+        ivsCalls: [list, get],
+        secretsManagerCalls: [...read, 'GetSecretValue', 'UpdateSecretVersionStage', 'UpdateSecretVersionStage'],
+      },
+    ]);
+    // The second rotation reads the value of AWSCURRENT's version once per step (its id is a token), and retires one key.
+    const again = rig.logLines.length;
+    await driver.rotate(secretArn);
+    const second = calls(again);
+    expect(second[0].secretsManagerCalls).toEqual([...read, 'GetSecretValue', 'PutSecretValue']);
+    expect(second[3].ivsCalls).toEqual([
+      list,
+      get,
+      kind.arnField === 'playbackKeyPairArn' ? 'DeletePlaybackKeyPair' : 'DeletePublicKey',
+    ]);
+  });
+
+  test('a token whose version Secrets Manager created empty (RotateSecret in AWS) gets the new key', async () => {
+    const { secretArn } = await deployed();
+    const token = 'rotation-token-empty-0123456789abcdef0123';
+    // moto cannot hold a version without a value: a placeholder value whose read answers as AWS's empty version does.
+    await rig.secretsManager.send(
+      new PutSecretValueCommand({
+        SecretId: secretArn,
+        ClientRequestToken: token,
+        SecretString: '{}',
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
+    rig.secretsFaults.failNext('GetSecretValue', 'ResourceNotFoundException');
+    for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const)
+      await driver.invoke(secretArn, step, token);
+    const { current } = await driver.expectInSync(secretArn);
+    expect(current.versionId).toBe(token);
   });
 
   test('each step delivered twice rotates once', async () => {
@@ -198,6 +254,18 @@ describe.each(KINDS)('scheduled rotation of $label', (kind) => {
       `The rotation step stopped at its deadline (3 s, before the Lambda timeout); Secrets Manager rotates again at the next schedule: IVS ${kind.importOperation} did not finish`,
     );
     expect(await rig.labels(secretArn)).toEqual(labelsBefore);
+    await driver.rotate(secretArn);
+    await driver.expectInSync(secretArn);
+  });
+
+  test("AWSCURRENT's key deleted out of band: createSecret fails asking for a deploy, which restores it; then the rotation succeeds", async () => {
+    const { secretArn, resource, current } = await deployed();
+    kind.api(rig.ivs).deleteBehindTheBack(current.keyArn);
+    await expect(driver.rotate(secretArn)).rejects.toThrow(
+      `AWSCURRENT's ${kind.arnField === 'playbackKeyPairArn' ? 'playback key pair' : 'public key'} ${current.keyArn} is not in IVS`,
+    );
+    expect(Object.values(await rig.labels(secretArn)).flat()).not.toContain('AWSPENDING');
+    await resource.update(props(secretArn, 1));
     await driver.rotate(secretArn);
     await driver.expectInSync(secretArn);
   });
