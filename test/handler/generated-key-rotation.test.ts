@@ -56,6 +56,7 @@ describe.each(KINDS)('scheduled rotation of $label', (kind) => {
       'finishSecret',
     ]);
     expect(driver.rotationLogs(from).every((line) => line.error === undefined)).toBe(true);
+    for (const line of rig.logLines) expect(line).not.toContain(driver.rotationToken);
   });
 
   test('the calls of each step (docs/lifecycle-rules.md, rule G12)', async () => {

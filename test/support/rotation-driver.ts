@@ -101,8 +101,12 @@ export class RotationDriver {
   /** Invokes the handler with one step, as Secrets Manager does; rejects with the handler's error. */
   async invoke(secretArn: string, step: RotationStep, token: string, timeoutMs?: number): Promise<void> {
     const handler = this.rig.handler as unknown as (event: object, context: object) => Promise<void>;
-    await handler({ Step: step, SecretId: secretArn, ClientRequestToken: token }, lambdaContext(timeoutMs));
+    const event = { Step: step, SecretId: secretArn, ClientRequestToken: token, RotationToken: this.rotationToken };
+    await handler(event, lambdaContext(timeoutMs));
   }
+
+  /** The `RotationToken` the service sends with every step (sensitive: it must never reach a log line). */
+  readonly rotationToken = `rotation-token-${randomUUID()}`;
 
   /**
    * One rotation as the service runs it: refused while a rotation is in progress, then each step

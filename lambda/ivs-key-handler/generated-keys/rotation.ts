@@ -27,8 +27,7 @@ import {
 } from '../../../lib/shared/generated-key';
 import { fingerprintOfDer } from '../../../lib/shared/validation';
 import type { IvsKey, IvsKeySummary, KeySession } from '../ivs-apis/key-session';
-import type { DesiredGeneratedKey } from './desired';
-import { tagsFor } from './desired';
+import { DesiredGeneratedKey, tagsFor } from './desired';
 import { GeneratedKeyEvent, ResourceKeyPairs } from './key-pairs';
 import { moveLabel, SecretOfEvent } from './labels';
 import type { RotationEvent, RotationTarget } from './rotation-event';
