@@ -6,6 +6,8 @@ import { CloudFormationResponse, RESPONSE_TIME_BUDGET_MS, sendResponse } from '.
 import { SupersededEventError } from './event-marker';
 import { physicalIdAfterFailure } from './imported-keys/failed-create';
 import { generatedPhysicalIdAfterFailure, onGeneratedKeyPairEvent } from './generated-keys/lifecycle';
+import { onRotationStep } from './generated-keys/rotation';
+import { isRotationEvent, RotationEvent, rotationTarget, validRotationEvent } from './generated-keys/rotation-event';
 import { SecretsSession } from './generated-keys/secrets-session';
 import type { KeyApi } from './ivs-apis/key-api';
 import { IvsDeadline, KeySession } from './ivs-apis/key-session';
@@ -43,12 +45,64 @@ function keyApiOf(kind: KeyKind): KeyApi {
 export type HandlerContext = Pick<Context, 'getRemainingTimeInMillis'>;
 
 /**
- * Handles CloudFormation's events for the four resource types of lib/shared/key-kinds.ts (a key you
- * bring, or a generated one, of playback key pairs or of stage public keys), and answers each with exactly
+ * Handles Secrets Manager's rotation events of a generated key's secret (generated-keys/rotation.ts),
+ * and CloudFormation's events for the four resource types of lib/shared/key-kinds.ts (a key you
+ * bring, or a generated one, of playback key pairs or of stage public keys), answering each with exactly
  * one PUT to its ResponseURL, before the Lambda timeout: IVS calls get the time left minus what
  * the answer needs, and a call still running then fails the event with its name.
  */
-export async function handler(event: CloudFormationCustomResourceEvent, context: HandlerContext): Promise<void> {
+export async function handler(
+  event: CloudFormationCustomResourceEvent | RotationEvent,
+  context: HandlerContext,
+): Promise<void> {
+  if (isRotationEvent(event)) return onRotationEvent(event as unknown as Record<string, unknown>, context);
+  return onCloudFormationEvent(event as CloudFormationCustomResourceEvent, context);
+}
+
+/**
+ * A step of Secrets Manager's scheduled rotation of a generated key (generated-keys/rotation.ts):
+ * resolves when it is done, throws otherwise (Secrets Manager then stops the rotation and retries it
+ * at the next schedule), before the Lambda timeout.
+ */
+async function onRotationEvent(event: Record<string, unknown>, context: HandlerContext): Promise<void> {
+  // Ids only: never the RotationToken, never a value.
+  const logLine = {
+    rotationStep: event.Step,
+    secretId: event.SecretId,
+    clientRequestToken: event.ClientRequestToken,
+  };
+  const deadline = rotationDeadline(context);
+  const secrets = new SecretsSession((secretsClient ??= new SecretsManagerClient({})), deadline);
+  let ivs: KeySession | undefined;
+  const calls = () => ({ ivsCalls: ivs?.calls ?? [], retries: ivs?.retries ?? 0, secretsManagerCalls: secrets.calls });
+  try {
+    const rotation = validRotationEvent(event);
+    const target = await rotationTarget(secrets, rotation.SecretId);
+    ivs = new KeySession(keyApiOf(target.kind), deadline);
+    const action = await onRotationStep(rotation, target, ivs, secrets);
+    log({ ...logLine, action, ...calls() });
+  } catch (error) {
+    const reason = deadline.signal.aborted
+      ? `The rotation step stopped at its deadline (${Math.round(deadline.afterMs / 1000)} s, before the Lambda ` +
+        `timeout); Secrets Manager rotates again at the next schedule: ${(error as Error).message}`
+      : (error as Error).message;
+    log({ ...logLine, error: reason, ...calls() });
+    throw new Error(reason, { cause: error });
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/** Time a rotation step keeps before the Lambda timeout, to fail with a message rather than be killed. */
+const ROTATION_MARGIN_MS = 10_000;
+
+/** A rotation step's calls may use the Lambda's time but a margin (a quarter of it when less is left: tests). */
+function rotationDeadline(context: HandlerContext): IvsDeadline & { dispose(): void } {
+  const remainingMs = context.getRemainingTimeInMillis();
+  return abortAfter(Math.max(0, remainingMs - Math.min(ROTATION_MARGIN_MS, remainingMs / 4)));
+}
+
+async function onCloudFormationEvent(event: CloudFormationCustomResourceEvent, context: HandlerContext): Promise<void> {
   // Never the whole event: it holds the ResponseURL, a presigned URL.
   const logLine = {
     requestType: event.RequestType,
@@ -116,7 +170,10 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
 function ivsDeadline(context: HandlerContext, clock: EventClock): IvsDeadline & { dispose(): void } {
   const remainingMs = context.getRemainingTimeInMillis();
   const lambdaMs = Math.max(0, remainingMs - Math.min(RESPONSE_TIME_BUDGET_MS, remainingMs / 4));
-  const afterMs = Math.min(lambdaMs, msUntilAnswerDue(clock, Date.now()));
+  return abortAfter(Math.min(lambdaMs, msUntilAnswerDue(clock, Date.now())));
+}
+
+function abortAfter(afterMs: number): IvsDeadline & { dispose(): void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('deadline')), afterMs);
   return { signal: controller.signal, afterMs, dispose: () => clearTimeout(timer) };

@@ -51,6 +51,11 @@ export class ResourceKeyPairs {
     return new ResourceKeyPairs(event, await event.ivs.listKeys());
   }
 
+  /** This resource's key pairs among those a List of the event already returned. */
+  static of(event: GeneratedKeyEvent, listed: IvsKeySummary[]): ResourceKeyPairs {
+    return new ResourceKeyPairs(event, listed);
+  }
+
   private owned: OwnedKeyPair[];
   /** Key pairs holding a key this event wants: never deleted. */
   private readonly held = new Set<string>();
@@ -69,6 +74,12 @@ export class ResourceKeyPairs {
   /** The key pair the version's id names, if the List showed it. */
   public namedBy(version: KnownVersion | undefined): OwnedKeyPair | undefined {
     return this.owned.find((keyPair) => version?.keyPairDigest === keyPairDigest(keyPair.arn));
+  }
+
+  /** Counts the key pair `version` names, if the List showed it, as holding a wanted key (no call): `retireUnheld` keeps it. */
+  public retain(version: KnownVersion | undefined): void {
+    const named = this.namedBy(version);
+    if (named) this.held.add(named.arn);
   }
 
   /** Keeps the key pair `version` names out of any deletion to make room. */

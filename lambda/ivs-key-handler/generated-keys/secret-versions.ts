@@ -27,9 +27,19 @@ export interface KnownVersion extends SecretVersion {
 }
 
 export class SecretVersions {
-  /** Reads the versions of `secretArn`, a secret of keys of `kind` (one ListSecretVersionIds). */
+  /**
+   * Reads the versions of `secretArn`, a secret of keys of `kind` (one ListSecretVersionIds), and
+   * what a scheduled rotation's versions hold: their id is Secrets Manager's token, so the generation
+   * and the key pair come from the value (one GetSecretValue per such version labelled AWSCURRENT
+   * or AWSPREVIOUS).
+   */
   static async read(secrets: SecretsSession, secretArn: string, kind: KeyKind): Promise<SecretVersions> {
-    return new SecretVersions(secrets, secretArn, kind, await secrets.versions(secretArn));
+    const versions = new SecretVersions(secrets, secretArn, kind, await secrets.versions(secretArn));
+    for (const version of [...versions.all]) {
+      if (version.generation === undefined && version.stages.some((stage) => stage === CURRENT || stage === PREVIOUS))
+        await versions.resolve(version);
+    }
+    return versions;
   }
 
   public readonly all: KnownVersion[];
@@ -94,9 +104,29 @@ export class SecretVersions {
     }
   }
 
+  /**
+   * Fills in the generation and key pair of a version whose id does not name them (a scheduled
+   * rotation's), from its value; leaves a value written by hand unknown. Returns the version as recorded.
+   */
+  public async resolve(version: KnownVersion): Promise<KnownVersion> {
+    if (version.generation !== undefined) return version;
+    const value = await this.valueOf(version).catch((error: unknown) => {
+      if (error instanceof NotAGeneratedKeyError) return undefined;
+      throw error;
+    });
+    if (!value?.keyArn) return version;
+    this.setFields(version.versionId, { generation: value.generation, keyPairDigest: keyPairDigest(value.keyArn) });
+    return this.get(version.versionId)!;
+  }
+
   /** The version `versionId` as recorded now. */
   public get(versionId: string): KnownVersion | undefined {
     return this.all.find((version) => version.versionId === versionId);
+  }
+
+  private setFields(versionId: string, fields: Pick<KnownVersion, 'generation' | 'keyPairDigest'>): void {
+    const index = this.all.findIndex((version) => version.versionId === versionId);
+    if (index >= 0) this.all[index] = { ...this.all[index], ...fields };
   }
 
   private withoutStages(version: KnownVersion, stages: readonly string[]): void {

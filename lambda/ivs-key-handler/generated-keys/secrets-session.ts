@@ -1,4 +1,5 @@
 import {
+  DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
@@ -64,7 +65,14 @@ export class SecretsSession {
    * Writes a version labelled `stages` (a label another version holds moves here). The same id
    * with the same value is a no-op, so a repeated write of one key and key pair changes nothing.
    */
-  public async putVersion(secretId: string, versionId: string, value: string, stages: string[]): Promise<void> {
+  public async putVersion(
+    secretId: string,
+    versionId: string,
+    value: string,
+    stages: string[],
+    /** A scheduled rotation's `RotationToken`, passed on as Secrets Manager asks (never logged). */
+    rotationToken?: string,
+  ): Promise<void> {
     await this.send('PutSecretValue', (abortSignal) =>
       this.client.send(
         new PutSecretValueCommand({
@@ -72,10 +80,22 @@ export class SecretsSession {
           ClientRequestToken: versionId,
           SecretString: value,
           VersionStages: stages,
+          ...(rotationToken ? { RotationToken: rotationToken } : {}),
         }),
         { abortSignal },
       ),
     );
+  }
+
+  /** The secret's full ARN and its tags (a scheduled rotation's event names the secret only). */
+  public async describe(secretId: string): Promise<{ arn: string; tags: Record<string, string> }> {
+    const { ARN, Tags } = await this.send('DescribeSecret', (abortSignal) =>
+      this.client.send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal }),
+    );
+    return {
+      arn: ARN ?? secretId,
+      tags: Object.fromEntries((Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    };
   }
 
   /** The value of one version, by its id. */
