@@ -56,6 +56,12 @@ export const GENERATED_KEY_SECRET_ACTIONS = [
 ];
 
 /**
+ * What a scheduled rotation's steps call on the secret beyond `GENERATED_KEY_SECRET_ACTIONS`:
+ * DescribeSecret, for the secret's rotation settings, its versions' labels and its tags.
+ */
+export const ROTATION_SECRET_ACTIONS = ['secretsmanager:DescribeSecret'];
+
+/**
  * The construct metadata cdk-nag v3 reads acknowledgements from; the value of
  * `Validations.ACKNOWLEDGED_RULES_METADATA_KEY`, spelled out because `Validations` only exists in
  * newer aws-cdk-lib versions than this library supports.
@@ -224,6 +230,18 @@ export class PlaybackKeyPairProvider extends Construct {
         );
       }
     }
+    return this.generatedKeySecrets;
+  }
+
+  /**
+   * Lets the handler serve Secrets Manager's rotation steps on a generated key's secret: the actions
+   * beyond what `allowGeneratedKeySecret` (called first, for the same secret) already allows.
+   */
+  public allowRotationOf(secret: secretsmanager.ISecret): iam.Policy {
+    if (!this.generatedKeySecrets) throw new Error('allowGeneratedKeySecret must be called before allowRotationOf');
+    this.generatedKeySecrets.addStatements(
+      new iam.PolicyStatement({ actions: ROTATION_SECRET_ACTIONS, resources: [secret.secretArn] }),
+    );
     return this.generatedKeySecrets;
   }
 
