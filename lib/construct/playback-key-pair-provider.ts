@@ -6,6 +6,7 @@ import {
   CfnResource,
   Duration,
   FileAssetLocation,
+  Lazy,
   Names,
   RemovalPolicy,
   Stack,
@@ -157,6 +158,7 @@ export class PlaybackKeyPairProvider extends Construct {
       logGroup: handlerLogs,
       ...ASYNC_INVOKE,
     });
+    dropDependsOnRole(this.handler, handlerRole);
     this.serviceToken = this.handler.functionArn;
   }
 
@@ -315,6 +317,29 @@ class PreBundledHandlerCode extends lambda.Code {
       [cxapi.ASSET_RESOURCE_METADATA_PROPERTY_KEY]: options.resourceProperty ?? 'Code',
     };
   }
+}
+
+/**
+ * lambda.Function makes its function depend on its role, which the function's `Role` (an
+ * `Fn::GetAtt` of the role) already does: cfn-lint warns of the redundant DependsOn (W3005). The
+ * function keeps every other dependency it is given (the role's other resources included).
+ */
+function dropDependsOnRole(handler: lambda.Function, role: iam.Role): void {
+  const cfnFunction = handler.node.defaultChild as CfnResource;
+  const cfnRole = role.node.defaultChild as CfnResource;
+  cfnFunction.addOverride(
+    'DependsOn',
+    Lazy.any({
+      // Resolved at synthesis, after construct dependencies became CloudFormation ones; none left, no DependsOn.
+      produce: () => {
+        const others = cfnFunction
+          .obtainDependencies()
+          .filter((dependency): dependency is CfnResource => CfnResource.isCfnResource(dependency))
+          .filter((dependency) => dependency !== cfnRole);
+        return others.length > 0 ? others.map((dependency) => dependency.logicalId) : undefined;
+      },
+    }),
+  );
 }
 
 /**
