@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, StackProps, aws_iam as iam, aws_ivs as ivs } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, StackProps, aws_iam as iam, aws_ivs as ivs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GeneratedPlaybackKeyPair } from '../lib';
 
@@ -10,7 +10,8 @@ export interface GeneratedKeyStackProps extends StackProps {
 
 /**
  * An IVS private channel whose key the deploy generates: the private half only in Secrets Manager,
- * and a role for the backend that signs viewer tokens, allowed to read it.
+ * rotated every 30 days (and whenever `generation` is raised), and a role for the backend that signs
+ * viewer tokens, allowed to read it.
  */
 export class GeneratedKeyStack extends Stack {
   constructor(scope: Construct, id: string, props: GeneratedKeyStackProps = {}) {
@@ -18,6 +19,8 @@ export class GeneratedKeyStack extends Stack {
 
     const key = new GeneratedPlaybackKeyPair(this, 'ViewerKey', {
       generation: props.generation ?? 1,
+      // Secrets Manager rotates it between deploys too, keeping the previous key imported.
+      rotationSchedule: Duration.days(30),
       tags: { purpose: 'generated-key-example' },
     });
     const channel = new ivs.CfnChannel(this, 'Channel', {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { GeneratedKeyStack } from './generated-key-stack';
 import { PrivateChannelStack } from './private-channel-stack';
+import { RealTimeStack } from './real-time-stack';
 
 /** A mistake in the app's context (`-c name=value`), reported as one line instead of a stack trace. */
 class ContextError extends Error {}
@@ -39,6 +40,12 @@ function main(): void {
     new GeneratedKeyStack(app, 'IvsGeneratedKeyExample', {
       generation: Number(app.node.tryGetContext('generation') ?? 1),
     });
+  }
+
+  // `npx cdk synth -c realTime=true` adds an IVS Real-Time stage with a generated public key for
+  // participant tokens, rotated every 30 days. Off by default too.
+  if (String(app.node.tryGetContext('realTime')) === 'true') {
+    new RealTimeStack(app, 'IvsRealTimeExample');
   }
 }
 

@@ -14,6 +14,9 @@ test('the generated-key example: a generated key, an authorized channel, a backe
     Generation: '2',
     Tags: { purpose: 'generated-key-example' },
   });
+  template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+    RotationRules: { ScheduleExpression: 'rate(30 days)' },
+  });
   template.hasResourceProperties('AWS::IVS::Channel', { Authorized: true });
   template.hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: {

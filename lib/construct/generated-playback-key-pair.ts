@@ -1,5 +1,6 @@
 import {
   CustomResource,
+  Duration,
   ITaggableV2,
   RemovalPolicy,
   Resource,
@@ -53,6 +54,20 @@ export interface GeneratedPlaybackKeyPairProps {
    * @default - the account's AWS managed key for Secrets Manager (`aws/secretsmanager`)
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Rotate the key on this schedule as well, without a deploy: Secrets Manager invokes the stack's
+   * handler (the same one Lambda function), which writes a new key, imports it into IVS, makes it the
+   * secret's `AWSCURRENT` and, with `keepPreviousKey`, keeps the one before it imported. A whole number
+   * of hours from 4 hours to 999 days, such as `Duration.days(30)`. Keep the viewer tokens' lifetime plus
+   * your signer's refresh time shorter than the schedule, so that every token still verifies.
+   *
+   * The attributes (the key pair ARNs) are as of the last deploy; a rotation between deploys does not
+   * change them.
+   *
+   * @default - no schedule: the key rotates only when `generation` is raised
+   */
+  readonly rotationSchedule?: Duration;
 
   /**
    * What happens to the key pairs and the secret when the construct leaves the stack or the stack
@@ -128,7 +143,7 @@ export class GeneratedPlaybackKeyPair extends Resource implements IPlaybackKeyPa
    *
    * @param scope - the scope of the key pair
    * @param id - the construct id, also the source of the default name
-   * @param props - generation, keepPreviousKey, name, encryption key, removal policy and tags
+   * @param props - generation, keepPreviousKey, name, encryption key, rotation schedule, removal policy and tags
    * @throws Error if the stack's key pairs would need more than the region's 3
    */
   constructor(scope: Construct, id: string, props: GeneratedPlaybackKeyPairProps = {}) {

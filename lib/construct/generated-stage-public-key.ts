@@ -1,5 +1,6 @@
 import {
   CustomResource,
+  Duration,
   ITaggableV2,
   RemovalPolicy,
   Resource,
@@ -49,6 +50,20 @@ export interface GeneratedStagePublicKeyProps {
    * @default - the account's AWS managed key for Secrets Manager (`aws/secretsmanager`)
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Rotate the key on this schedule as well, without a deploy: Secrets Manager invokes the stack's
+   * handler (the same one Lambda function), which writes a new key, imports it into IVS, makes it the
+   * secret's `AWSCURRENT` and, with `keepPreviousKey`, keeps the one before it imported. A whole number
+   * of hours from 4 hours to 999 days, such as `Duration.days(30)`. Keep the participant tokens' lifetime plus
+   * your signer's refresh time shorter than the schedule, so that every token still verifies.
+   *
+   * The attributes (the public key ARNs) are as of the last deploy; a rotation between deploys does not
+   * change them.
+   *
+   * @default - no schedule: the key rotates only when `generation` is raised
+   */
+  readonly rotationSchedule?: Duration;
 
   /**
    * What happens to the public keys and the secret when the construct leaves the stack or the stack
@@ -123,7 +138,7 @@ export class GeneratedStagePublicKey extends Resource implements IStagePublicKey
    *
    * @param scope - the scope of the public key
    * @param id - the construct id, also the source of the default name
-   * @param props - generation, keepPreviousKey, name, encryption key, removal policy and tags
+   * @param props - generation, keepPreviousKey, name, encryption key, rotation schedule, removal policy and tags
    */
   constructor(scope: Construct, id: string, props: GeneratedStagePublicKeyProps = {}) {
     super(scope, id);

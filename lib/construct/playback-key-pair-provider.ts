@@ -6,6 +6,7 @@ import {
   CfnResource,
   Duration,
   FileAssetLocation,
+  Lazy,
   Names,
   RemovalPolicy,
   Stack,
@@ -54,6 +55,12 @@ export const GENERATED_KEY_SECRET_ACTIONS = [
   'secretsmanager:PutSecretValue',
   'secretsmanager:UpdateSecretVersionStage',
 ];
+
+/**
+ * What a scheduled rotation's steps call on the secret beyond `GENERATED_KEY_SECRET_ACTIONS`:
+ * DescribeSecret, for the secret's rotation settings, its versions' labels and its tags.
+ */
+export const ROTATION_SECRET_ACTIONS = ['secretsmanager:DescribeSecret'];
 
 /**
  * The construct metadata cdk-nag v3 reads acknowledgements from; the value of
@@ -151,6 +158,7 @@ export class PlaybackKeyPairProvider extends Construct {
       logGroup: handlerLogs,
       ...ASYNC_INVOKE,
     });
+    dropDependsOnRole(this.handler, handlerRole);
     this.serviceToken = this.handler.functionArn;
   }
 
@@ -227,6 +235,18 @@ export class PlaybackKeyPairProvider extends Construct {
     return this.generatedKeySecrets;
   }
 
+  /**
+   * Lets the handler serve Secrets Manager's rotation steps on a generated key's secret: the actions
+   * beyond what `allowGeneratedKeySecret` (called first, for the same secret) already allows.
+   */
+  public allowRotationOf(secret: secretsmanager.ISecret): iam.Policy {
+    if (!this.generatedKeySecrets) throw new Error('allowGeneratedKeySecret must be called before allowRotationOf');
+    this.generatedKeySecrets.addStatements(
+      new iam.PolicyStatement({ actions: ROTATION_SECRET_ACTIONS, resources: [secret.secretArn] }),
+    );
+    return this.generatedKeySecrets;
+  }
+
   private logGroup(id: string): logs.LogGroup {
     return new logs.LogGroup(this, id, {
       retention: logs.RetentionDays.ONE_YEAR,
@@ -297,6 +317,29 @@ class PreBundledHandlerCode extends lambda.Code {
       [cxapi.ASSET_RESOURCE_METADATA_PROPERTY_KEY]: options.resourceProperty ?? 'Code',
     };
   }
+}
+
+/**
+ * lambda.Function makes its function depend on its role, which the function's `Role` (an
+ * `Fn::GetAtt` of the role) already does: cfn-lint warns of the redundant DependsOn (W3005). The
+ * function keeps every other dependency it is given (the role's other resources included).
+ */
+function dropDependsOnRole(handler: lambda.Function, role: iam.Role): void {
+  const cfnFunction = handler.node.defaultChild as CfnResource;
+  const cfnRole = role.node.defaultChild as CfnResource;
+  cfnFunction.addOverride(
+    'DependsOn',
+    Lazy.any({
+      // Resolved at synthesis, after construct dependencies became CloudFormation ones; none left, no DependsOn.
+      produce: () => {
+        const others = cfnFunction
+          .obtainDependencies()
+          .filter((dependency): dependency is CfnResource => CfnResource.isCfnResource(dependency))
+          .filter((dependency) => dependency !== cfnRole);
+        return others.length > 0 ? others.map((dependency) => dependency.logicalId) : undefined;
+      },
+    }),
+  );
 }
 
 /**

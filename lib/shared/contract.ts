@@ -154,5 +154,10 @@ export const RotationSecretTag = {
   KEEP_PREVIOUS_KEY: 'cdk-ivs-playback-key-pair:keep-previous-key',
 } as const;
 
-/** The shortest and longest `rotationSchedule` the constructs accept, in hours (4 hours to 1000 days). */
-export const ROTATION_SCHEDULE_HOURS = { MIN: 4, MAX: 24_000 } as const;
+/**
+ * The shortest and longest `rotationSchedule` the constructs accept, in hours (4 hours to 999 days):
+ * a Secrets Manager `rate()` expression "can rotate a secret as often as every four hours. The maximum
+ * rotation period is 999 days" (user guide, "Rotation schedules"; `AutomaticallyAfterDays` allows 1000,
+ * but cannot say hours). docs/facts/secrets-manager-rotation.md.
+ */
+export const ROTATION_SCHEDULE_HOURS = { MIN: 4, MAX: 23_976 } as const;

@@ -11,9 +11,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { GeneratedKeyStack } from '../../bin/generated-key-stack';
 import { PrivateChannelStack } from '../../bin/private-channel-stack';
+import { RealTimeStack } from '../../bin/real-time-stack';
+import { StagePublicKey } from '../../lib';
 import { generatePlaybackKeyPair, PlaybackTokenError, verifyPlaybackToken } from '../../lib/tokens';
 import { wrongKeys } from '../support/keys';
 import { startMotoServer } from '../../tools/stand-ins/moto-server';
@@ -224,8 +226,46 @@ describe.each([
     const app = new App({ outdir: fs.mkdtempSync(path.join(scratch, 'typescript-generated-')) });
     new GeneratedKeyStack(app, 'IvsGeneratedKeyExample', { generation: 2 });
     const expected = comparable(app.synth().getStackByName('IvsGeneratedKeyExample').template);
+    expect(Object.values(expected.Resources).map((resource: any) => resource.Type)).toEqual(
+      expect.arrayContaining(['Custom::IvsGeneratedPlaybackKeyPair', 'AWS::SecretsManager::RotationSchedule']),
+    );
+    expect(comparable(template)).toEqual(expected);
+  });
+
+  test('synthesizes the real-time stack the TypeScript app synthesizes (a scheduled GeneratedStagePublicKey)', () => {
+    const outdir = fs.mkdtempSync(path.join(scratch, 'out-'));
+    const { status, stderr } = language.run(DEMO_KEY, outdir);
+    expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'IvsRealTimeExample.template.json'), 'utf8'));
+    const app = new App({ outdir: fs.mkdtempSync(path.join(scratch, 'typescript-real-time-')) });
+    new RealTimeStack(app, 'IvsRealTimeExample');
+    const expected = comparable(app.synth().getStackByName('IvsRealTimeExample').template);
+    expect(Object.values(expected.Resources).map((resource: any) => resource.Type)).toEqual(
+      expect.arrayContaining([
+        'Custom::IvsGeneratedStagePublicKey',
+        'AWS::SecretsManager::RotationSchedule',
+        'AWS::IVS::Stage',
+      ]),
+    );
+    expect(comparable(template)).toEqual(expected);
+  });
+
+  test('synthesizes a StagePublicKey as the TypeScript API does', () => {
+    const outdir = fs.mkdtempSync(path.join(scratch, 'out-'));
+    const { status, stderr } = language.run(DEMO_KEY, outdir);
+    expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'IvsStagePublicKeyExample.template.json'), 'utf8'));
+    const app = new App({ outdir: fs.mkdtempSync(path.join(scratch, 'typescript-stage-key-')) });
+    const stack = new Stack(app, 'IvsStagePublicKeyExample');
+    const key = new StagePublicKey(stack, 'StageKey', fs.readFileSync(DEMO_KEY, 'utf8'), {
+      publicKeyName: 'stage-key',
+      tags: { team: 'rt' },
+    });
+    new CfnOutput(stack, 'PublicKeyArn', { value: key.publicKeyArn });
+    new CfnOutput(stack, 'PublicKeyFingerprint', { value: key.publicKeyFingerprint });
+    const expected = comparable(app.synth().getStackByName('IvsStagePublicKeyExample').template);
     expect(Object.values(expected.Resources).map((resource: any) => resource.Type)).toContain(
-      'Custom::IvsGeneratedPlaybackKeyPair',
+      'Custom::IvsStagePublicKey',
     );
     expect(comparable(template)).toEqual(expected);
   });

@@ -1,5 +1,6 @@
-// The example app's stacks (bin/private-channel-stack.ts, and bin/generated-key-stack.ts with
-// generation 2) written in Go against the binding that `npm run package` builds. Usage: go run . <public-key.pem>; synthesizes into CDK_OUTDIR.
+// The example app's stacks (bin/private-channel-stack.ts, bin/generated-key-stack.ts with generation 2,
+// bin/real-time-stack.ts) and a stack of one StagePublicKey, written in Go against the binding that
+// `npm run package` builds. Usage: go run . <public-key.pem>; synthesizes into CDK_OUTDIR.
 // A key that the construct refuses makes it print the error's message and exit with status 3.
 package main
 
@@ -53,8 +54,9 @@ func NewGeneratedKeyStack(scope constructs.Construct, id string, generation floa
 
 	key := cdkivsplaybackkeypair.NewGeneratedPlaybackKeyPair(stack, jsii.String("ViewerKey"),
 		&cdkivsplaybackkeypair.GeneratedPlaybackKeyPairProps{
-			Generation: jsii.Number(generation),
-			Tags:       &map[string]*string{"purpose": jsii.String("generated-key-example")},
+			Generation:       jsii.Number(generation),
+			RotationSchedule: awscdk.Duration_Days(jsii.Number(30)),
+			Tags:             &map[string]*string{"purpose": jsii.String("generated-key-example")},
 		})
 	channel := awsivs.NewCfnChannel(stack, jsii.String("Channel"), &awsivs.CfnChannelProps{
 		Name:        jsii.String("generated-key-example"),
@@ -75,6 +77,48 @@ func NewGeneratedKeyStack(scope constructs.Construct, id string, generation floa
 	return stack
 }
 
+// NewRealTimeStack builds an IVS Real-Time stage with a generated public key for participant tokens,
+// rotated every 30 days, and a backend role that may read the key and look up the stage.
+func NewRealTimeStack(scope constructs.Construct, id string) awscdk.Stack {
+	stack := awscdk.NewStack(scope, jsii.String(id), nil)
+
+	stage := awsivs.NewCfnStage(stack, jsii.String("Stage"), &awsivs.CfnStageProps{Name: jsii.String("real-time-example")})
+	key := cdkivsplaybackkeypair.NewGeneratedStagePublicKey(stack, jsii.String("ParticipantKey"),
+		&cdkivsplaybackkeypair.GeneratedStagePublicKeyProps{
+			RotationSchedule: awscdk.Duration_Days(jsii.Number(30)),
+			Tags:             &map[string]*string{"purpose": jsii.String("real-time-example")},
+		})
+	backend := awsiam.NewRole(stack, jsii.String("TokenBackendRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+	})
+	key.GrantRead(backend)
+	backend.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("ivs:GetStage"),
+		Resources: &[]*string{stage.AttrArn()},
+	}))
+
+	awscdk.NewCfnOutput(stack, jsii.String("StageArn"), &awscdk.CfnOutputProps{Value: stage.AttrArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("PublicKeyArn"), &awscdk.CfnOutputProps{Value: key.PublicKeyArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("SecretArn"), &awscdk.CfnOutputProps{Value: key.Secret().SecretArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("TokenBackendRoleArn"), &awscdk.CfnOutputProps{Value: backend.RoleArn()})
+	return stack
+}
+
+// NewStagePublicKeyStack imports a public key you bring into IVS Real-Time.
+func NewStagePublicKeyStack(scope constructs.Construct, id string, publicKeyMaterial string) awscdk.Stack {
+	stack := awscdk.NewStack(scope, jsii.String(id), nil)
+
+	key := cdkivsplaybackkeypair.NewStagePublicKey(stack, jsii.String("StageKey"), jsii.String(publicKeyMaterial),
+		&cdkivsplaybackkeypair.StagePublicKeyOptions{
+			PublicKeyName: jsii.String("stage-key"),
+			Tags:          &map[string]*string{"team": jsii.String("rt")},
+		})
+
+	awscdk.NewCfnOutput(stack, jsii.String("PublicKeyArn"), &awscdk.CfnOutputProps{Value: key.PublicKeyArn()})
+	awscdk.NewCfnOutput(stack, jsii.String("PublicKeyFingerprint"), &awscdk.CfnOutputProps{Value: key.PublicKeyFingerprint()})
+	return stack
+}
+
 func main() {
 	defer jsii.Close()
 	pem, err := os.ReadFile(os.Args[1])
@@ -88,6 +132,8 @@ func main() {
 		os.Exit(3)
 	}
 	NewGeneratedKeyStack(app, "IvsGeneratedKeyExample", 2)
+	NewRealTimeStack(app, "IvsRealTimeExample")
+	NewStagePublicKeyStack(app, "IvsStagePublicKeyExample", string(pem))
 	app.Synth(nil)
 }
 

@@ -1,5 +1,6 @@
-"""The example app's stacks (bin/private-channel-stack.ts, and bin/generated-key-stack.ts with
-generation 2) written in Python against the binding that `npm run package` builds.
+"""The example app's stacks (bin/private-channel-stack.ts, bin/generated-key-stack.ts with
+generation 2, bin/real-time-stack.ts) and a stack of one StagePublicKey, written in Python against the
+binding that `npm run package` builds.
 Usage: python app.py <public-key.pem>; synthesizes into CDK_OUTDIR.
 A key that the construct refuses makes it print the error's message and exit with status 3."""
 import sys
@@ -9,7 +10,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ivs as ivs
 from constructs import Construct
 
-from cdk_ivs_playback_key_pair import GeneratedPlaybackKeyPair, PlaybackKeyPair
+from cdk_ivs_playback_key_pair import (
+    GeneratedPlaybackKeyPair,
+    GeneratedStagePublicKey,
+    PlaybackKeyPair,
+    StagePublicKey,
+)
 
 
 class PrivateChannelStack(cdk.Stack):
@@ -39,6 +45,7 @@ class GeneratedKeyStack(cdk.Stack):
         super().__init__(scope, construct_id)
 
         key = GeneratedPlaybackKeyPair(self, "ViewerKey", generation=generation,
+                                       rotation_schedule=cdk.Duration.days(30),
                                        tags={"purpose": "generated-key-example"})
         channel = ivs.CfnChannel(self, "Channel",
                                  name="generated-key-example",
@@ -55,6 +62,35 @@ class GeneratedKeyStack(cdk.Stack):
         cdk.CfnOutput(self, "TokenBackendRoleArn", value=backend.role_arn)
 
 
+class RealTimeStack(cdk.Stack):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+
+        stage = ivs.CfnStage(self, "Stage", name="real-time-example")
+        key = GeneratedStagePublicKey(self, "ParticipantKey",
+                                      rotation_schedule=cdk.Duration.days(30),
+                                      tags={"purpose": "real-time-example"})
+        backend = iam.Role(self, "TokenBackendRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        key.grant_read(backend)
+        backend.add_to_principal_policy(iam.PolicyStatement(actions=["ivs:GetStage"], resources=[stage.attr_arn]))
+
+        cdk.CfnOutput(self, "StageArn", value=stage.attr_arn)
+        cdk.CfnOutput(self, "PublicKeyArn", value=key.public_key_arn)
+        cdk.CfnOutput(self, "SecretArn", value=key.secret.secret_arn)
+        cdk.CfnOutput(self, "TokenBackendRoleArn", value=backend.role_arn)
+
+
+class StagePublicKeyStack(cdk.Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, public_key_material: str) -> None:
+        super().__init__(scope, construct_id)
+
+        key = StagePublicKey(self, "StageKey", public_key_material,
+                             public_key_name="stage-key", tags={"team": "rt"})
+
+        cdk.CfnOutput(self, "PublicKeyArn", value=key.public_key_arn)
+        cdk.CfnOutput(self, "PublicKeyFingerprint", value=key.public_key_fingerprint)
+
+
 def main() -> int:
     with open(sys.argv[1], encoding="utf-8") as pem:
         public_key_material = pem.read()
@@ -65,6 +101,8 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 3
     GeneratedKeyStack(app, "IvsGeneratedKeyExample", generation=2)
+    RealTimeStack(app, "IvsRealTimeExample")
+    StagePublicKeyStack(app, "IvsStagePublicKeyExample", public_key_material=public_key_material)
     app.synth()
     return 0
 
