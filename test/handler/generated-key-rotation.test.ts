@@ -115,6 +115,36 @@ describe.each(KINDS)('scheduled rotation of $label', (kind) => {
     expect(current.versionId).toBe(token);
   });
 
+  test("a new schedule's configuration test (testSecret alone, on an empty pending version) succeeds and changes nothing", async () => {
+    // With RotateImmediatelyOnUpdate false, Secrets Manager creates an AWSPENDING version, runs testSecret on it,
+    // then removes it (docs/facts/secrets-manager-rotation.md): a FAILED test would fail the stack's deploy.
+    const { secretArn, current: before } = await deployed();
+    const token = 'schedule-configuration-test-0123456789abcdef';
+    await rig.secretsManager.send(
+      new PutSecretValueCommand({
+        SecretId: secretArn,
+        ClientRequestToken: token,
+        SecretString: '{}',
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
+    rig.secretsFaults.failNext('GetSecretValue', 'ResourceNotFoundException');
+    const keysBefore = driver.keys().map((key) => key.arn);
+    const from = rig.logLines.length;
+
+    await driver.invoke(secretArn, 'testSecret', token);
+
+    expect(driver.keys().map((key) => key.arn)).toEqual(keysBefore);
+    expect((await driver.keyAt(secretArn, 'AWSCURRENT')).versionId).toBe(before.versionId);
+    const [line] = driver.rotationLogs(from);
+    expect(line.rotationStep).toBe('testSecret');
+    expect(line.error).toBeUndefined();
+    expect(line.ivsCalls).not.toContainEqual(expect.stringMatching(/^(Import|Delete)/));
+    expect(line.secretsManagerCalls).not.toContainEqual(expect.stringMatching(/^(Put|Update)/));
+    // An absent version (the test's version already removed when a delivery repeats) is no failure either.
+    await driver.invoke(secretArn, 'testSecret', 'schedule-configuration-test-absent-0123456789');
+  });
+
   test('each step delivered twice rotates once', async () => {
     const { secretArn, current: before } = await deployed();
     const token = await driver.rotate(secretArn, { times: 2 });

@@ -10,7 +10,8 @@
  *   version's value cannot change once written. A version only ever names a key IVS imported.
  * - setSecret checks that the pending key is in IVS under the key's name and tags.
  * - testSecret checks, without changing anything, that IVS fingerprints the pending key as its value
- *   says and that the value's private half is that key's.
+ *   says and that the value's private half is that key's. Called alone on a version without a key, it is
+ *   Secrets Manager's test of a new schedule's configuration, and succeeds.
  * - finishSecret moves AWSCURRENT to it (Secrets Manager moves AWSPREVIOUS to the old key), removes
  *   AWSPENDING, then deletes the key before the previous one (keepPreviousKey) or the previous one.
  *
@@ -54,6 +55,13 @@ export async function onRotationStep(
       await rotation.pendingKeyPair({ syncTags: true });
       return rotation.result('the pending key is imported');
     case 'testSecret':
+      if (!(await rotation.hasPendingKey())) {
+        // A new schedule (RotateImmediatelyOnUpdate false) makes Secrets Manager test the configuration: it runs
+        // testSecret alone on a pending version it created without a key. Load checked AWSCURRENT's key; nothing to do.
+        return rotation.result(
+          `no key under version ${event.ClientRequestToken}: Secrets Manager's test of a new rotation schedule; nothing changed`,
+        );
+      }
       await rotation.test();
       return rotation.result('the pending key is imported with its fingerprint, and the secret holds its private half');
     case 'finishSecret':
@@ -123,6 +131,11 @@ class Rotation {
       await keyPairs.deleteUnwritten();
       throw error;
     }
+  }
+
+  /** Whether the token's version holds a key written by createSecret (false for an absent or empty version). */
+  public async hasPendingKey(): Promise<boolean> {
+    return (await this.pendingValue()) !== undefined;
   }
 
   /** testSecret: IVS holds the pending key under its fingerprint, and the value's private half signs for that key. */
