@@ -154,7 +154,11 @@ describe.each(KEY_KINDS)('$title', (kind) => {
     // Changed in issue 16: the old key pair is read (its owner tag is right), then the new key imported.
     expect(rotated.calls).toEqual([kind.ops.get, kind.ops.import]);
     expect(rotated.result.PhysicalResourceId).not.toBe(original.arn);
-    expect(api().keys().map((k) => k.arn)).toEqual([original.arn, rotated.result.PhysicalResourceId]);
+    expect(
+      api()
+        .keys()
+        .map((k) => k.arn),
+    ).toEqual([original.arn, rotated.result.PhysicalResourceId]);
 
     const cleanup = await step(() => resource.completeStackUpdate());
     expect(cleanup.calls).toEqual([kind.ops.delete]);
@@ -271,12 +275,7 @@ describe.each(KEY_KINDS)('$title', (kind) => {
 
     const rotated = await step(() => resource.update(props(newKey())));
     // Changed in issue 16: the Get comes first and serves the quota path.
-    expect(rotated.calls).toEqual([
-      kind.ops.get,
-      kind.ops.import,
-      kind.ops.delete,
-      kind.ops.import,
-    ]);
+    expect(rotated.calls).toEqual([kind.ops.get, kind.ops.import, kind.ops.delete, kind.ops.import]);
     expect(api().calls[1].status).toBe(402);
 
     const rollback = await step(() => resource.rollback());
@@ -334,7 +333,9 @@ describe.each(KEY_KINDS)('$title', (kind) => {
       expect(deleted.calls).toEqual([kind.ops.list]);
     }
     // The id the handler answers when it knows the Create imported nothing: no IVS call at all.
-    const nothingImported = await step(() => resource.deleteAfterFailedCreate(props(key), NOTHING_IMPORTED_PHYSICAL_ID));
+    const nothingImported = await step(() =>
+      resource.deleteAfterFailedCreate(props(key), NOTHING_IMPORTED_PHYSICAL_ID),
+    );
     expect(nothingImported.result).toEqual({ PhysicalResourceId: NOTHING_IMPORTED_PHYSICAL_ID });
     expect(nothingImported.calls).toEqual([]);
     expect(api().keys()).toEqual([holder]);
@@ -426,12 +427,7 @@ describe.each(KEY_KINDS)('$title', (kind) => {
         `key twice. Either reuse that ${kind.kind.shortNoun} with ${kind.kind.fromArn}(this, 'Key', '${holder.arn}'), ` +
         `or delete it (${kind.kind.deleteCommand} --arn ${holder.arn}) and deploy again.`,
     );
-    expect(failed.calls).toEqual([
-      kind.ops.import,
-      kind.ops.list,
-      kind.ops.get,
-      kind.ops.get,
-    ]);
+    expect(failed.calls).toEqual([kind.ops.import, kind.ops.list, kind.ops.get, kind.ops.get]);
     expect(api().keys()).toEqual(before);
     expect(before).toContainEqual(unrelated);
   });
@@ -461,16 +457,20 @@ describe.each(KEY_KINDS)('$title', (kind) => {
       resources.map((resource) => resource.update(props(newKey(), resource.logicalResourceId))),
     );
 
-    const imports = api().calls.filter((call) => call.operation === kind.ops.import).map((call) => call.status);
+    const imports = api()
+      .calls.filter((call) => call.operation === kind.ops.import)
+      .map((call) => call.status);
     expect(imports.filter((status) => status === 429).length).toBeGreaterThan(0); // 6 imports in about a second: throttled
     expect(imports.filter((status) => status === 200)).toHaveLength(6);
     const logs = handlerLogs();
     expect(logs.reduce((sum, line) => sum + Number(line.retries), 0)).toBe(
       imports.filter((status) => status === 429).length,
     );
-    expect(api().keys().map((k) => k.arn)).toEqual(
-      expect.arrayContaining(rotated.map((answer) => answer.PhysicalResourceId)),
-    );
+    expect(
+      api()
+        .keys()
+        .map((k) => k.arn),
+    ).toEqual(expect.arrayContaining(rotated.map((answer) => answer.PhysicalResourceId)));
     expect(
       api()
         .keys()
@@ -491,10 +491,7 @@ describe.each(KEY_KINDS)('$title', (kind) => {
     [kind.ops.get, (resource, key) => resource.update(props(key, 'viewer-key', { team: 'live' }))],
     ['TagResource', (resource, key) => resource.update(props(key, 'viewer-key', { team: 'live' }))],
     ['UntagResource', (resource, key) => resource.update(props(key, 'viewer-key', {}))],
-    [
-      kind.ops.list,
-      (resource, key) => simulated(resource.logicalResourceId).create(props(key)),
-    ],
+    [kind.ops.list, (resource, key) => simulated(resource.logicalResourceId).create(props(key))],
     [kind.ops.delete, (resource) => resource.delete()],
   ])('%s survives a throttle and a 500', async (operation, event) => {
     const resource = simulated();
@@ -504,7 +501,9 @@ describe.each(KEY_KINDS)('$title', (kind) => {
     api().failNext(operation, 500);
 
     const outcome = await step(() => event(resource, key));
-    const attempts = api().calls.filter((call) => call.operation === operation).map((call) => call.status);
+    const attempts = api()
+      .calls.filter((call) => call.operation === operation)
+      .map((call) => call.status);
     expect(attempts).toEqual([429, 500, 200]);
     expect(handlerLogs().at(-1)).toMatchObject({ retries: 2 });
     expect(outcome.calls.filter((call) => call === operation)).toHaveLength(3);
@@ -541,9 +540,7 @@ describe.each(KEY_KINDS)('$title', (kind) => {
       );
       expect(cleanup.calls).toEqual([kind.ops.list]);
       expect(api().keys()).toEqual([original]);
-      expect(api().calls.filter((call) => call.arn === original.arn && call.operation !== kind.ops.get)).toEqual(
-        [],
-      );
+      expect(api().calls.filter((call) => call.arn === original.arn && call.operation !== kind.ops.get)).toEqual([]);
     });
 
     test('two key pairs of one stack given the same key (as a token): the second is told which sibling holds it', async () => {
@@ -652,12 +649,7 @@ describe.each(KEY_KINDS)('$title', (kind) => {
       const resource = simulated();
       const lost = await step(() => resource.createWithLostAnswer(props(key)));
       // Changed in issue 16: the Get checks that the key pair holds this resource's key.
-      expect(lost.calls).toEqual([
-        kind.ops.import,
-        kind.ops.list,
-        kind.ops.get,
-        kind.ops.delete,
-      ]);
+      expect(lost.calls).toEqual([kind.ops.import, kind.ops.list, kind.ops.get, kind.ops.delete]);
       expect(lost.result).toEqual({ PhysicalResourceId: 'IvsStack-PlaybackKey-1A2B3C4D5E6F' });
       expect(api().keys()).toEqual(untouched);
 
@@ -738,12 +730,11 @@ describe.each(KEY_KINDS)('$title', (kind) => {
       ],
     ])('%s is refused with the synth-time message and no IVS call', async (_, badProps) => {
       const properties = badProps();
-      const synthError = messageOf(
-        () =>
-          kind.construct(new Stack(), 'Key', properties.PublicKeyMaterial, {
-            name: properties.Name,
-            tags: properties.Tags,
-          }),
+      const synthError = messageOf(() =>
+        kind.construct(new Stack(), 'Key', properties.PublicKeyMaterial, {
+          name: properties.Name,
+          tags: properties.Tags,
+        }),
       );
 
       const failed = await failingStep(() => simulated().create(properties));

@@ -9,7 +9,12 @@ import { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PlaybackKeyPair, StagePublicKey } from '../../lib';
 import { KeyKind, PLAYBACK_KEY_PAIRS, STAGE_PUBLIC_KEYS } from '../../lib/shared/key-kinds';
-import { IVS_STAND_IN_ACCOUNT, IVS_STAND_IN_REGION, IvsStandIn, KeyApiStandIn } from '../../tools/stand-ins/ivs-stand-in';
+import {
+  IVS_STAND_IN_ACCOUNT,
+  IVS_STAND_IN_REGION,
+  IvsStandIn,
+  KeyApiStandIn,
+} from '../../tools/stand-ins/ivs-stand-in';
 import type { IvsStandInOptions } from '../../tools/stand-ins/ivs-stand-in';
 
 /** The options both constructs of a key you bring take, under their own names. */

@@ -171,7 +171,10 @@ async function deleteKeyPairs(
   const physicalResourceId = event.PhysicalResourceId;
   const secretArn = isSecretArn(physicalResourceId) ? physicalResourceId : secretArnOf(event.ResourceProperties);
   if (!secretArn) {
-    return { physicalResourceId, action: `nothing to delete: no secret names this resource's ${ivs.api.kind.shortNounPlural}` };
+    return {
+      physicalResourceId,
+      action: `nothing to delete: no secret names this resource's ${ivs.api.kind.shortNounPlural}`,
+    };
   }
   const owner = ownerOfSecret(secretArn);
   watchForLaterEvents(ivs, owner, event);

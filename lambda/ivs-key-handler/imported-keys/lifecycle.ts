@@ -278,7 +278,10 @@ async function bringInLine(ivs: KeySession, ownKey: IvsKey, desired: DesiredKeyP
     return reimportUnderNewName(ivs, ownKey.arn, desired);
   }
   await ivs.syncTags(ownKey.arn, ownKey.tags, desired.tags);
-  return imported({ ...ownKey, tags: desired.tags }, `adopted the ${ivs.api.kind.shortNoun} this resource imported before`);
+  return imported(
+    { ...ownKey, tags: desired.tags },
+    `adopted the ${ivs.api.kind.shortNoun} this resource imported before`,
+  );
 }
 
 /** IVS cannot rename, nor hold one key twice: delete, then import under the new name. */
