@@ -130,11 +130,11 @@ describe.each(KEY_KINDS)('$title', (kind) => {
     test('a Delete refused by IVS stops the rename before any import', async () => {
       mocked()
         .on(commands().delete, { arn: ARN_A })
-        .rejects(ivsErrors.accessDenied('not authorized to perform: ivs:DeletePlaybackKeyPair'));
+        .rejects(ivsErrors.accessDenied(`not authorized to perform: ivs:${kind.ops.delete}`));
 
       const error = await failure(updateEvent(props(KEY_A, 'old-name', tags), props(KEY_A, 'new-name', tags), ARN_A));
 
-      expect(error.message).toContain('not authorized to perform: ivs:DeletePlaybackKeyPair');
+      expect(error.message).toContain(`not authorized to perform: ivs:${kind.ops.delete}`);
       expect(sent()).toEqual([deleteOf(ARN_A)]);
     });
   });
