@@ -333,7 +333,7 @@ function heldByThisStack(kind: KeyKind, holder: IvsKey, sibling: Sibling): Error
       'gets a new logical ID: CloudFormation creates the resource under the new logical ID before it deletes the one ' +
       `under the old. To move it and keep the ${kind.noun} alive, either keep its logical ID: set ${kind.nameOption}: ` +
       `"${holder.name}" (the default name follows the construct path) and pin the ID with ` +
-      `(keyPair.node.findChild('Resource').node.defaultChild as CfnResource).overrideLogicalId('${logicalId}'), or ` +
+      `(key.node.findChild('Resource').node.defaultChild as CfnResource).overrideLogicalId('${logicalId}'), or ` +
       'with that explicit name let `cdk refactor` match the resource and move it to its new logical ID before you ' +
       `deploy; or move it in two deploys: first add the ${kind.noun} at its new place with a new key while the old one ` +
       'stays (IVS holds both, so tokens signed with either keep working), then remove the old one. If two ' +
