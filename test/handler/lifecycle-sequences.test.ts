@@ -18,7 +18,7 @@ import {
 import { TemplateJson, waitsFor } from '../support/deployment-order';
 import { messageOf } from '../support/errors';
 import { IvsStandIn, StandInKey } from '../../tools/stand-ins/ivs-stand-in';
-import { KEY_KINDS, logicalIdOf } from '../support/key-kinds';
+import { KEY_KINDS, logicalIdOf, STAGE_KIND } from '../support/key-kinds';
 import { p384, pemBody, wrongKeys } from '../support/keys';
 import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from '../support/shipped-handler';
 import { installControlledClock, restoreRealClockAfterEach, watch } from '../support/controlled-clock';
@@ -749,5 +749,61 @@ describe.each(KEY_KINDS)('$title', (kind) => {
         expect.objectContaining({ requestType: 'Create', error: synthError, ivsCalls: [] }),
       ]);
     });
+  });
+});
+
+describe('stage public keys: a quota no source gives the number of', () => {
+  const kind = STAGE_KIND;
+  const api = () => kind.api(ivs);
+  const simulated = (logicalId = 'StageKey') =>
+    new SimulatedResource(handler, logicalId, { resourceType: kind.resourceType });
+  const newKey = () => p384().publicKeyPem;
+  const props = (publicKeyMaterial: string): KeyPairProperties => ({ PublicKeyMaterial: publicKeyMaterial, Name: 'k' });
+
+  beforeEach(async () => {
+    // A region that allows 5 public keys, not the 3 of playback key pairs: the handler must not count, only meet the 402.
+    await ivs.stop();
+    ivs = await IvsStandIn.start(kind.quotaOptions(5));
+    handler = loadShippedHandler(assetDir, ivs);
+  });
+
+  test('at 5 keys a key change frees its own slot, as at the playback quota', async () => {
+    [0, 1, 2, 3].forEach((i) => api().importAsSomeoneElse(newKey(), `theirs-${i}`));
+    const resource = simulated();
+    await resource.create(props(newKey()));
+    api().resetCalls();
+
+    const rotated = await resource.update(props(newKey()));
+
+    expect(api().calls.map((call) => [call.operation, call.status])).toEqual([
+      [kind.ops.get, 200],
+      [kind.ops.import, 402],
+      [kind.ops.delete, 200],
+      [kind.ops.import, 200],
+    ]);
+    expect(
+      api()
+        .keys()
+        .map((key) => key.arn),
+    ).toContain(rotated.PhysicalResourceId);
+    expect(api().keys()).toHaveLength(5);
+  });
+
+  test('a sixth is refused with what IVS said and the 5 keys it lists, never a number IVS did not give', async () => {
+    const existing = [0, 1, 2, 3, 4].map((i) => api().importAsSomeoneElse(newKey(), `theirs-${i}`));
+
+    const failed = await simulated()
+      .create(props(newKey()))
+      .then(
+        () => 'succeeded',
+        (error: Error) => error.message,
+      );
+
+    expect(failed).toBe(
+      `${kind.quotaSentence}, and this region already holds 5: ` +
+        `${existing.map((k) => `${k.arn} ("${k.name}")`).join(', ')}. Delete one that is no longer needed, or reuse one with ` +
+        `${kind.kind.fromArn}.`,
+    );
+    expect(failed).not.toMatch(/allows \d/);
   });
 });
