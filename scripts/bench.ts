@@ -81,7 +81,9 @@ async function main(): Promise<void> {
   progress('token signer: a stalled and a throttled Secrets Manager, one window each');
   const signerOutage = await benchSignerOutage(node);
 
-  progress(`lifecycle: ${WARMUP} warm-up + ${EVENT_RUNS} CloudFormation sequences per IVS key API against the stand-in`);
+  progress(
+    `lifecycle: ${WARMUP} warm-up + ${EVENT_RUNS} CloudFormation sequences per IVS key API against the stand-in`,
+  );
   const lifecycle = await benchLifecycle();
 
   progress(

@@ -213,8 +213,7 @@ function validateTagKey(key: string): void {
   }
   if (key === OWNER_TAG_KEY) {
     throw new PlaybackKeyPairValidationError(
-      `Invalid tag key ${quoted(key)}: it is reserved for the tag that marks ` +
-        'the keys this construct imported',
+      `Invalid tag key ${quoted(key)}: it is reserved for the tag that marks ` + 'the keys this construct imported',
     );
   }
   if (key === EVENT_MARKER_TAG_KEY) {

@@ -45,10 +45,8 @@ export const ivsMock = mockClient(IvsClient);
 export const realTimeMock = mockClient(realTime.IVSRealTimeClient);
 
 /** A command class of either SDK, as aws-sdk-client-mock takes it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = any;
 /** The mock of either client, typed loosely enough for either's commands. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyClientMock = AwsStub<any, any, any>;
 
 /** One key API as the mocked tests drive it: its client's mock, command classes and answer members. */
