@@ -133,6 +133,7 @@ describe.each(KEY_KINDS)('$title', (kind) => {
     const created = await step(() => resource.create(props(firstKey)));
     expect(created.calls).toEqual([kind.ops.import]);
     const original = onlyKey();
+    expect(original.arn).toMatch(kind.arnPattern); // playback-key/ or public-key/, as IVS names each kind
     expect(created.result).toEqual({
       PhysicalResourceId: original.arn,
       Data: { Arn: original.arn, Fingerprint: original.fingerprint },
