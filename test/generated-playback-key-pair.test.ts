@@ -321,8 +321,8 @@ describe('validation', () => {
     );
     const tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v']));
     expect(messageOf(() => synth({ tags }))).toBe(
-      'Too many tags (49): at most 48 are allowed (IVS allows 50 per key pair and a ' +
-        'generated key pair uses two to recognise its keys)',
+      'Too many tags (49): at most 48 are allowed (IVS allows 50 per key and a ' +
+        'generated key uses two to recognise its keys)',
     );
   });
 

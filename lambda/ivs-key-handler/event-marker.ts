@@ -1,4 +1,5 @@
 import { EVENT_MARKER_TAG_KEY, OWNER_TAG_KEY } from '../../lib/shared/contract';
+import { keyKindOfArn } from '../../lib/shared/key-kinds';
 import type { IvsKeySummary } from './ivs-apis/key-session';
 import { STALE_MARGIN_MS } from './stale-event';
 
@@ -16,7 +17,7 @@ export class SupersededEventError extends Error {
     readonly markedAt: string,
   ) {
     super(
-      `superseded: key pair ${keyPairArn} of this resource was last changed by an event CloudFormation sent ` +
+      `superseded: ${keyKindOfArn(keyPairArn)?.shortNoun ?? 'key'} ${keyPairArn} of this resource was last changed by an event CloudFormation sent ` +
         `at ${markedAt}, after this one`,
     );
     this.name = 'SupersededEventError';

@@ -100,7 +100,7 @@ export function validateGeneratedKeyTags(
   if (keys.length > MAX_GENERATED_KEY_USER_TAGS) {
     throw new PlaybackKeyPairValidationError(
       `Too many tags (${keys.length}): at most ${MAX_GENERATED_KEY_USER_TAGS} ` +
-        'are allowed (IVS allows 50 per key pair and a generated key pair uses two to recognise its keys)',
+        'are allowed (IVS allows 50 per key and a generated key uses two to recognise its keys)',
     );
   }
   if (keys.includes(GENERATION_TAG_KEY)) {

@@ -23,6 +23,10 @@ export interface KeyKind {
   readonly noun: string;
   /** Its plural, for the quota's message. */
   readonly nounPlural: string;
+  /** What a message calls one once the full noun has been said: `key pair`, `public key`. */
+  readonly shortNoun: string;
+  /** Its plural: `key pairs`, `public keys`. */
+  readonly shortNounPlural: string;
   /** The resource segment of its ARN: `arn:<partition>:ivs:<region>:<account>:<arnResource>/<id>`. */
   readonly arnResource: 'playback-key' | 'public-key';
   /** The custom resource type of the construct that imports a key you bring. */
@@ -49,6 +53,8 @@ export interface KeyKind {
 export const PLAYBACK_KEY_PAIRS: KeyKind = {
   noun: 'playback key pair',
   nounPlural: 'playback key pairs',
+  shortNoun: 'key pair',
+  shortNounPlural: 'key pairs',
   arnResource: 'playback-key',
   importedResourceType: PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
   generatedResourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
@@ -69,6 +75,8 @@ export const PLAYBACK_KEY_PAIRS: KeyKind = {
 export const STAGE_PUBLIC_KEYS: KeyKind = {
   noun: 'public key',
   nounPlural: 'public keys',
+  shortNoun: 'public key',
+  shortNounPlural: 'public keys',
   arnResource: 'public-key',
   importedResourceType: STAGE_PUBLIC_KEY_RESOURCE_TYPE,
   generatedResourceType: GENERATED_STAGE_PUBLIC_KEY_RESOURCE_TYPE,
@@ -88,4 +96,9 @@ export function keyKindOf(resourceType: string): { kind: KeyKind; generated: boo
     if (resourceType === kind.generatedResourceType) return { kind, generated: true };
   }
   return undefined;
+}
+
+/** Which kind an IVS key ARN names, by its resource segment; undefined for any other ARN. */
+export function keyKindOfArn(arn: string): KeyKind | undefined {
+  return [PLAYBACK_KEY_PAIRS, STAGE_PUBLIC_KEYS].find((kind) => arn.split(':')[5]?.startsWith(`${kind.arnResource}/`));
 }

@@ -136,7 +136,7 @@ export function validateTags(
   if (keys.length > MAX_USER_TAGS) {
     throw new PlaybackKeyPairValidationError(
       `Too many tags (${keys.length}): at most ${MAX_USER_TAGS} are allowed ` +
-        `(IVS allows 50 per key pair and this construct uses one, "${OWNER_TAG_KEY}", to recognise its own keys)`,
+        `(IVS allows 50 per key and this construct uses one, "${OWNER_TAG_KEY}", to recognise its own keys)`,
     );
   }
   for (const key of keys) {
@@ -213,14 +213,13 @@ function validateTagKey(key: string): void {
   }
   if (key === OWNER_TAG_KEY) {
     throw new PlaybackKeyPairValidationError(
-      `Invalid tag key ${quoted(key)}: it is reserved for the tag that marks ` +
-        'the key pairs this construct imported',
+      `Invalid tag key ${quoted(key)}: it is reserved for the tag that marks ` + 'the keys this construct imported',
     );
   }
   if (key === EVENT_MARKER_TAG_KEY) {
     throw new PlaybackKeyPairValidationError(
       `Invalid tag key ${quoted(key)}: it is reserved for the tag that records ` +
-        'which deployment event last changed the key pair',
+        'which deployment event last changed the key',
     );
   }
 }

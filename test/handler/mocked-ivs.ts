@@ -2,7 +2,9 @@
  * The mocked-IVS handler tests' helpers (test/handler/*.test.ts but lifecycle-sequences.test.ts): the handler's
  * TypeScript against a mocked IVS client; for each lifecycle rule (docs/lifecycle-rules.md), the exact IVS calls (in
  * order, with their inputs, and nothing else), the answer it PUTs to CloudFormation, the error messages, and the one
- * log line per event. Each test file calls `useMockedIvs()` once.
+ * log line per event. Each test file calls `useMockedIvs()` once; a suite of a rule both key kinds share runs its
+ * tests once per kind, `describe.each(KEY_KINDS)` with `useMockedKind(kind)`, and the helpers speak of that kind (its
+ * client, operations, ARNs and resource type).
  */
 import {
   DeletePlaybackKeyPairCommand,
@@ -13,8 +15,9 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ivs';
+import * as realTime from '@aws-sdk/client-ivs-realtime';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../lambda/ivs-key-handler/index';
 import { OWNER_TAG_KEY } from '../../lib/shared/contract';
 import {
@@ -29,14 +32,99 @@ import {
   ivsErrors,
   keyArn,
   LOGICAL_ID,
+  setEventKind,
   OWNER_TAG,
   p384Key,
   RESPONSE_URL,
   STACK_ID,
   summary,
 } from '../support/events';
+import { PLAYBACK_KIND, TestKeyKind } from '../support/key-kinds';
 
 export const ivsMock = mockClient(IvsClient);
+export const realTimeMock = mockClient(realTime.IVSRealTimeClient);
+
+/** A command class of either SDK, as aws-sdk-client-mock takes it. */
+type AnyCommand = any;
+/** The mock of either client, typed loosely enough for either's commands. */
+export type AnyClientMock = AwsStub<any, any, any>;
+
+/** One key API as the mocked tests drive it: its client's mock, command classes and answer members. */
+interface MockedApi {
+  readonly mock: AnyClientMock;
+  readonly commands: Record<'import' | 'get' | 'list' | 'delete' | 'tag' | 'untag', AnyCommand>;
+  /** The member of an Import or Get answer that holds the key, and of a List answer that holds the summaries. */
+  readonly keyMember: string;
+  readonly listMember: string;
+}
+
+const PLAYBACK_API: MockedApi = {
+  mock: ivsMock as AnyClientMock,
+  commands: {
+    import: ImportPlaybackKeyPairCommand,
+    get: GetPlaybackKeyPairCommand,
+    list: ListPlaybackKeyPairsCommand,
+    delete: DeletePlaybackKeyPairCommand,
+    tag: TagResourceCommand,
+    untag: UntagResourceCommand,
+  },
+  keyMember: 'keyPair',
+  listMember: 'keyPairs',
+};
+
+const REAL_TIME_API: MockedApi = {
+  mock: realTimeMock as AnyClientMock,
+  commands: {
+    import: realTime.ImportPublicKeyCommand,
+    get: realTime.GetPublicKeyCommand,
+    list: realTime.ListPublicKeysCommand,
+    delete: realTime.DeletePublicKeyCommand,
+    tag: realTime.TagResourceCommand,
+    untag: realTime.UntagResourceCommand,
+  },
+  keyMember: 'publicKey',
+  listMember: 'publicKeys',
+};
+
+/** The kind the helpers speak of in the running test. */
+let active: { kind: TestKeyKind; api: MockedApi } = { kind: PLAYBACK_KIND, api: PLAYBACK_API };
+
+/** The mock of the running test's key API (the IVS client's for playback key pairs). */
+export function mocked(): AnyClientMock {
+  return active.api.mock;
+}
+
+/** The command classes of the running test's key API: `mocked().on(commands().get, { arn })` ... */
+export function commands(): MockedApi['commands'] {
+  return active.api.commands;
+}
+
+/** An Import or Get answer of the running test's key API: `{ keyPair }` or `{ publicKey }`. */
+export function keyAnswer(key: IvsKeyPair): Record<string, IvsKeyPair> {
+  return { [active.api.keyMember]: key };
+}
+
+/** A List answer of the running test's key API. */
+export function listAnswer(summaries: Array<Omit<IvsKeyPair, 'fingerprint'>>, nextToken?: string): object {
+  return { [active.api.listMember]: summaries, ...(nextToken === undefined ? {} : { nextToken }) };
+}
+
+/**
+ * Makes the tests of the enclosing describe block speak of `kind`: the mocked client, the operation names of
+ * `sent()`, the events' resource type and the ARNs (`ARN_A` ... are reassigned before each test).
+ */
+export function useMockedKind(kind: TestKeyKind): void {
+  beforeEach(() => {
+    active = { kind, api: kind === PLAYBACK_KIND ? PLAYBACK_API : REAL_TIME_API };
+    setEventKind({ resourceType: kind.resourceType, arnResource: kind.kind.arnResource });
+    assignArns();
+  });
+  afterEach(() => {
+    active = { kind: PLAYBACK_KIND, api: PLAYBACK_API };
+    setEventKind(undefined);
+    assignArns();
+  });
+}
 export let logSpy: jest.SpiedFunction<typeof console.log>;
 export let responses: ResponseEndpoint;
 
@@ -57,12 +145,14 @@ export function useMockedIvs(): void {
   });
 
   beforeEach(() => {
-    ivsMock.reset();
-    // Anything not set up by the test fails loudly instead of answering `undefined`.
-    ivsMock.onAnyCommand().rejects(new Error('unexpected IVS call in this test'));
-    ivsMock.on(DeletePlaybackKeyPairCommand).resolves({});
-    ivsMock.on(TagResourceCommand).resolves({});
-    ivsMock.on(UntagResourceCommand).resolves({});
+    for (const api of [PLAYBACK_API, REAL_TIME_API]) {
+      api.mock.reset();
+      // Anything not set up by the test fails loudly instead of answering `undefined`.
+      api.mock.onAnyCommand().rejects(new Error('unexpected IVS call in this test'));
+      api.mock.on(api.commands.delete).resolves({});
+      api.mock.on(api.commands.tag).resolves({});
+      api.mock.on(api.commands.untag).resolves({});
+    }
     logSpy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   });
 
@@ -74,10 +164,18 @@ export function useMockedIvs(): void {
 export const KEY_A = p384Key();
 export const KEY_B = p384Key();
 export const KEY_C = p384Key();
-export const ARN_A = keyArn('AaAaAaAa0001');
-export const ARN_B = keyArn('BbBbBbBb0002');
-export const ARN_C = keyArn('CcCcCcCc0003');
-export const ARN_X = keyArn('XxXxXxXx0009');
+// Key ARNs of the running test's kind: reassigned by `useMockedKind` (importers see the new values).
+export let ARN_A = keyArn('AaAaAaAa0001');
+export let ARN_B = keyArn('BbBbBbBb0002');
+export let ARN_C = keyArn('CcCcCcCc0003');
+export let ARN_X = keyArn('XxXxXxXx0009');
+
+function assignArns(): void {
+  ARN_A = keyArn('AaAaAaAa0001');
+  ARN_B = keyArn('BbBbBbBb0002');
+  ARN_C = keyArn('CcCcCcCc0003');
+  ARN_X = keyArn('XxXxXxXx0009');
+}
 export const OWNER = `${STACK_ID}/${LOGICAL_ID}`;
 
 // ---------------------------------------------------------------------------------------------
@@ -91,43 +189,47 @@ export function wanted(userTags: Record<string, string> = {}): Record<string, st
 
 /** Import answers, in order: a key pair, or an error to raise. */
 export function givenImports(...answers: Array<IvsKeyPair | Error>): void {
-  let behavior = ivsMock.on(ImportPlaybackKeyPairCommand);
+  let behavior = mocked().on(commands().import);
   for (const answer of answers) {
-    behavior = answer instanceof Error ? behavior.rejectsOnce(answer) : behavior.resolvesOnce({ keyPair: answer });
+    behavior = answer instanceof Error ? behavior.rejectsOnce(answer) : behavior.resolvesOnce(keyAnswer(answer));
   }
   behavior.rejects(new Error('more imports than the test expected'));
 }
 
 /** IVS holds these key pairs: List shows them (one page), Get describes each. */
 export function givenKeyPairs(...keyPairs: IvsKeyPair[]): void {
-  ivsMock.on(ListPlaybackKeyPairsCommand).resolves({ keyPairs: keyPairs.map(summary) });
+  mocked()
+    .on(commands().list)
+    .resolves(listAnswer(keyPairs.map(summary)));
   for (const keyPair of keyPairs) {
-    ivsMock.on(GetPlaybackKeyPairCommand, { arn: keyPair.arn }).resolves({ keyPair });
+    mocked().on(commands().get, { arn: keyPair.arn }).resolves(keyAnswer(keyPair));
   }
 }
 
 /** `arn` does not exist: Get and Delete answer 404. */
 export function givenMissing(arn: string): void {
-  ivsMock.on(GetPlaybackKeyPairCommand, { arn }).rejects(ivsErrors.notFound());
-  ivsMock.on(DeletePlaybackKeyPairCommand, { arn }).rejects(ivsErrors.notFound());
+  mocked().on(commands().get, { arn }).rejects(ivsErrors.notFound());
+  mocked().on(commands().delete, { arn }).rejects(ivsErrors.notFound());
 }
 
 export type Sent = [operation: string, input: object];
 
 /** Every IVS call, in order, as [operation, input]. */
 export function sent(): Sent[] {
-  return ivsMock.calls().map((call) => {
-    const command = call.args[0] as unknown as { constructor: { name: string }; input: object };
-    return [command.constructor.name.replace(/Command$/, ''), command.input];
-  });
+  return mocked()
+    .calls()
+    .map((call) => {
+      const command = call.args[0] as unknown as { constructor: { name: string }; input: object };
+      return [command.constructor.name.replace(/Command$/, ''), command.input];
+    });
 }
 
 export function importOf(key: { pem: string }, name: string, tags: Record<string, string>): Sent {
-  return ['ImportPlaybackKeyPair', { publicKeyMaterial: key.pem, name, tags }];
+  return [active.kind.ops.import, { publicKeyMaterial: key.pem, name, tags }];
 }
-export const getOf = (arn: string): Sent => ['GetPlaybackKeyPair', { arn }];
-export const deleteOf = (arn: string): Sent => ['DeletePlaybackKeyPair', { arn }];
-export const listOf = (nextToken?: string): Sent => ['ListPlaybackKeyPairs', { nextToken }];
+export const getOf = (arn: string): Sent => [active.kind.ops.get, { arn }];
+export const deleteOf = (arn: string): Sent => [active.kind.ops.delete, { arn }];
+export const listOf = (nextToken?: string): Sent => [active.kind.ops.list, { nextToken }];
 export const tagOf = (resourceArn: string, tags: Record<string, string>): Sent => [
   'TagResource',
   { resourceArn, tags },
@@ -140,7 +242,7 @@ export const ownerTagOf = (resourceArn: string): Sent => tagOf(resourceArn, { [O
 export function writesTo(arn: string): Sent[] {
   return sent().filter(
     ([operation, input]) =>
-      ['DeletePlaybackKeyPair', 'TagResource', 'UntagResource'].includes(operation) &&
+      [active.kind.ops.delete, 'TagResource', 'UntagResource'].includes(operation) &&
       ((input as { arn?: string }).arn === arn || (input as { resourceArn?: string }).resourceArn === arn),
   );
 }
@@ -166,6 +268,8 @@ export function expectOneSafeLogLine(event: CloudFormationCustomResourceEvent): 
   expect(raw).not.toContain(RESPONSE_URL);
   expect(raw).not.toContain('secret-presigned');
   expectNoKeyMaterial(raw);
+  // A stage public key is no key pair: its messages and log lines say what it is.
+  if (active.kind !== PLAYBACK_KIND) expect(raw).not.toMatch(/key ?pair/i);
   const line = logLine();
   expect(line).toMatchObject({
     requestType: event.RequestType,

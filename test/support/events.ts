@@ -30,12 +30,24 @@ export const RESPONSE_URL = 'https://cloudformation-custom-resource-response-use
 export const SERVICE_TOKEN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:MyStack-PlaybackKeyPairProviderOnEvent-AbCdEf123456`;
 export const RESOURCE_TYPE = 'Custom::IvsPlaybackKeyPair';
 
+/**
+ * The key kind the events and ARNs of this module are made for: playback key pairs unless a suite
+ * of both kinds (mocked-ivs.ts, `useMockedKind`) sets another for its tests.
+ */
+const eventKind = { resourceType: RESOURCE_TYPE, arnResource: 'playback-key' };
+
+/** Makes `createEvent` & co. and `keyArn` speak of another kind of key (`undefined`: playback key pairs again). */
+export function setEventKind(kind?: { readonly resourceType: string; readonly arnResource: string }): void {
+  eventKind.resourceType = kind?.resourceType ?? RESOURCE_TYPE;
+  eventKind.arnResource = kind?.arnResource ?? 'playback-key';
+}
+
 /** The owner tag the handler puts on the key pairs of `STACK_ID`/`LOGICAL_ID`. */
 export const OWNER_TAG = { [OWNER_TAG_KEY]: `${STACK_ID}/${LOGICAL_ID}` };
 
-/** A playback key pair ARN in the test account. */
+/** A key ARN in the test account: a playback key pair's, or of the kind `setEventKind` set. */
 export function keyArn(id: string): string {
-  return `arn:aws:ivs:us-east-1:${ACCOUNT}:playback-key/${id}`;
+  return `arn:aws:ivs:us-east-1:${ACCOUNT}:${eventKind.arnResource}/${id}`;
 }
 
 /** Every PEM made here, so tests can check that none of them ever leaks into a message or a log line. */
@@ -141,7 +153,7 @@ function common(resourceProps: KeyPairProps, identity: Identity) {
     StackId: identity.stackId ?? STACK_ID,
     RequestId: randomUUID(),
     LogicalResourceId: identity.logicalId ?? LOGICAL_ID,
-    ResourceType: RESOURCE_TYPE,
+    ResourceType: eventKind.resourceType,
     ResourceProperties: { ServiceToken: SERVICE_TOKEN, ...resourceProps },
   };
 }

@@ -1,8 +1,10 @@
 /**
- * The jest hooks and helpers shared by the tests that drive `Custom::IvsGeneratedPlaybackKeyPair`
+ * The jest hooks and helpers shared by the tests that drive a generated key
+ * (`Custom::IvsGeneratedPlaybackKeyPair`, or with `useGeneratedKind` `Custom::IvsGeneratedStagePublicKey`)
  * through the shipped handler bundle, on the Lambda runtime's Node.js, with the IVS stand-in and
- * moto's real Secrets Manager server behind a proxy that can inject faults. The invariant every
- * step is checked against is `expectInSync`.
+ * moto's real Secrets Manager server behind a proxy that can inject faults. The invariant a test checks
+ * at chosen steps is `expectInSync`; after every event of `generated()` that succeeds, the rig itself
+ * checks `expectLabelsNameImportedKeys`.
  */
 import * as fs from 'node:fs';
 import {
@@ -11,16 +13,18 @@ import {
   ListSecretVersionIdsCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import {
-  GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
-  GENERATION_TAG_KEY,
-  OWNER_TAG_KEY,
-} from '../../lib/shared/contract';
+import { GENERATION_TAG_KEY, OWNER_TAG_KEY } from '../../lib/shared/contract';
 import { signPlaybackToken, verifyPlaybackToken } from '../../lib/tokens';
-import { RESPONSE_URL, SimulatedResource, SimulatedResourceOptions } from '../../tools/stand-ins/cloudformation';
-import { IvsOperation, IvsStandIn } from '../../tools/stand-ins/ivs-stand-in';
+import {
+  RESPONSE_URL,
+  SimulatedAnswer,
+  SimulatedResource,
+  SimulatedResourceOptions,
+} from '../../tools/stand-ins/cloudformation';
+import { IvsStandIn, KeyApiStandIn, StandInKey } from '../../tools/stand-ins/ivs-stand-in';
 import { MotoServer, startMotoServer } from '../../tools/stand-ins/moto-server';
 import { SecretsManagerFaults } from '../../tools/stand-ins/secrets-manager-faults';
+import { PLAYBACK_KIND, TestKeyKind } from './key-kinds';
 import { pemBody } from './keys';
 import { loadShippedHandler, OnEventHandler, synthesizeHandlerAsset } from './shipped-handler';
 
@@ -40,7 +44,11 @@ export interface SecretKey {
   readonly publicKeyPem: string;
   readonly fingerprint: string;
   readonly generation: number;
-  readonly playbackKeyPairArn: string;
+  /** The ARN the value names, under its kind's field (`playbackKeyPairArn` or `publicKeyArn`). */
+  readonly keyArn: string;
+  /** The fields as the value holds them (one of them the kind's ARN field). */
+  readonly playbackKeyPairArn?: string;
+  readonly publicKeyArn?: string;
 }
 
 export type Stage = 'AWSCURRENT' | 'AWSPREVIOUS' | 'AWSPENDING';
@@ -65,6 +73,8 @@ export function props(
 export class GeneratedKeyRig {
   ivs!: IvsStandIn;
   handler!: OnEventHandler;
+  /** The kind of key the running test generates: playback key pairs unless `useGeneratedKind` says otherwise. */
+  kind: TestKeyKind = PLAYBACK_KIND;
   /** The Secrets Manager the handler talks to: moto, behind the fault-injecting proxy. */
   secretsFaults!: SecretsManagerFaults;
   /** A client of moto itself, for the test's own reads and writes. */
@@ -83,11 +93,47 @@ export class GeneratedKeyRig {
     return ARN!;
   }
 
+  /** A generated key of the running test's kind; after every event it succeeds, its labels are checked. */
   generated(logicalResourceId = 'GeneratedKey', options: SimulatedResourceOptions = {}) {
     return new SimulatedResource<GeneratedProperties>(this.handler, logicalResourceId, {
-      resourceType: GENERATED_PLAYBACK_KEY_PAIR_RESOURCE_TYPE,
+      resourceType: this.kind.generatedResourceType,
+      afterSuccess: (event, answer) =>
+        this.expectLabelsNameImportedKeys(String(event.ResourceProperties.SecretArn), answer),
       ...options,
     });
+  }
+
+  /** The stand-in API of the running test's kind. */
+  api(): KeyApiStandIn<string> {
+    return this.kind.api(this.ivs);
+  }
+
+  /** The keys IVS holds of the running test's kind. */
+  keys(): StandInKey[] {
+    return this.api().keys();
+  }
+
+  /**
+   * The invariant after every Create and Update that succeeds: AWSCURRENT's value names, in its
+   * kind's field (`playbackKeyPairArn` or `publicKeyArn`), the ARN the answer gives and a key IVS
+   * holds whose fingerprint is the value's; and when the answer gives a PreviousArn (keepPreviousKey
+   * holds it), AWSPREVIOUS's value likewise.
+   */
+  async expectLabelsNameImportedKeys(secretArn: string, answer: SimulatedAnswer): Promise<void> {
+    if (!answer.Data) return; // a Delete: the key pairs are gone, and CloudFormation deletes the secret
+    const expectImported = async (stage: Stage, arn: string) => {
+      const key = await this.keyAt(secretArn, stage);
+      const otherField = this.kind.kind.valueArnField === 'publicKeyArn' ? 'playbackKeyPairArn' : 'publicKeyArn';
+      expect({ stage, [this.kind.kind.valueArnField]: key.keyArn, [otherField]: key[otherField] }).toEqual({
+        stage,
+        [this.kind.kind.valueArnField]: arn,
+        [otherField]: undefined,
+      });
+      const imported = this.keys().find((candidate) => candidate.arn === arn);
+      expect({ stage, fingerprint: imported?.fingerprint }).toEqual({ stage, fingerprint: key.fingerprint });
+    };
+    await expectImported('AWSCURRENT', answer.Data.Arn);
+    if (answer.Data.PreviousArn) await expectImported('AWSPREVIOUS', answer.Data.PreviousArn);
   }
 
   /** The version labelled `stage`, read with an explicit VersionStage (moto 5.2.5 needs it). */
@@ -136,8 +182,8 @@ export class GeneratedKeyRig {
     const current = await this.keyAt(secretArn, 'AWSCURRENT');
     expect(current.versionId).toBe(holders('AWSCURRENT')[0]);
     const previous = holders('AWSPREVIOUS').length ? await this.keyAt(secretArn, 'AWSPREVIOUS') : undefined;
-    const imported = this.ivs.keyPairs().filter((keyPair) => keyPair.tags[OWNER_TAG_KEY] === secretArn);
-    const held = (key: SecretKey) => imported.find((keyPair) => keyPair.arn === key.playbackKeyPairArn);
+    const imported = this.keys().filter((keyPair) => keyPair.tags[OWNER_TAG_KEY] === secretArn);
+    const held = (key: SecretKey) => imported.find((keyPair) => keyPair.arn === key.keyArn);
     const wanted = [current];
     if (keep && previous && !(options.previousBestEffort && !held(previous))) wanted.push(previous);
     for (const key of wanted) {
@@ -147,23 +193,23 @@ export class GeneratedKeyRig {
       expect(keyPair!.publicKeyMaterial.trim()).toBe(key.publicKeyPem.trim());
       expect(keyPair!.tags[GENERATION_TAG_KEY]).toBe(String(key.generation));
     }
-    expect(imported.map((keyPair) => keyPair.arn).sort()).toEqual(wanted.map((key) => key.playbackKeyPairArn).sort());
+    expect(imported.map((keyPair) => keyPair.arn).sort()).toEqual(wanted.map((key) => key.keyArn).sort());
     return { current, previous };
   }
 
   /** The ARN of the key pair holding `fingerprint`. */
   arnOf(fingerprint: string): string {
-    return this.ivs.keyPairs().find((keyPair) => keyPair.fingerprint === fingerprint)!.arn;
+    return this.keys().find((keyPair) => keyPair.fingerprint === fingerprint)!.arn;
   }
 
   /** Runs one event; returns its result and the IVS and Secrets Manager operations it called. */
-  async step<T>(event: () => Promise<T>): Promise<{ result: T; ivsCalls: IvsOperation[]; secretsCalls: string[] }> {
+  async step<T>(event: () => Promise<T>): Promise<{ result: T; ivsCalls: string[]; secretsCalls: string[] }> {
     this.ivs.resetCalls();
     const logCount = this.logLines.length;
     const result = await event();
     return {
       result,
-      ivsCalls: this.ivs.calls.map((call) => call.operation),
+      ivsCalls: this.api().calls.map((call) => call.operation),
       secretsCalls: this.secretsCallsSince(logCount),
     };
   }
@@ -171,7 +217,7 @@ export class GeneratedKeyRig {
   /** Runs one event that must fail; returns its error and the calls it made. */
   async failingStep(
     event: () => Promise<unknown>,
-  ): Promise<{ error: Error; ivsCalls: IvsOperation[]; secretsCalls: string[] }> {
+  ): Promise<{ error: Error; ivsCalls: string[]; secretsCalls: string[] }> {
     this.ivs.resetCalls();
     const logCount = this.logLines.length;
     const error = await event().then(
@@ -182,7 +228,7 @@ export class GeneratedKeyRig {
     );
     return {
       error,
-      ivsCalls: this.ivs.calls.map((call) => call.operation),
+      ivsCalls: this.api().calls.map((call) => call.operation),
       secretsCalls: this.secretsCallsSince(logCount),
     };
   }
@@ -201,7 +247,7 @@ export class GeneratedKeyRig {
 
   /** Whether some key pair IVS holds verifies the token, as IVS checks it against every imported key. */
   async playsInIvs(token: string): Promise<boolean> {
-    for (const keyPair of this.ivs.keyPairs()) {
+    for (const keyPair of this.keys()) {
       if (
         await verifyPlaybackToken(token, keyPair.publicKeyMaterial).then(
           () => true,
@@ -216,12 +262,22 @@ export class GeneratedKeyRig {
   private parsed(versionId: string, secretString: string): SecretKey {
     const value = JSON.parse(secretString);
     this.privateKeys.add(value.privateKeyPem);
-    return { versionId, ...value };
+    return { versionId, ...value, keyArn: value[this.kind.kind.valueArnField] };
   }
 
   private secretsCallsSince(logCount: number): string[] {
     return this.handlerLogs(logCount).flatMap((line) => (line.secretsManagerCalls ?? []) as string[]);
   }
+}
+
+/** Makes the tests of the enclosing describe block generate keys of `kind` (the rig's helpers follow). */
+export function useGeneratedKind(rig: GeneratedKeyRig, kind: TestKeyKind): void {
+  beforeEach(() => {
+    rig.kind = kind;
+  });
+  afterEach(() => {
+    rig.kind = PLAYBACK_KIND;
+  });
 }
 
 /**

@@ -38,6 +38,11 @@ export interface SimulatedResourceOptions {
   readonly serviceTimeoutS?: number;
   /** The resource type the events carry. Default: `Custom::IvsPlaybackKeyPair`. */
   readonly resourceType?: string;
+  /**
+   * Called with every event CloudFormation accepts a SUCCESS answer to, and that answer, before the event resolves:
+   * a test's invariant checked after every step. Default: none.
+   */
+  readonly afterSuccess?: (event: CloudFormationCustomResourceEvent, answer: SimulatedAnswer) => Promise<void>;
 }
 
 /** How long a CloudFormation ResponseURL stays valid. */
@@ -272,9 +277,11 @@ export class SimulatedResource<P extends object = KeyPairProperties> {
     const answer = acceptedResponse(event, this.lastResponses);
     this.lastAnswer = answer;
     if (answer.Status === 'FAILED') throw new Error(answer.Reason);
-    return answer.Data
+    const accepted = answer.Data
       ? { PhysicalResourceId: answer.PhysicalResourceId, Data: answer.Data }
       : { PhysicalResourceId: answer.PhysicalResourceId };
+    await this.options.afterSuccess?.(event, accepted);
+    return accepted;
   }
 }
 

@@ -34,6 +34,8 @@ export type { RealTimeOperation, RealTimeRateLimit } from './ivs/public-keys';
 export { KeyApiStandIn } from './ivs/key-api-stand-in';
 export type { KeyApiOptions } from './ivs/key-api-stand-in';
 
+/** A key of either API as the stand-in stores it. */
+export type { StandInKey };
 /** A key pair as the stand-in stores it. */
 export type StandInKeyPair = StandInKey;
 /** A real-time public key as the stand-in stores it. */

@@ -192,7 +192,8 @@ export class ResourceKeyPairs {
     if (!holder) {
       throw new Error(
         `IVS reports that the key of generation ${key.generation} (fingerprint ${value.fingerprint}) is already ` +
-          `imported, but none of the ${summaries.length} key pairs it lists holds it. Deploy again in a minute.`,
+          `imported, but none of the ${summaries.length} ${ivs.api.kind.shortNounPlural} it lists holds it. ` +
+          'Deploy again in a minute.',
       );
     }
     if (holder.name !== this.event.desired.name) {
@@ -201,7 +202,7 @@ export class ResourceKeyPairs {
       return (await this.importKey(key, value))!;
     }
     await ivs.syncTags(holder.arn, holder.tags, tagsFor(this.event.desired, key.generation));
-    this.event.notes.push(`found the key pair of generation ${key.generation} by its key`);
+    this.event.notes.push(`found the ${ivs.api.kind.shortNoun} of generation ${key.generation} by its key`);
     return this.claimed(key, value, holder.arn);
   }
 
@@ -254,7 +255,8 @@ export class ResourceKeyPairs {
     if (await this.event.ivs.deleteKey(imported.arn).catch(() => false)) this.unwritten.delete(imported.arn);
     return new Error(
       `IVS reports fingerprint ${imported.fingerprint} for the key of generation ${value.generation}, whose ` +
-        `fingerprint is ${value.fingerprint}; the key pair was deleted and no label moved. Deploy again.`,
+        `fingerprint is ${value.fingerprint}; the ${this.event.ivs.api.kind.shortNoun} was deleted and no label moved. ` +
+        'Deploy again.',
     );
   }
 
@@ -277,11 +279,12 @@ function generationOfTag(value: string | undefined): number | undefined {
 function quotaExceeded(kind: KeyKind, inUse: IvsKeySummary[], owner: string): Error {
   const listed = inUse.map(
     (keyPair) =>
-      `${keyPair.arn} ("${keyPair.name}"${keyPair.tags[OWNER_TAG_KEY] === owner ? ", this key pair's" : ''})`,
+      `${keyPair.arn} ("${keyPair.name}"${keyPair.tags[OWNER_TAG_KEY] === owner ? `, this ${kind.shortNoun}'s` : ''})`,
   );
   return new Error(
-    `${quotaSentence(kind)}, and the key pairs ` +
-      `${listed.join(', ') || '(none listed)'} hold them all, none of which this deploy retires. No key pair was imported ` +
-      'or deleted. Delete a key pair that is no longer needed, or set keepPreviousKey: false, and deploy again.',
+    `${quotaSentence(kind)}, and the ${kind.shortNounPlural} ` +
+      `${listed.join(', ') || '(none listed)'} hold them all, none of which this deploy retires. No ${kind.shortNoun} ` +
+      `was imported or deleted. Delete a ${kind.shortNoun} that is no longer needed, or set keepPreviousKey: false, ` +
+      'and deploy again.',
   );
 }

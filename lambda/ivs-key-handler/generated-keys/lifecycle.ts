@@ -170,7 +170,12 @@ async function deleteKeyPairs(
 ): Promise<GeneratedOutcome> {
   const physicalResourceId = event.PhysicalResourceId;
   const secretArn = isSecretArn(physicalResourceId) ? physicalResourceId : secretArnOf(event.ResourceProperties);
-  if (!secretArn) return { physicalResourceId, action: "nothing to delete: no secret names this resource's key pairs" };
+  if (!secretArn) {
+    return {
+      physicalResourceId,
+      action: `nothing to delete: no secret names this resource's ${ivs.api.kind.shortNounPlural}`,
+    };
+  }
   const owner = ownerOfSecret(secretArn);
   watchForLaterEvents(ivs, owner, event);
   const ours = (await ivs.listKeys()).filter((keyPair) => keyPair.tags[OWNER_TAG_KEY] === owner);

@@ -101,7 +101,7 @@ async function deleteCreatedButUnanswered(
   const deleted = await deleteLeftBehind(ivs, await ivs.listKeys(), key);
   const action =
     deleted.length === 0
-      ? `nothing to delete: not a ${ivs.api.kind.noun} ARN, and no key pair carries this resource's owner tag, name and key`
+      ? `nothing to delete: not a ${ivs.api.kind.noun} ARN, and no ${ivs.api.kind.shortNoun} carries this resource's owner tag, name and key`
       : `deleted ${deleted.join(', ')}, left behind by a Create whose answer was lost`;
   return { physicalResourceId, action };
 }
@@ -242,16 +242,16 @@ async function adoptOwnKey(ivs: KeySession, desired: DesiredKeyPair): Promise<Ou
     desired.fingerprint,
   );
   if (!holder) {
-    throw notFoundAfterConflict(desired, summaries);
+    throw notFoundAfterConflict(ivs.api.kind, desired, summaries);
   }
   const sibling = siblingInStack(holder.tags[OWNER_TAG_KEY], desired.stackId);
   throw sibling ? heldByThisStack(ivs.api.kind, holder, sibling) : importedBySomeoneElse(ivs.api.kind, holder);
 }
 
-function notFoundAfterConflict(desired: DesiredKeyPair, summaries: IvsKeySummary[]): Error {
+function notFoundAfterConflict(kind: KeyKind, desired: DesiredKeyPair, summaries: IvsKeySummary[]): Error {
   return new Error(
-    `IVS reports that the public key with fingerprint ${desired.fingerprint} ` +
-      `is already imported, but none of the ${summaries.length} key pairs it lists holds it. Deploy again in a minute.`,
+    `IVS reports that the public key with fingerprint ${desired.fingerprint} is already imported, but none of ` +
+      `the ${summaries.length} ${kind.shortNounPlural} it lists holds it. Deploy again in a minute.`,
   );
 }
 
@@ -278,7 +278,10 @@ async function bringInLine(ivs: KeySession, ownKey: IvsKey, desired: DesiredKeyP
     return reimportUnderNewName(ivs, ownKey.arn, desired);
   }
   await ivs.syncTags(ownKey.arn, ownKey.tags, desired.tags);
-  return imported({ ...ownKey, tags: desired.tags }, 'adopted the key pair this resource imported before');
+  return imported(
+    { ...ownKey, tags: desired.tags },
+    `adopted the ${ivs.api.kind.shortNoun} this resource imported before`,
+  );
 }
 
 /** IVS cannot rename, nor hold one key twice: delete, then import under the new name. */
@@ -306,7 +309,7 @@ function importedBySomeoneElse(kind: KeyKind, holder: IvsKey): Error {
   return new Error(
     `This public key is already imported into IVS as ${kind.noun} ${holder.arn} ` +
       `(name "${holder.name}", fingerprint ${holder.fingerprint}), which this stack did not import, and IVS ` +
-      'cannot hold the same key twice. Either reuse that key pair with ' +
+      `cannot hold the same key twice. Either reuse that ${kind.shortNoun} with ` +
       `${kind.fromArn}(this, 'Key', '${holder.arn}'), or delete it ` +
       `(${kind.deleteCommand} --arn ${holder.arn}) and deploy again.`,
   );
@@ -330,7 +333,7 @@ function heldByThisStack(kind: KeyKind, holder: IvsKey, sibling: Sibling): Error
       'gets a new logical ID: CloudFormation creates the resource under the new logical ID before it deletes the one ' +
       `under the old. To move it and keep the ${kind.noun} alive, either keep its logical ID: set ${kind.nameOption}: ` +
       `"${holder.name}" (the default name follows the construct path) and pin the ID with ` +
-      `(keyPair.node.findChild('Resource').node.defaultChild as CfnResource).overrideLogicalId('${logicalId}'), or ` +
+      `(key.node.findChild('Resource').node.defaultChild as CfnResource).overrideLogicalId('${logicalId}'), or ` +
       'with that explicit name let `cdk refactor` match the resource and move it to its new logical ID before you ' +
       `deploy; or move it in two deploys: first add the ${kind.noun} at its new place with a new key while the old one ` +
       'stays (IVS holds both, so tokens signed with either keep working), then remove the old one. If two ' +
