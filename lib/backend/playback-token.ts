@@ -13,10 +13,10 @@ import {
   checkOriginClaim,
   checkOrigins,
   checkSessionVersion,
-  checkSingleViewerLifetime,
   checkUuid,
   checkViewerId,
   describeValue,
+  MAX_SINGLE_VIEWER_LIFETIME_SECONDS,
 } from './claim-checks';
 import { PlaybackTokenError } from './playback-token-error';
 
@@ -377,6 +377,22 @@ function withinLifetimeCap(now: number, exp: number, hint: string): number {
     );
   }
   return exp;
+}
+
+/** IVS refuses a token naming a single viewer or a single use that expires more than 10 minutes ahead. */
+function checkSingleViewerLifetime(
+  claims: Pick<PlaybackTokenClaims, 'singleUseUuid' | 'viewerId'>,
+  lifetimeSeconds: number,
+): void {
+  if (
+    (claims.singleUseUuid !== undefined || claims.viewerId !== undefined) &&
+    lifetimeSeconds > MAX_SINGLE_VIEWER_LIFETIME_SECONDS
+  ) {
+    throw new PlaybackTokenError(
+      `A token with singleUseUuid or viewerId may expire at most ${MAX_SINGLE_VIEWER_LIFETIME_SECONDS} ` +
+        `seconds (10 minutes) ahead; this one would expire ${lifetimeSeconds} seconds ahead`,
+    );
+  }
 }
 
 function ifDefined<T, R>(value: T | undefined, convert: (value: T) => R): R | undefined {
