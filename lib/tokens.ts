@@ -1,6 +1,7 @@
 /**
- * `cdk-ivs-playback-key-pair/tokens`: what a backend needs to let viewers into private channels
- * (key generation, fingerprints, signing and verifying playback tokens), without the CDK.
+ * `cdk-ivs-playback-key-pair/tokens`: what a backend needs to let viewers into private channels and
+ * participants into IVS Real-Time stages (key generation, fingerprints, signing and verifying playback and
+ * participant tokens), without the CDK.
  *
  * Nothing reachable from here imports aws-cdk-lib or constructs, so this entry point loads in a
  * project that installed the package with `npm install --omit=peer`. It is TypeScript/JavaScript
@@ -25,5 +26,12 @@ export {
   PlaybackTokenError,
 } from './backend/playback-token';
 export type { PlaybackTokenClaims, VerifiedPlaybackToken, VerifyPlaybackTokenOptions } from './backend/playback-token';
+export { signParticipantToken, verifyParticipantToken, ParticipantTokenError } from './backend/participant-token';
+export type {
+  ParticipantCapabilities,
+  ParticipantTokenClaims,
+  VerifiedParticipantToken,
+  VerifyParticipantTokenOptions,
+} from './backend/participant-token';
 export { createPlaybackTokenSigner, PlaybackTokenSignerError } from './backend/token-signer';
 export type { PlaybackTokenSigner, PlaybackTokenSignerOptions, SecretsManagerClientLike } from './backend/token-signer';

@@ -257,11 +257,17 @@ describe('a backend that installed the package with --omit=peer', () => {
       const output = JSON.parse(run('node', [...flags, '-e', `${load}\n${MIXED_BUILDS_SCRIPT}`], backendApp));
       expect(output).toEqual({
         builds: ['lib/tokens.js', 'lib/tokens.mjs'],
-        sameClass: { PlaybackTokenError: true, PlaybackKeyPairValidationError: true, PlaybackTokenSignerError: true },
+        sameClass: {
+          PlaybackTokenError: true,
+          PlaybackKeyPairValidationError: true,
+          PlaybackTokenSignerError: true,
+          ParticipantTokenError: true,
+        },
         errorsOfEachBuildAreInstancesOfTheOther: {
           PlaybackTokenError: [true, true],
           PlaybackKeyPairValidationError: [true, true],
           PlaybackTokenSignerError: [true, true],
+          ParticipantTokenError: [true, true],
         },
         // One key cache: the PEM is parsed once, by whichever build signs first.
         privateKeyParses: 1,
@@ -441,12 +447,13 @@ function countPrivateKeyParses(crypto) {
       if (name === 'PlaybackTokenError') await build.verifyPlaybackToken('not-a-token', build.generatePlaybackKeyPair().publicKeyPem);
       if (name === 'PlaybackKeyPairValidationError') await build.signPlaybackToken(p256, { channelArn, expiresIn: 60 });
       if (name === 'PlaybackTokenSignerError') build.createPlaybackTokenSigner({ secretId: '' });
+      if (name === 'ParticipantTokenError') await build.verifyParticipantToken('not-a-token', build.generatePlaybackKeyPair().publicKeyPem);
     } catch (error) {
       return error;
     }
     throw new Error(name + ' was not thrown');
   };
-  const names = ['PlaybackTokenError', 'PlaybackKeyPairValidationError', 'PlaybackTokenSignerError'];
+  const names = ['PlaybackTokenError', 'PlaybackKeyPairValidationError', 'PlaybackTokenSignerError', 'ParticipantTokenError'];
   const sameClass = {};
   const errorsOfEachBuildAreInstancesOfTheOther = {};
   for (const name of names) {

@@ -2,7 +2,8 @@
  * The checks of each playback token claim, one claim at a time, against what IVS accepts (IVS user guide,
  * "Generate and sign playback tokens"), shared by signing, verifying and the CLI. Rules over several claims
  * at once live with the token (playback-token.ts), which imports this module, never the other way round.
- * Messages name the claim and the allowed values; claims are not secret, so short values are quoted.
+ * Messages name the claim and the allowed values; claims are not secret, so short values are quoted. The
+ * helpers at the end (describing a value, absent claims) serve the participant token checks too.
  */
 import { PlaybackTokenError } from './playback-token-error';
 import { parseIvsArn } from '../shared/arn';
@@ -108,4 +109,14 @@ export function describeValue(value: unknown): string {
   }
   const json = JSON.stringify(value);
   return json === undefined ? typeof value : json.length > 200 ? `${json.slice(0, 200)}...` : json;
+}
+
+/** `convert(value)`, or `undefined` for an absent claim. */
+export function ifDefined<T, R>(value: T | undefined, convert: (value: T) => R): R | undefined {
+  return value === undefined ? undefined : convert(value);
+}
+
+/** Drops the properties that are undefined, so absent claims are absent rather than undefined. */
+export function definedOnly<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }
