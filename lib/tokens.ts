@@ -9,9 +9,10 @@
  * functions or error classes. Other languages sign the same tokens with their own JWT libraries
  * (the README shows Python).
  *
- * It needs no package at run time: tokens are signed and verified with `node:crypto`. Only
- * `createPlaybackTokenSigner` loads `@aws-sdk/client-secrets-manager` (an optional peer dependency that
- * Lambda's Node.js runtimes include), when it first reads its secret. `import` gets an ES module build
+ * It needs no package at run time: tokens are signed and verified with `node:crypto`. Only the signers load
+ * `@aws-sdk/client-secrets-manager` (an optional peer dependency that Lambda's Node.js runtimes include), when
+ * they first read their secret, and `createParticipantTokenSigner` `@aws-sdk/client-ivs-realtime` (optional too)
+ * when it first needs a stage's endpoints. `import` gets an ES module build
  * and `require` a CommonJS one, with the same API.
  *
  * @packageDocumentation
@@ -34,4 +35,11 @@ export type {
   VerifyParticipantTokenOptions,
 } from './backend/participant-token';
 export { createPlaybackTokenSigner, PlaybackTokenSignerError } from './backend/token-signer';
+export { createParticipantTokenSigner, ParticipantTokenSignerError } from './backend/participant-token-signer';
+export type {
+  IvsRealTimeClientLike,
+  ParticipantTokenSigner,
+  ParticipantTokenSignerClaims,
+  ParticipantTokenSignerOptions,
+} from './backend/participant-token-signer';
 export type { PlaybackTokenSigner, PlaybackTokenSignerOptions, SecretsManagerClientLike } from './backend/token-signer';

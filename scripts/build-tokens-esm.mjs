@@ -26,6 +26,7 @@ const SHARED_WITH_COMMONJS = [
   'backend/playback-token-error.ts',
   'backend/participant-token-error.ts',
   'backend/token-signer-error.ts',
+  'backend/participant-token-signer-error.ts',
   'backend/key-store.ts',
   'shared/validation-error.ts',
 ].map((file) => path.join(lib, file));
