@@ -7,7 +7,8 @@
  *  2. lifecycle-events.ts: the IVS calls and time of each lifecycle event, through CloudFormation's sequences, per IVS key API.
  *  3. + 4. synth.ts: the templates for 1 and 3 key pairs, and `cdk synth` time against CfnPlaybackKeyPair.
  *  5. token-bundle.ts: a viewer-token backend bundled for Lambda, next to jose directly; no CDK input.
- *  6. token-performance.ts: that backend's cold start and signing rate next to jose and raw node:crypto.
+ *  6. token-performance.ts: that backend's cold start and signing rate next to jose and raw node:crypto, and the
+ *     signing rate of participant tokens (IVS Real-Time) next to their raw node:crypto floor.
  *  7. signer-outage.ts: the token signer through a stalled and a throttled Secrets Manager.
  *
  * This file runs them and prints the report with the targets.

@@ -24,7 +24,9 @@ const oldestNodeMajor = Math.min(...engines.node.match(/\d+/g).map(Number));
 /** Sources whose one instance per process both builds use; each must import nothing at run time. */
 const SHARED_WITH_COMMONJS = [
   'backend/playback-token-error.ts',
+  'backend/participant-token-error.ts',
   'backend/token-signer-error.ts',
+  'backend/participant-token-signer-error.ts',
   'backend/key-store.ts',
   'shared/validation-error.ts',
 ].map((file) => path.join(lib, file));

@@ -4,6 +4,8 @@ import * as ivsLowLatency from '@aws-sdk/client-ivs';
 import {
   AccessDeniedException,
   ConflictException,
+  CreateStageCommand,
+  GetStageCommand,
   DeletePublicKeyCommand,
   GetPublicKeyCommand,
   ImportPublicKeyCommand,
@@ -377,5 +379,66 @@ describe('fault injection and observation on the real-time API', () => {
       'ListPublicKeys',
       'ListPublicKeys',
     ]);
+  });
+});
+
+describe('the stages a participant token needs: CreateStage and GetStage through @aws-sdk/client-ivs-realtime', () => {
+  test('CreateStage answers the stage with its endpoints, and GetStage the same stage', async () => {
+    const { stage, participantTokens } = await client.send(
+      new CreateStageCommand({ name: 'room-1', tags: { team: 'rt' } }),
+    );
+    expect(stage).toEqual({
+      arn: expect.stringMatching(/^arn:aws:ivs:us-east-1:123456789012:stage\/[a-zA-Z0-9]{12}$/),
+      name: 'room-1',
+      tags: { team: 'rt' },
+      endpoints: {
+        events: 'wss://global.events.live-video.net',
+        whip: expect.stringMatching(/^https:\/\/[0-9a-f]{12}\.global-bm\.whip\.live-video\.net$/),
+        rtmp: expect.stringMatching(/^rtmp:\/\//),
+        rtmps: expect.stringMatching(/^rtmps:\/\//),
+      },
+    });
+    expect(participantTokens).toEqual([]);
+
+    expect((await client.send(new GetStageCommand({ arn: stage!.arn }))).stage).toEqual(stage);
+    expect(ivs.realTime.calls.map((c) => [c.operation, c.status, c.arn])).toEqual([
+      ['CreateStage', 200, undefined],
+      ['GetStage', 200, stage!.arn],
+    ]);
+  });
+
+  test('createStage() sets a stage up without a call; each stage has a WHIP endpoint of its own', async () => {
+    const [one, two] = [ivs.createStage('a'), ivs.createStage('b')];
+    expect(ivs.realTime.calls).toEqual([]);
+    expect(one.endpoints.whip).not.toBe(two.endpoints.whip);
+
+    const { stage } = await client.send(new GetStageCommand({ arn: two.arn }));
+    expect(stage).toMatchObject({ arn: two.arn, name: 'b', endpoints: two.endpoints });
+  });
+
+  test('GetStage of an unknown stage is ResourceNotFoundException, of a malformed ARN ValidationException', async () => {
+    await rejection(
+      client.send(new GetStageCommand({ arn: `arn:aws:ivs:us-east-1:${IVS_STAND_IN_ACCOUNT}:stage/AAAAbbbbCCCC` })),
+      'ResourceNotFoundException',
+    );
+    await rejection(client.send(new GetStageCommand({ arn: UNKNOWN_ARN })), 'ValidationException');
+  });
+
+  test('GetStage is faulted and limited as the key operations are (5 a second)', async () => {
+    const { arn } = ivs.createStage();
+    ivs.realTime.failNext('GetStage', 'AccessDeniedException');
+    await rejection(client.send(new GetStageCommand({ arn })), 'AccessDeniedException');
+
+    ivs.realTime.setRateLimit();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        client.send(new GetStageCommand({ arn })).then(
+          () => 200,
+          (e: Error) => e.name,
+        ),
+      ),
+    );
+    expect(answers.filter((answer) => answer === 200)).toHaveLength(5);
+    expect(answers.filter((answer) => answer === 'ThrottlingException')).toHaveLength(1);
   });
 });

@@ -257,11 +257,19 @@ describe('a backend that installed the package with --omit=peer', () => {
       const output = JSON.parse(run('node', [...flags, '-e', `${load}\n${MIXED_BUILDS_SCRIPT}`], backendApp));
       expect(output).toEqual({
         builds: ['lib/tokens.js', 'lib/tokens.mjs'],
-        sameClass: { PlaybackTokenError: true, PlaybackKeyPairValidationError: true, PlaybackTokenSignerError: true },
+        sameClass: {
+          PlaybackTokenError: true,
+          PlaybackKeyPairValidationError: true,
+          PlaybackTokenSignerError: true,
+          ParticipantTokenError: true,
+          ParticipantTokenSignerError: true,
+        },
         errorsOfEachBuildAreInstancesOfTheOther: {
           PlaybackTokenError: [true, true],
           PlaybackKeyPairValidationError: [true, true],
           PlaybackTokenSignerError: [true, true],
+          ParticipantTokenError: [true, true],
+          ParticipantTokenSignerError: [true, true],
         },
         // One key cache: the PEM is parsed once, by whichever build signs first.
         privateKeyParses: 1,
@@ -354,6 +362,10 @@ import {
   PlaybackTokenError,
   type PlaybackTokenClaims,
   type SecretsManagerClientLike,
+  createParticipantTokenSigner,
+  verifyParticipantToken,
+  type IvsRealTimeClientLike,
+  type ParticipantTokenSignerClaims,
 } from '${PACKAGE_NAME}/tokens';
 
 const claims: PlaybackTokenClaims = { channelArn: 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdEfGh1234', expiresIn: 300 };
@@ -365,6 +377,16 @@ export async function playbackUrl(privateKeyPem: string, publicKeyPem: string, u
   const token: string = await signPlaybackToken(privateKeyPem, claims);
   const verified: { channelArn: string; expiresAt: Date } = await verifyPlaybackToken(token, publicKeyPem);
   return verified.channelArn === claims.channelArn ? playbackUrlWithToken(url, token) : url;
+}
+
+// The participant signer's clients are structural too: neither SDK is installed here.
+const ivsRealTimeClient: IvsRealTimeClientLike = { send: async () => ({ stage: { endpoints: {} } }) };
+export const participants = createParticipantTokenSigner({ secretId: 'stage-key', client, ivsRealTimeClient });
+export async function participantToken(stageArn: string, publicKeyPem: string): Promise<string> {
+  const request: ParticipantTokenSignerClaims = { stageArn, userId: 'u-1', capabilities: { publish: false } };
+  const token = await participants.sign(request);
+  const { participantId }: { participantId: string } = await verifyParticipantToken(token, publicKeyPem, { stageArn });
+  return participantId;
 }
 
 export function isTokenError(error: unknown): error is PlaybackTokenError {
@@ -441,12 +463,14 @@ function countPrivateKeyParses(crypto) {
       if (name === 'PlaybackTokenError') await build.verifyPlaybackToken('not-a-token', build.generatePlaybackKeyPair().publicKeyPem);
       if (name === 'PlaybackKeyPairValidationError') await build.signPlaybackToken(p256, { channelArn, expiresIn: 60 });
       if (name === 'PlaybackTokenSignerError') build.createPlaybackTokenSigner({ secretId: '' });
+      if (name === 'ParticipantTokenSignerError') build.createParticipantTokenSigner({ secretId: '' });
+      if (name === 'ParticipantTokenError') await build.verifyParticipantToken('not-a-token', build.generatePlaybackKeyPair().publicKeyPem);
     } catch (error) {
       return error;
     }
     throw new Error(name + ' was not thrown');
   };
-  const names = ['PlaybackTokenError', 'PlaybackKeyPairValidationError', 'PlaybackTokenSignerError'];
+  const names = ['PlaybackTokenError', 'PlaybackKeyPairValidationError', 'PlaybackTokenSignerError', 'ParticipantTokenError', 'ParticipantTokenSignerError'];
   const sameClass = {};
   const errorsOfEachBuildAreInstancesOfTheOther = {};
   for (const name of names) {

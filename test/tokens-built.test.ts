@@ -106,4 +106,14 @@ describe.each(['import', 'require'])('the built package, loaded with %s', (forma
       /^PlaybackTokenError: The token's claim "aws:access-control-allow-origin" must be a string/,
     );
   });
+
+  test('24: a participant token signs with its kid and verifies; its options fail closed', () => {
+    expect(results.participantRoundTrip).toEqual({
+      header: { alg: 'ES384', typ: 'JWT', kid: 'arn:aws:ivs:us-west-2:123456789012:public-key/AbCdEfGh1234' },
+      participantId: 'p-1',
+    });
+    expect(results.participantToleranceNaN).toMatch(
+      /^ParticipantTokenError: verifyParticipantToken's option clockToleranceSeconds must be a finite number/,
+    );
+  });
 });

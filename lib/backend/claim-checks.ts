@@ -1,9 +1,10 @@
 /**
- * The checks of each playback token claim against what IVS accepts (IVS user guide, "Generate and
- * sign playback tokens"), shared by signing and verifying. Messages name the claim and the allowed
- * values; claims are not secret, so short values are quoted.
+ * The checks of each playback token claim, one claim at a time, against what IVS accepts (IVS user guide,
+ * "Generate and sign playback tokens"), shared by signing, verifying and the CLI. Rules over several claims
+ * at once live with the token (playback-token.ts), which imports this module, never the other way round.
+ * Messages name the claim and the allowed values; claims are not secret, so short values are quoted. The
+ * helpers at the end (describing a value, absent claims) serve the participant token checks too.
  */
-import type { PlaybackTokenClaims } from './playback-token';
 import { PlaybackTokenError } from './playback-token-error';
 import { parseIvsArn } from '../shared/arn';
 
@@ -11,23 +12,8 @@ const CHANNEL_ARN_FORM = 'arn:<partition>:ivs:<region>:<account>:channel/<id>';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STRICT_ORIGINS = 5;
 const MAX_VIEWER_ID_LENGTH = 40;
-/** How far ahead `exp` may be when the token names a single viewer or a single use. */
+/** How far ahead `exp` may be when the token names a single viewer or a single use (checked in playback-token.ts). */
 export const MAX_SINGLE_VIEWER_LIFETIME_SECONDS = 600;
-
-export function checkSingleViewerLifetime(
-  claims: Pick<PlaybackTokenClaims, 'singleUseUuid' | 'viewerId'>,
-  lifetimeSeconds: number,
-): void {
-  if (
-    (claims.singleUseUuid !== undefined || claims.viewerId !== undefined) &&
-    lifetimeSeconds > MAX_SINGLE_VIEWER_LIFETIME_SECONDS
-  ) {
-    throw new PlaybackTokenError(
-      `A token with singleUseUuid or viewerId may expire at most ${MAX_SINGLE_VIEWER_LIFETIME_SECONDS} ` +
-        `seconds (10 minutes) ahead; this one would expire ${lifetimeSeconds} seconds ahead`,
-    );
-  }
-}
 
 export function checkChannelArn(value: unknown, subject: string): string {
   if (typeof value === 'string' && parseIvsArn(value, 'channel')) {
@@ -123,4 +109,14 @@ export function describeValue(value: unknown): string {
   }
   const json = JSON.stringify(value);
   return json === undefined ? typeof value : json.length > 200 ? `${json.slice(0, 200)}...` : json;
+}
+
+/** `convert(value)`, or `undefined` for an absent claim. */
+export function ifDefined<T, R>(value: T | undefined, convert: (value: T) => R): R | undefined {
+  return value === undefined ? undefined : convert(value);
+}
+
+/** Drops the properties that are undefined, so absent claims are absent rather than undefined. */
+export function definedOnly<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }

@@ -1,7 +1,7 @@
 /**
  * The one JWT form IVS reads, on `node:crypto` alone: a compact JWS with header
- * `{"alg":"ES384","typ":"JWT"}`, signed with ECDSA P-384 over SHA-384 and a raw r||s signature
- * (RFC 7518 §3.4, `dsaEncoding: 'ieee-p1363'`).
+ * `{"alg":"ES384","typ":"JWT"}` (and a `kid` naming the key, for participant tokens), signed with ECDSA
+ * P-384 over SHA-384 and a raw r||s signature (RFC 7518 §3.4, `dsaEncoding: 'ieee-p1363'`).
  *
  * Verification never lets the token choose how it is checked: the algorithm, curve and hash are
  * fixed here, the key is the caller's P-384 key, and a header naming anything else (`none`, HS384,
@@ -26,6 +26,9 @@ const COMPACT_JWS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 /** What a verified token's payload holds: a JSON object, its `exp` checked. */
 export type JwtPayload = Record<string, unknown> & { exp: number };
 
+/** What a verified token's header holds: a JSON object, its `alg`, `typ` and `crit` checked. */
+export type JwtHeader = Record<string, unknown>;
+
 /** Why a token failed, in words for an error message; `kind` tells the caller what to add. */
 export interface JwtFailure {
   readonly kind: 'malformed' | 'algorithm' | 'signature' | 'expired' | 'not-yet-valid';
@@ -41,12 +44,24 @@ export interface JwtClock {
 }
 
 /**
- * Signs `payload` as an ES384 JWT. The key must already be known to be a P-384 private key.
+ * The base64url header of a token: `{"alg":"ES384","typ":"JWT"}`, with `"kid"` last when a key id is given.
  *
  * @internal
  */
-export function signEs384Jwt(payload: object, privateKey: KeyObject): string {
-  const signingInput = `${ENCODED_ES384_HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+export function encodedEs384Header(kid?: string): string {
+  return kid === undefined
+    ? ENCODED_ES384_HEADER
+    : Buffer.from(JSON.stringify({ alg: 'ES384', typ: 'JWT', kid })).toString('base64url');
+}
+
+/**
+ * Signs `payload` as an ES384 JWT. The key must already be known to be a P-384 private key.
+ *
+ * @param encodedHeader - the header, from {@link encodedEs384Header}
+ * @internal
+ */
+export function signEs384Jwt(payload: object, privateKey: KeyObject, encodedHeader = ENCODED_ES384_HEADER): string {
+  const signingInput = `${encodedHeader}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   const signature = sign('sha384', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
   return `${signingInput}.${signature.toString('base64url')}`;
 }
@@ -55,14 +70,14 @@ export function signEs384Jwt(payload: object, privateKey: KeyObject): string {
  * Checks an ES384 JWT against a P-384 public key and a clock: the header, then the signature, then
  * the payload and its `exp` (required), `nbf` and `iat` (optional), as jose's `jwtVerify` does.
  *
- * @returns the payload, or why the token fails; never throws for a bad token
+ * @returns the payload and the header, or why the token fails; never throws for a bad token
  * @internal
  */
 export function verifyEs384Jwt(
   token: unknown,
   publicKey: KeyObject,
   clock: JwtClock,
-): { payload: JwtPayload } | { failure: JwtFailure } {
+): { payload: JwtPayload; header: JwtHeader } | { failure: JwtFailure } {
   const parts = typeof token === 'string' ? COMPACT_JWS.exec(token) : null;
   if (!parts) {
     return fail('malformed', 'it is not a compact JWS (three base64url parts joined by dots)');
@@ -114,7 +129,8 @@ export function verifyEs384Jwt(
   if (!payload) {
     return fail('malformed', 'its payload is not a base64url-encoded JSON object');
   }
-  return checkTimes(payload, clock);
+  const timed = checkTimes(payload, clock);
+  return 'failure' in timed ? timed : { payload: timed.payload, header };
 }
 
 function checkTimes(

@@ -6,6 +6,7 @@
  */
 import { KeyObject } from 'node:crypto';
 import { ES384_HEADER_JSON, JwtClock, JwtPayload, signEs384Jwt, verifyEs384Jwt } from './es384-jwt';
+import { verificationClock } from './verification-clock';
 import { cachedPrivateKey, cachedPublicKey } from './key-cache';
 import {
   checkBoolean,
@@ -13,10 +14,12 @@ import {
   checkOriginClaim,
   checkOrigins,
   checkSessionVersion,
-  checkSingleViewerLifetime,
   checkUuid,
   checkViewerId,
+  definedOnly,
   describeValue,
+  ifDefined,
+  MAX_SINGLE_VIEWER_LIFETIME_SECONDS,
 } from './claim-checks';
 import { PlaybackTokenError } from './playback-token-error';
 
@@ -201,43 +204,13 @@ export async function verifyPlaybackToken(
   publicKey: string | KeyObject,
   options: VerifyPlaybackTokenOptions = {},
 ): Promise<VerifiedPlaybackToken> {
-  const clock = verificationClock(options);
+  const clock = verificationClock(options, 'verifyPlaybackToken', (message) => new PlaybackTokenError(message));
   const key = cachedPublicKey(publicKey, 'The verification key passed to verifyPlaybackToken');
   const payload = verifiedPayload(token, key, clock);
   const verified = fromPayload(payload);
   // IVS refuses a single-viewer token that lives too long, however valid its signature.
   checkSingleViewerLifetime(verified, payload.exp - clock.now);
   return verified;
-}
-
-/**
- * The clock of a verification, from its options. An option that is not what it says (NaN, "30s", an invalid
- * Date) throws rather than disabling the time checks it feeds.
- */
-function verificationClock(options: VerifyPlaybackTokenOptions): JwtClock {
-  const subject = "verifyPlaybackToken's option";
-  if (typeof options !== 'object' || options === null) {
-    throw new PlaybackTokenError(
-      `verifyPlaybackToken's options must be an object such as { clockToleranceSeconds: 30 }; got ${describeValue(options)}`,
-    );
-  }
-  const { currentDate = new Date(), clockToleranceSeconds = 0 } = options;
-  if (!(currentDate instanceof Date) || Number.isNaN(currentDate.getTime())) {
-    throw new PlaybackTokenError(
-      `${subject} currentDate must be a valid Date (default: now); got ${describeValue(currentDate)}`,
-    );
-  }
-  if (
-    typeof clockToleranceSeconds !== 'number' ||
-    !Number.isFinite(clockToleranceSeconds) ||
-    clockToleranceSeconds < 0
-  ) {
-    throw new PlaybackTokenError(
-      `${subject} clockToleranceSeconds must be a finite number of seconds, 0 or more (default 0); ` +
-        `got ${describeValue(clockToleranceSeconds)}`,
-    );
-  }
-  return { now: Math.floor(currentDate.getTime() / 1000), toleranceSeconds: clockToleranceSeconds };
 }
 
 /**
@@ -379,11 +352,18 @@ function withinLifetimeCap(now: number, exp: number, hint: string): number {
   return exp;
 }
 
-function ifDefined<T, R>(value: T | undefined, convert: (value: T) => R): R | undefined {
-  return value === undefined ? undefined : convert(value);
-}
-
-/** Drops the properties that are undefined, so absent claims are absent rather than undefined. */
-function definedOnly<T extends object>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+/** IVS refuses a token naming a single viewer or a single use that expires more than 10 minutes ahead. */
+function checkSingleViewerLifetime(
+  claims: Pick<PlaybackTokenClaims, 'singleUseUuid' | 'viewerId'>,
+  lifetimeSeconds: number,
+): void {
+  if (
+    (claims.singleUseUuid !== undefined || claims.viewerId !== undefined) &&
+    lifetimeSeconds > MAX_SINGLE_VIEWER_LIFETIME_SECONDS
+  ) {
+    throw new PlaybackTokenError(
+      `A token with singleUseUuid or viewerId may expire at most ${MAX_SINGLE_VIEWER_LIFETIME_SECONDS} ` +
+        `seconds (10 minutes) ahead; this one would expire ${lifetimeSeconds} seconds ahead`,
+    );
+  }
 }

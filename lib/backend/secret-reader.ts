@@ -8,6 +8,7 @@
 // Types of the implementation only: the declarations this file compiles to must not name the SDK, an optional peer
 // that a backend may not have installed (it would get TS2307 in them).
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { importOptionalPeer } from './optional-peer';
 
 const SDK_PACKAGE = '@aws-sdk/client-secrets-manager';
 
@@ -84,23 +85,17 @@ function defaultClient(sdk: SecretsManagerModule, secretId: string): SecretsMana
   return new sdk.SecretsManagerClient({ maxAttempts: 1, ...(region ? { region } : {}) });
 }
 
-async function loadSdk({ caller, error: makeError }: SecretReaderOptions): Promise<SecretsManagerModule> {
-  try {
-    return await import('@aws-sdk/client-secrets-manager');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (
-      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-      String((error as Error).message).includes(SDK_PACKAGE)
-    ) {
-      throw makeError(
+function loadSdk({ caller, error: makeError }: SecretReaderOptions): Promise<SecretsManagerModule> {
+  return importOptionalPeer(
+    () => import('@aws-sdk/client-secrets-manager'),
+    SDK_PACKAGE,
+    (cause) =>
+      makeError(
         `${caller} reads the key with the AWS SDK's Secrets Manager client, which is not ` +
           `installed: run "npm install ${SDK_PACKAGE}" (Lambda's Node.js runtimes include it; keep it external when bundling for Lambda)`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+        { cause },
+      ),
+  );
 }
 
 function readFailure({ secretId, madeBy, error: makeError }: SecretReaderOptions, error: unknown): Error {

@@ -4,16 +4,15 @@
  * key, and reads again after `refreshAfterSeconds`, so a rotation reaches the backend in bounded
  * time while Secrets Manager sees one read per refresh period, not one per viewer.
  *
- * What is particular to playback keys is here: the options, the secret's format, the signing. Reading
- * the secret (secret-reader.ts) and holding, refreshing and backing off (refreshing-value.ts) know
- * nothing about playback tokens. Error messages never contain the secret's value.
+ * What is particular to playback keys is here: the options, the secret's format, the signing. Checking the
+ * options, reading and checking the secret's key pair, holding, refreshing and backing off (secret-backed-key.ts,
+ * shared with the participant token signer) know nothing about playback tokens. Error messages never contain the
+ * secret's value.
  */
-import type { KeyObject } from 'node:crypto';
-import { cachedPrivateKey } from './key-cache';
-import { playbackKeyFingerprint } from './key-material';
 import { PlaybackTokenClaims, signWithCheckedKey } from './playback-token';
-import { createRefreshingValue, refreshTiming, RefreshClock, RefreshWords, systemClock } from './refreshing-value';
-import { SecretsManagerClientLike, secretReader, SecretValue } from './secret-reader';
+import { RefreshClock, systemClock } from './refreshing-value';
+import { secretBackedKey } from './secret-backed-key';
+import type { SecretsManagerClientLike } from './secret-reader';
 
 export type { SecretsManagerClientLike } from './secret-reader';
 import { PlaybackTokenSignerError } from './token-signer-error';
@@ -120,89 +119,18 @@ export function createPlaybackTokenSigner(options: PlaybackTokenSignerOptions): 
  * @internal
  */
 export function playbackTokenSignerOn(clock: RefreshClock, options: PlaybackTokenSignerOptions): PlaybackTokenSigner {
-  const { secretId, client, onReadFailure } = options ?? {};
-  if (typeof secretId !== 'string' || secretId === '') {
-    throw new PlaybackTokenSignerError(
-      `secretId must be the name or ARN of the secret that holds the key pair; got ${describe(secretId)}`,
-    );
-  }
-  if (onReadFailure !== undefined && typeof onReadFailure !== 'function') {
-    throw new PlaybackTokenSignerError(
-      `onReadFailure must be a function that takes the error of a failed read; got ${describe(onReadFailure)}`,
-    );
-  }
-  const makeError: RefreshWords['error'] = (message, cause) =>
-    new PlaybackTokenSignerError(message, cause === undefined ? undefined : { cause });
-  const timing = refreshTiming(options, makeError);
-  const readSecret = secretReader({
-    secretId,
-    client,
+  const key = secretBackedKey(clock, options, {
     caller: 'createPlaybackTokenSigner',
     madeBy: 'GeneratedPlaybackKeyPair',
+    noun: 'a playback key pair',
+    format: SECRET_FORMAT,
     error: (message, errorOptions) => new PlaybackTokenSignerError(message, errorOptions),
+    held: (privateKey) => privateKey,
   });
-  const key = createRefreshingValue(
-    async (signal) => keyFromSecret(secretId, await readSecret(signal)),
-    timing,
-    { value: 'key', source: `the secret ${JSON.stringify(secretId)}`, error: makeError },
-    clock,
-    onReadFailure as ((error: Error) => void) | undefined,
-  );
   return {
     sign: async (claims) => {
       const current = key.current();
       return signWithCheckedKey(current instanceof Promise ? await current : current, claims);
     },
   };
-}
-
-/** Checks the secret's value and loads its private key; the messages describe the value without quoting it. */
-function keyFromSecret(secretId: string, output: SecretValue): KeyObject {
-  const invalid = (problem: string) =>
-    new PlaybackTokenSignerError(
-      `The AWSCURRENT value of the secret ${JSON.stringify(secretId)} ` +
-        `is not a playback key pair: ${problem}. Expected ${SECRET_FORMAT}.`,
-    );
-  if (typeof output.SecretString !== 'string') {
-    throw invalid(output.SecretBinary ? 'it is binary (SecretBinary), not a SecretString' : 'it has no SecretString');
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(output.SecretString);
-  } catch {
-    // JSON.parse's message quotes the text around the error, which may be key material: not passed on.
-    throw invalid('it is not JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(
-      `it is a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`,
-    );
-  }
-  const { privateKeyPem, fingerprint } = value as Record<string, unknown>;
-  if (typeof privateKeyPem !== 'string') {
-    throw invalid(
-      `its "privateKeyPem" is ${privateKeyPem === undefined ? 'missing' : `a ${typeof privateKeyPem}, not a string`}`,
-    );
-  }
-  let key: KeyObject;
-  try {
-    key = cachedPrivateKey(privateKeyPem, 'its "privateKeyPem"');
-  } catch (error) {
-    // The key checks describe what they found and never echo the key.
-    throw invalid((error as Error).message.replace(/\.$/, ''));
-  }
-  if (fingerprint !== undefined && fingerprint !== playbackKeyFingerprint(key)) {
-    throw invalid('its "fingerprint" is not the fingerprint of its "privateKeyPem"');
-  }
-  return key;
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string'
-    ? JSON.stringify(value)
-    : value === null
-      ? 'null'
-      : typeof value === 'number'
-        ? String(value)
-        : typeof value;
 }

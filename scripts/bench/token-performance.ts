@@ -11,6 +11,9 @@
  *    (token-throughput-child.mjs): signPlaybackToken, the Secrets Manager signer (cache warm, reading
  *    moto's Secrets Manager), jose directly, and raw node:crypto (the floor); each way's ratio to the
  *    floor is taken per round, then the median.
+ *  - Participant tokens (IVS Real-Time), in the same rounds: signParticipantToken, the participant token
+ *    signer (key warm, endpoints passed), and their own floor, raw node:crypto over the same header (with
+ *    kid) and claims; tokens per second on one core, against CreateParticipantToken's 50 a second per account.
  *
  * Counts: BENCH_TOKEN_COLD_RUNS (cold starts per backend, default 41), BENCH_TOKENS (tokens per way
  * and round, default 500), BENCH_TOKEN_ROUNDS (default 7). BENCH_TOKENS_PACKAGE_ROOT measures another
@@ -50,6 +53,10 @@ type Backend = keyof typeof BACKENDS;
 const BACKEND_CHILD = path.join(__dirname, 'token-backend-child.cjs');
 const THROUGHPUT_CHILD = path.join(__dirname, 'token-throughput-child.mjs');
 const CHANNEL_ARN = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdEfGhIjKl';
+const STAGE_ARN = 'arn:aws:ivs:us-east-1:123456789012:stage/AbCdEfGhIjKl';
+const PUBLIC_KEY_ARN = 'arn:aws:ivs:us-east-1:123456789012:public-key/AbCdEfGhIjKl';
+/** `CreateParticipantToken`'s rate per account, not adjustable (IVS Real-Time service quotas). */
+export const CREATE_PARTICIPANT_TOKEN_TPS = 50;
 const WARMUP = 2;
 
 function positiveInt(name: string, fallback: number): number {
@@ -183,6 +190,12 @@ async function benchThroughput(node: ChildNode, tokensPerRound: number, rounds: 
     await admin.send(
       new CreateSecretCommand({ Name: 'bench-playback-key', SecretString: JSON.stringify({ ...keys, generation: 1 }) }),
     );
+    await admin.send(
+      new CreateSecretCommand({
+        Name: 'bench-stage-key',
+        SecretString: JSON.stringify({ ...keys, generation: 1, publicKeyArn: PUBLIC_KEY_ARN }),
+      }),
+    );
     admin.destroy();
     const tokensModule = ['tokens.mjs', 'tokens.js']
       .map((name) => path.join(PACKAGE_ROOT, 'lib', name))
@@ -199,6 +212,9 @@ async function benchThroughput(node: ChildNode, tokensPerRound: number, rounds: 
         BENCH_ROUNDS: String(rounds),
         SECRETS_ENDPOINT: moto.endpoint,
         SECRET_ID: 'bench-playback-key',
+        PARTICIPANT_SECRET_ID: 'bench-stage-key',
+        BENCH_STAGE_ARN: STAGE_ARN,
+        BENCH_PUBLIC_KEY_ARN: PUBLIC_KEY_ARN,
       }),
     });
     return JSON.parse(output) as Throughput;
@@ -285,6 +301,7 @@ function report(
           '',
         ]
       : []),
+    ...participantReport(throughput),
   ];
   const targets: [string, string, boolean][] = [
     [
@@ -308,5 +325,51 @@ function report(
         ratioToFloor(way) >= TOKEN_TARGETS.signingRatio,
       ]),
   ];
+  if (rates.participantFloor) {
+    const participantRatio = participantRatioToFloor(rates, 'signParticipantToken');
+    targets.push([
+      `\`signParticipantToken\` signs ≥ ${TOKEN_TARGETS.signingRatio}× the tokens/s of raw node:crypto over the same header and claims (median per round)`,
+      ratio(participantRatio),
+      participantRatio >= TOKEN_TARGETS.signingRatio,
+    ]);
+  }
   return { report, targets, figures: { bundles, cold, throughput } };
+}
+
+function participantRatioToFloor(rates: Record<string, number[]>, way: string): number {
+  return median(rates[way].map((rate, round) => rate / rates.participantFloor[round]));
+}
+
+/** The participant tokens' table: each way against its own floor, and one core against CreateParticipantToken. */
+function participantReport({ rates, tokensPerRound }: Throughput): string[] {
+  if (!rates.participantFloor) return [];
+  const WAYS: Record<string, string> = {
+    signParticipantToken: '`signParticipantToken(privateKeyPem, claims)`',
+    participantSigner: '`createParticipantTokenSigner(...).sign(claims)`, key cached, endpoints passed',
+    participantFloor: 'raw `node:crypto` over the same header (with `kid`) and claims (the floor)',
+  };
+  const perCore = median(rates.signParticipantToken);
+  return [
+    `Participant tokens (IVS Real-Time), in the same rounds (${tokensPerRound} per way and round), on one core:`,
+    '',
+    table(
+      [
+        'Signing one participant token',
+        'Tokens per second, median',
+        'Ratio to the floor, median per round',
+        `× CreateParticipantToken's ${CREATE_PARTICIPANT_TOKEN_TPS}/s`,
+      ],
+      Object.keys(WAYS).map((way) => [
+        WAYS[way],
+        perSecond(median(rates[way])),
+        ratio(participantRatioToFloor(rates, way)),
+        `${Math.round(median(rates[way]) / CREATE_PARTICIPANT_TOKEN_TPS)}×`,
+      ]),
+    ),
+    '',
+    `One core signs ${perSecond(perCore)} participant tokens with \`signParticipantToken\`, ` +
+      `${Math.round(perCore / CREATE_PARTICIPANT_TOKEN_TPS)} times the ${CREATE_PARTICIPANT_TOKEN_TPS} a second ` +
+      'CreateParticipantToken allows an account (not adjustable).',
+    '',
+  ];
 }

@@ -1,14 +1,18 @@
 // Signs viewer tokens as fast as it can, four ways side by side, on the Lambda runtime's Node.js
 // (spawned by scripts/bench/token-performance.ts): signPlaybackToken with the PEM, the Secrets
 // Manager signer with its cache warm, jose directly with its key imported once, and the floor, raw
-// node:crypto over a hand-built header and payload with a KeyObject parsed once. Rounds interleave
-// the four, so load on the machine hits them alike. Writes one JSON line:
+// node:crypto over a hand-built header and payload with a KeyObject parsed once. Then participant
+// tokens of IVS Real-Time stages, three ways: signParticipantToken with the PEM, the participant token
+// signer with its key warm and the stage's endpoints passed, and their floor, raw node:crypto over the
+// same header (with kid) and payload. Rounds interleave all the ways, so load on the machine hits them
+// alike. Writes one JSON line:
 // { node, tokensPerRound, rates: { <way>: [tokens/s per round] }, secretReads }.
 //
 // Environment: TOKENS_MODULE (file of the ./tokens build to load), PLAYBACK_PRIVATE_KEY,
-// PLAYBACK_PUBLIC_KEY, BENCH_CHANNEL_ARN, BENCH_TOKENS, BENCH_ROUNDS, and for the signer
-// SECRETS_ENDPOINT + SECRET_ID (moto's Secrets Manager, holding the same key).
-import { createPrivateKey, sign } from 'node:crypto';
+// PLAYBACK_PUBLIC_KEY, BENCH_CHANNEL_ARN, BENCH_TOKENS, BENCH_ROUNDS, and for the signers
+// SECRETS_ENDPOINT + SECRET_ID and PARTICIPANT_SECRET_ID (moto's Secrets Manager, holding the same key;
+// the participant one with BENCH_PUBLIC_KEY_ARN), BENCH_STAGE_ARN.
+import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { importPKCS8, SignJWT } from 'jose';
@@ -54,6 +58,53 @@ if (typeof tokens.createPlaybackTokenSigner === 'function') {
   await signer.sign(claims); // warms the cache: one read, before anything is timed
 }
 
+// Participant tokens, when the build has them (BENCH_TOKENS_PACKAGE_ROOT may name an older one).
+const stageArn = env.BENCH_STAGE_ARN;
+const publicKeyArn = env.BENCH_PUBLIC_KEY_ARN;
+const eventsUrl = 'wss://global.events.live-video.net';
+const whipUrl = 'https://f99084460c35.global-bm.whip.live-video.net';
+const participantClaims = { stageArn, publicKeyArn, eventsUrl, whipUrl, userId: 'bench-user' };
+const PARTICIPANT_HEADER = Buffer.from(JSON.stringify({ alg: 'ES384', typ: 'JWT', kid: publicKeyArn })).toString(
+  'base64url',
+);
+/** The participant floor: the same header and claims as signParticipantToken's, built by hand and signed. */
+function participantFloorToken() {
+  const iat = Math.floor(Date.now() / 1000);
+  const payload = Buffer.from(
+    JSON.stringify({
+      exp: iat + 43_200,
+      iat,
+      jti: randomUUID(),
+      resource: stageArn,
+      topic: stageArn.slice(stageArn.lastIndexOf('/') + 1),
+      events_url: eventsUrl,
+      whip_url: whipUrl,
+      capabilities: { allow_publish: true, allow_subscribe: true },
+      version: '1.0',
+      user_id: 'bench-user',
+    }),
+  ).toString('base64url');
+  const input = `${PARTICIPANT_HEADER}.${payload}`;
+  return `${input}.${sign('sha384', Buffer.from(input), { key: floorKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+}
+let participantWays = {};
+if (typeof tokens.signParticipantToken === 'function') {
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({
+    endpoint: env.SECRETS_ENDPOINT,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  const participantSigner = tokens.createParticipantTokenSigner({ secretId: env.PARTICIPANT_SECRET_ID, client });
+  const { publicKeyArn: _fromSecret, ...signerClaims } = participantClaims;
+  await participantSigner.sign(signerClaims); // warms the key: one read, before anything is timed
+  participantWays = {
+    participantFloor: () => participantFloorToken(),
+    signParticipantToken: () => tokens.signParticipantToken(pem, participantClaims),
+    participantSigner: () => participantSigner.sign(signerClaims),
+  };
+}
+
 const ways = {
   floor: () => floorToken(),
   signPlaybackToken: () => tokens.signPlaybackToken(pem, claims),
@@ -63,10 +114,19 @@ const ways = {
       .setProtectedHeader({ alg: 'ES384', typ: 'JWT' })
       .setExpirationTime('300s')
       .sign(joseKey),
+  ...participantWays,
 };
 
 // Every way's token must be one IVS accepts, checked before timing.
 for (const [way, signOne] of Object.entries(ways)) {
+  if (way in participantWays) {
+    const verified = await tokens.verifyParticipantToken(await signOne(), env.PLAYBACK_PUBLIC_KEY, {
+      stageArn,
+      publicKeyArn,
+    });
+    if (verified.userId !== 'bench-user') throw new Error(`${way} signed a token for ${verified.userId}`);
+    continue;
+  }
   const verified = await tokens.verifyPlaybackToken(await signOne(), env.PLAYBACK_PUBLIC_KEY);
   if (verified.channelArn !== channelArn) throw new Error(`${way} signed a token for ${verified.channelArn}`);
 }

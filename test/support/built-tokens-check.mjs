@@ -140,6 +140,27 @@ results.originArray = await outcome(
   ),
 );
 
+// Issue 24: a participant token signs and verifies in each build, and its verify options fail closed.
+{
+  const stageArn = 'arn:aws:ivs:us-west-2:123456789012:stage/AbCdEfGh1234';
+  const publicKeyArn = 'arn:aws:ivs:us-west-2:123456789012:public-key/AbCdEfGh1234';
+  const participant = await tokens.signParticipantToken(key.privateKeyPem, {
+    stageArn,
+    publicKeyArn,
+    eventsUrl: 'wss://global.events.live-video.net',
+    whipUrl: 'https://f99084460c35.global-bm.whip.live-video.net',
+    participantId: 'p-1',
+  });
+  const verified = await tokens.verifyParticipantToken(participant, key.publicKeyPem, { stageArn, publicKeyArn });
+  results.participantRoundTrip = {
+    header: JSON.parse(Buffer.from(participant.split('.')[0], 'base64url')),
+    participantId: verified.participantId,
+  };
+  results.participantToleranceNaN = await outcome(
+    tokens.verifyParticipantToken(participant, key.publicKeyPem, { clockToleranceSeconds: NaN }),
+  );
+}
+
 process.stdout.write(`${JSON.stringify(results)}\n`);
 // A stalled request may still hold a socket open; the answers are in.
 process.exit(0);

@@ -22,6 +22,8 @@ import { IVS_RATE_LIMITS, PLAYBACK_KEY_PAIRS } from './ivs/playback-key-pairs';
 import type { IvsOperation, RateLimit } from './ivs/playback-key-pairs';
 import { PUBLIC_KEYS } from './ivs/public-keys';
 import type { RealTimeOperation } from './ivs/public-keys';
+import { StageStore, stageHandlers } from './ivs/stages';
+import type { StandInStage } from './ivs/stages';
 import type { IvsErrorType } from './ivs/wire';
 
 export { IVS_STAND_IN_ACCOUNT, IVS_STAND_IN_REGION } from './ivs/key-store';
@@ -32,6 +34,7 @@ export type { IvsOperation, RateLimit } from './ivs/playback-key-pairs';
 export { DEFAULT_PUBLIC_KEY_QUOTA, IVS_REALTIME_RATE_LIMITS } from './ivs/public-keys';
 export type { RealTimeOperation, RealTimeRateLimit } from './ivs/public-keys';
 export { KeyApiStandIn } from './ivs/key-api-stand-in';
+export type { StageEndpoints, StandInStage } from './ivs/stages';
 export type { KeyApiOptions } from './ivs/key-api-stand-in';
 
 /** A key of either API as the stand-in stores it. */
@@ -79,6 +82,8 @@ export class IvsStandIn {
   readonly lowLatency: KeyApiStandIn<IvsOperation>;
   /** The real-time API (stage public keys), with the same methods: `realTime.failNext('ImportPublicKey')` ... */
   readonly realTime: KeyApiStandIn<RealTimeOperation>;
+  /** The real-time API's stages (`CreateStage`, `GetStage`), served beside its public keys. */
+  readonly stages = new StageStore();
 
   private constructor(options: IvsStandInOptions) {
     const clock = options.clock ?? Date.now;
@@ -88,7 +93,11 @@ export class IvsStandIn {
       { quota: keyPairQuota, defaultPageSize, rateLimit, quotaBeforeDuplicate },
       clock,
     );
-    this.realTime = new KeyApiStandIn(PUBLIC_KEYS, { quotaBeforeDuplicate, ...options.realTime }, clock);
+    this.realTime = new KeyApiStandIn(
+      PUBLIC_KEYS,
+      { quotaBeforeDuplicate, ...options.realTime, extraHandlers: stageHandlers(this.stages) },
+      clock,
+    );
   }
 
   /** Every low-latency call answered so far, in arrival order (real-time calls: `realTime.calls`). */
@@ -222,6 +231,11 @@ export class IvsStandIn {
   /** A copy of the stored key pairs, in import order. */
   keyPairs(): StandInKeyPair[] {
     return this.lowLatency.keys();
+  }
+
+  /** Creates a real-time stage as `CreateStage` would, without a call (test set-up); returns it with its endpoints. */
+  createStage(name = ''): StandInStage {
+    return this.stages.create({ name });
   }
 
   /** A copy of the stored real-time public keys, in import order (the same as `realTime.keys()`). */

@@ -58,6 +58,11 @@ export interface KeyApiOptions<Op extends string> {
   readonly rateLimit?: RateLimitOf<Op>;
   /** Check the quota before the duplicate key on import. Default false: the duplicate first. */
   readonly quotaBeforeDuplicate?: boolean;
+  /**
+   * Operations of the same API beside its keys, each `POST /<Operation>`, with their handlers (the real-time
+   * API's stages: stages.ts). They are recorded, limited and faulted as the key operations are. Default: none.
+   */
+  readonly extraHandlers?: Partial<Record<Op, Handler>>;
 }
 
 /** One request the stand-in answered, including throttled and failed ones. */
@@ -73,7 +78,8 @@ export interface RecordedCall<Op extends string> {
   readonly body: Record<string, unknown>;
 }
 
-type Handler = (request: ParsedRequest<string>) => object;
+/** Answers one parsed request, or throws an `IvsError`. */
+export type Handler = (request: ParsedRequest<string>) => object;
 
 export class KeyApiStandIn<Op extends string> {
   /** Every call of this API answered so far, in arrival order. */
@@ -108,12 +114,18 @@ export class KeyApiStandIn<Op extends string> {
     if (options.rateLimit !== undefined) this.faults.setRateLimit(options.rateLimit);
     const ops = definition.operations;
     this.routes = {
-      postOperations: [ops.importKey, ops.getKey, ops.listKeys, ops.deleteKey],
+      postOperations: [
+        ops.importKey,
+        ops.getKey,
+        ops.listKeys,
+        ops.deleteKey,
+        ...(Object.keys(options.extraHandlers ?? {}) as Op[]),
+      ],
       tag: ops.tag,
       untag: ops.untag,
       listTags: ops.listTags,
     };
-    this.handlers = this.operationHandlers();
+    this.handlers = { ...this.operationHandlers(), ...(options.extraHandlers as Record<string, Handler>) };
     this.server = createServer((req, res) => void this.serve(req, res).catch(() => res.destroy()));
   }
 

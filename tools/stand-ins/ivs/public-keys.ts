@@ -1,12 +1,15 @@
 /**
  * The IVS real-time API's stage public keys (`@aws-sdk/client-ivs-realtime`, host `ivsrealtime.<region>`): the
- * seven operations the stand-in serves, as the ivs-realtime service model describes them (botocore
+ * seven key operations the stand-in serves (its stages are in stages.ts), as the ivs-realtime service model describes them (botocore
  * `data/ivs-realtime/2020-07-14/service-2.json`). What is sourced and what is assumed: docs/facts/ivs-real-time.md.
  */
 import { RateLimitOf } from './faults';
 import { KeyApiDefinition } from './key-api-stand-in';
 
-/** The seven operations, with the calls per second IVS accepts (real-time service-quotas page). */
+/**
+ * The seven operations, and the two stage operations a participant token needs (stages.ts), with the calls per
+ * second IVS accepts (real-time service-quotas page; CreateStage's rate was not read there: 5, as GetStage's).
+ */
 export const IVS_REALTIME_RATE_LIMITS = {
   ImportPublicKey: 3,
   GetPublicKey: 3,
@@ -15,6 +18,8 @@ export const IVS_REALTIME_RATE_LIMITS = {
   TagResource: 10,
   UntagResource: 10,
   ListTagsForResource: 10,
+  GetStage: 5,
+  CreateStage: 5,
 } as const;
 export type RealTimeOperation = keyof typeof IVS_REALTIME_RATE_LIMITS;
 
