@@ -360,7 +360,7 @@ describe('GeneratedStagePublicKey', () => {
     ],
     [
       { tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v'])) },
-      'Too many tags (49): at most 48 are allowed (IVS allows 50 per key pair and a generated key pair uses two to ' +
+      'Too many tags (49): at most 48 are allowed (IVS allows 50 per key and a generated key uses two to ' +
         'recognise its keys)',
     ],
   ])('refuses %p at synth time', (props, message) => {
