@@ -201,7 +201,8 @@ describe('12: an outage', () => {
     expect(reads()).toBe(2);
     expect(failures.map((failure) => failure.message)).toEqual([
       `The AWSCURRENT value of the secret "${secretId}" is not a playback key pair: it is not JSON. ` +
-        'Expected JSON {"privateKeyPem": <PKCS#8 PEM>, "publicKeyPem": ..., "fingerprint": ..., "generation": ...}, ' +
+        'Expected JSON {"privateKeyPem": <PKCS#8 PEM>, "publicKeyPem": ..., "fingerprint": ..., "generation": ..., ' +
+        '"playbackKeyPairArn": ...}, ' +
         'as GeneratedPlaybackKeyPair writes it (only privateKeyPem is required).',
     ]);
   });

@@ -6,7 +6,11 @@
  * stage (stage-endpoints.ts). Error messages never contain the secret's value.
  */
 import { checkKnownProperties, checkStageArn } from './participant-claim-checks';
-import { ParticipantTokenClaims, signParticipantTokenWithCheckedKey } from './participant-token';
+import {
+  PARTICIPANT_CLAIM_NAMES,
+  ParticipantTokenClaims,
+  signParticipantTokenWithCheckedKey,
+} from './participant-token';
 import { ParticipantTokenError } from './participant-token-error';
 import { ParticipantTokenSignerError } from './participant-token-signer-error';
 import { parseIvsArn } from '../shared/arn';
@@ -27,16 +31,8 @@ const SECRET_FORMAT =
   'JSON {"privateKeyPem": <PKCS#8 PEM>, "publicKeyPem": ..., "fingerprint": ..., "generation": ..., ' +
   '"publicKeyArn": <the imported public key\'s ARN>}, as GeneratedStagePublicKey writes it ' +
   '(privateKeyPem and publicKeyArn are required)';
-const SIGNER_CLAIM_NAMES = [
-  'stageArn',
-  'eventsUrl',
-  'whipUrl',
-  'userId',
-  'attributes',
-  'capabilities',
-  'expiresIn',
-  'participantId',
-] as const;
+/** The signer's claims: the key's ARN comes from the secret, so `publicKeyArn` is refused. */
+const SIGNER_CLAIM_NAMES = PARTICIPANT_CLAIM_NAMES.filter((name) => name !== 'publicKeyArn');
 
 /** Options for {@link createParticipantTokenSigner}. */
 export interface ParticipantTokenSignerOptions {

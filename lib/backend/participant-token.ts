@@ -35,7 +35,8 @@ const TOKEN_VERSION = '1.0';
 const EVENTS_URL_EXAMPLE = 'wss://global.events.live-video.net';
 const WHIP_URL_EXAMPLE = 'https://f99084460c35.global-bm.whip.live-video.net';
 const HEADER_FORM = '{"alg":"ES384","typ":"JWT","kid":<public key ARN>}';
-const CLAIM_NAMES = [
+/** Every claim `signParticipantToken` takes (any other is refused, not ignored). @internal */
+export const PARTICIPANT_CLAIM_NAMES = [
   'stageArn',
   'publicKeyArn',
   'eventsUrl',
@@ -276,7 +277,7 @@ function toTokenParts(claims: ParticipantTokenClaims, now: number): { header: st
         `got ${describeValue(claims)}`,
     );
   }
-  checkKnownProperties(claims, CLAIM_NAMES, 'claims');
+  checkKnownProperties(claims, PARTICIPANT_CLAIM_NAMES, 'claims');
   const stage = checkStageArn(claims.stageArn, 'stageArn');
   const kid = checkPublicKeyArn(claims.publicKeyArn, 'publicKeyArn');
   const capabilities = checkBooleanMembers(claims.capabilities ?? {}, CAPABILITY_NAMES, 'capabilities');

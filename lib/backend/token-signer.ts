@@ -20,7 +20,8 @@ import { PlaybackTokenSignerError } from './token-signer-error';
 export { PlaybackTokenSignerError } from './token-signer-error';
 
 const SECRET_FORMAT =
-  'JSON {"privateKeyPem": <PKCS#8 PEM>, "publicKeyPem": ..., "fingerprint": ..., "generation": ...}, ' +
+  'JSON {"privateKeyPem": <PKCS#8 PEM>, "publicKeyPem": ..., "fingerprint": ..., "generation": ..., ' +
+  '"playbackKeyPairArn": ...}, ' +
   'as GeneratedPlaybackKeyPair writes it (only privateKeyPem is required)';
 
 /** Options for {@link createPlaybackTokenSigner}. */
