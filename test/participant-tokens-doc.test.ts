@@ -1,5 +1,5 @@
 /**
- * The two backends of docs/participant-tokens.md, run as written: the JavaScript one (type-checked under strict by
+ * The two backends of docs/participant-tokens.md and the README's Python sketch, run as written: the JavaScript one (type-checked under strict by
  * readme-snippets.test.ts) as an ES module importing the built package, on Node.js; the Python one with
  * tools/python/.venv's boto3 and PyJWT. Both read a stage key's secret (the format GeneratedStagePublicKey writes)
  * from moto's Secrets Manager and the stage from the IVS stand-in's GetStage, each pointed at by the SDKs' endpoint
@@ -148,4 +148,32 @@ print(json.dumps([
   expect(secondClaims.userId).toBeUndefined();
   expect(secondClaims.participantId).not.toBe(firstClaims.participantId);
   expect(ivs.realTime.calls.map((call) => call.operation)).toEqual(['GetStage']);
+});
+
+test("the README's Python participant-token sketch (boto3, PyJWT) signs a token verifyParticipantToken accepts", async () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const sketches = [...readme.matchAll(/^```python\n([\s\S]*?)^```/gm)]
+    .map(([, code]) => code)
+    .filter((code) => code.includes('def participant_token'));
+  expect(sketches).toHaveLength(1);
+  const script = path.join(workDir, 'readme_backend.py');
+  fs.writeFileSync(script, `${sketches[0]}\nprint(participant_token(os.environ["STAGE_ARN"], "readme-user"))\n`);
+  const { stdout } = await promisify(execFile)(PYTHON, [script], { env: backendEnvironment() });
+  const token = stdout.trim();
+
+  expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toEqual({
+    alg: 'ES384',
+    typ: 'JWT',
+    kid: publicKeyArn,
+  });
+  const claims = await verified(token);
+  expect(claims).toMatchObject({
+    publicKeyArn,
+    stageId: stage.arn.split('/')[1],
+    eventsUrl: stage.endpoints.events,
+    whipUrl: stage.endpoints.whip,
+    userId: 'readme-user',
+    capabilities: { publish: true, subscribe: true },
+  });
+  expect(claims.expiresAt.getTime() - claims.issuedAt.getTime()).toBe(3_600_000);
 });
