@@ -32,6 +32,22 @@ describe.each(KINDS)('scheduled rotation of $label', (kind) => {
     return { secretArn, resource, ...(await driver.expectInSync(secretArn, keep)) };
   }
 
+  /**
+   * The AWSPENDING version Secrets Manager creates without a value (RotateSecret, a new schedule's test). moto cannot
+   * hold a version without a value: a placeholder whose next read answers as AWS's empty version does.
+   */
+  async function emptyPendingVersion(secretArn: string, token: string): Promise<void> {
+    await rig.secretsManager.send(
+      new PutSecretValueCommand({
+        SecretId: secretArn,
+        ClientRequestToken: token,
+        SecretString: '{}',
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
+    rig.secretsFaults.failNext('GetSecretValue', 'ResourceNotFoundException');
+  }
+
   test('a full rotation writes a new key under the token, makes it current and keeps the old one imported', async () => {
     const { secretArn, current: before } = await deployed();
     const signedBefore = await driver.tokenFrom(before);
@@ -99,16 +115,7 @@ describe.each(KINDS)('scheduled rotation of $label', (kind) => {
   test('a token whose version Secrets Manager created empty (RotateSecret in AWS) gets the new key', async () => {
     const { secretArn } = await deployed();
     const token = 'rotation-token-empty-0123456789abcdef0123';
-    // moto cannot hold a version without a value: a placeholder value whose read answers as AWS's empty version does.
-    await rig.secretsManager.send(
-      new PutSecretValueCommand({
-        SecretId: secretArn,
-        ClientRequestToken: token,
-        SecretString: '{}',
-        VersionStages: ['AWSPENDING'],
-      }),
-    );
-    rig.secretsFaults.failNext('GetSecretValue', 'ResourceNotFoundException');
+    await emptyPendingVersion(secretArn, token);
     for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const)
       await driver.invoke(secretArn, step, token);
     const { current } = await driver.expectInSync(secretArn);
@@ -120,15 +127,7 @@ describe.each(KINDS)('scheduled rotation of $label', (kind) => {
     // then removes it (docs/facts/secrets-manager-rotation.md): a FAILED test would fail the stack's deploy.
     const { secretArn, current: before } = await deployed();
     const token = 'schedule-configuration-test-0123456789abcdef';
-    await rig.secretsManager.send(
-      new PutSecretValueCommand({
-        SecretId: secretArn,
-        ClientRequestToken: token,
-        SecretString: '{}',
-        VersionStages: ['AWSPENDING'],
-      }),
-    );
-    rig.secretsFaults.failNext('GetSecretValue', 'ResourceNotFoundException');
+    await emptyPendingVersion(secretArn, token);
     const keysBefore = driver.keys().map((key) => key.arn);
     const from = rig.logLines.length;
 

@@ -13,6 +13,19 @@ import { p384 } from '../support/keys';
 import { KEY_KINDS, PLAYBACK_KIND } from '../support/key-kinds';
 import { useShippedHandler } from '../support/shipped-setup';
 
+/** Tags a hand edit can put in a template, and the message both synthesis and the handler refuse them with. */
+const MALFORMED_TAGS: Array<[string, unknown, string]> = [
+  ['a string', 'team=video', 'Invalid tags: expected a map of tag keys to string values (got a string)'],
+  ['a number', 42, 'Invalid tags: expected a map of tag keys to string values (got a number)'],
+  [
+    'a value that is an object',
+    { team: { name: 'video' } },
+    'Invalid value for tag "team": expected a string (got an object)',
+  ],
+  ['a value that is a number', { cost: 42 }, 'Invalid value for tag "cost": expected a string (got a number)'],
+  ['a value that is null', { team: null }, 'Invalid value for tag "team": expected a string (got null)'],
+];
+
 jest.setTimeout(30_000);
 
 const rig = useShippedHandler();
@@ -44,17 +57,7 @@ describe.each(KEY_KINDS)('$title', (kind) => {
     return message;
   }
 
-  test.each<[string, unknown, string]>([
-    ['a string', 'team=video', 'Invalid tags: expected a map of tag keys to string values (got a string)'],
-    ['a number', 42, 'Invalid tags: expected a map of tag keys to string values (got a number)'],
-    [
-      'a value that is an object',
-      { team: { name: 'video' } },
-      'Invalid value for tag "team": expected a string (got an object)',
-    ],
-    ['a value that is a number', { cost: 42 }, 'Invalid value for tag "cost": expected a string (got a number)'],
-    ['a value that is null', { team: null }, 'Invalid value for tag "team": expected a string (got null)'],
-  ])('Tags that are %s: refused with the synth-time message', async (_, tags, message) => {
+  test.each(MALFORMED_TAGS)('Tags that are %s: refused with the synth-time message', async (_, tags, message) => {
     const publicKey = key();
     expect(synthMessage(publicKey, { tags })).toBe(message);
     expect(await deployMessage({ PublicKeyMaterial: publicKey, Name: 'viewer-key', Tags: tags })).toBe(message);
@@ -95,20 +98,13 @@ describe.each(KEY_KINDS)('$title', (kind) => {
       return message;
     }
 
-    test.each<[string, unknown, string]>([
-      ['a string', 'team=video', 'Invalid tags: expected a map of tag keys to string values (got a string)'],
-      ['a number', 42, 'Invalid tags: expected a map of tag keys to string values (got a number)'],
-      [
-        'a value that is an object',
-        { team: { name: 'video' } },
-        'Invalid value for tag "team": expected a string (got an object)',
-      ],
-      ['a value that is a number', { cost: 42 }, 'Invalid value for tag "cost": expected a string (got a number)'],
-      ['a value that is null', { team: null }, 'Invalid value for tag "team": expected a string (got null)'],
-    ])('Tags that are %s: refused with the synth-time message, before any call', async (_, tags, message) => {
-      expect(generatedSynthMessage(tags)).toBe(message);
-      expect(await generatedDeployMessage(tags)).toBe(message);
-    });
+    test.each(MALFORMED_TAGS)(
+      'Tags that are %s: refused with the synth-time message, before any call',
+      async (_, tags, message) => {
+        expect(generatedSynthMessage(tags)).toBe(message);
+        expect(await generatedDeployMessage(tags)).toBe(message);
+      },
+    );
 
     test('Tags in the list form with an entry that is null: refused', async () => {
       expect(await generatedDeployMessage([null])).toBe(
