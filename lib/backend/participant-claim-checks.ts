@@ -20,34 +20,34 @@ const MAX_ENDPOINT_LENGTH = 2048;
 
 /** The stage ARN and its id (the ARN's last segment, the token's `topic`). */
 export function checkStageArn(value: unknown, subject: string): IvsArn {
-  const arn = typeof value === 'string' ? parseIvsArn(value, 'stage') : undefined;
-  if (arn) {
-    return arn;
-  }
-  const hint =
-    typeof value === 'string' && value.includes(':channel/')
-      ? ' (that is a channel ARN, for playback tokens; a participant token names a stage)'
-      : typeof value === 'string' && value.includes(':public-key/')
-        ? ' (that is a public key ARN, the publicKeyArn; the token names the stage in stageArn)'
-        : '';
-  throw new ParticipantTokenError(
-    `${subject} must be an IVS Real-Time stage ARN of the form ${STAGE_ARN_FORM}; got ${describeValue(value)}${hint}`,
-  );
+  return checkArn(value, subject, 'stage', `an IVS Real-Time stage ARN of the form ${STAGE_ARN_FORM}`, {
+    ':channel/': 'that is a channel ARN, for playback tokens; a participant token names a stage',
+    ':public-key/': 'that is a public key ARN, the publicKeyArn; the token names the stage in stageArn',
+  });
 }
 
+/** The ARN of the public key that verifies the token (its `kid`). */
 export function checkPublicKeyArn(value: unknown, subject: string): string {
-  if (typeof value === 'string' && parseIvsArn(value, 'public-key')) {
-    return value;
-  }
-  const hint =
-    typeof value === 'string' && value.includes(':playback-key/')
-      ? ' (that is a playback key ARN; a participant token names a public key imported into IVS Real-Time)'
-      : typeof value === 'string' && value.includes(':stage/')
-        ? ' (that is a stage ARN, the stageArn; the token names its key in publicKeyArn)'
-        : '';
+  checkArn(value, subject, 'public-key', `an IVS Real-Time public key ARN of the form ${PUBLIC_KEY_ARN_FORM}`, {
+    ':playback-key/': 'that is a playback key ARN; a participant token names a public key imported into IVS Real-Time',
+    ':stage/': 'that is a stage ARN, the stageArn; the token names its key in publicKeyArn',
+  });
+  return value as string;
+}
+
+/** An IVS ARN of `resourceType`, or an error naming `subject`, what is expected and, for a likely mix-up, what it is. */
+function checkArn(
+  value: unknown,
+  subject: string,
+  resourceType: 'stage' | 'public-key',
+  expected: string,
+  mixUps: Record<string, string>,
+): IvsArn {
+  const arn = typeof value === 'string' ? parseIvsArn(value, resourceType) : undefined;
+  if (arn) return arn;
+  const mixUp = Object.keys(mixUps).find((segment) => typeof value === 'string' && value.includes(segment));
   throw new ParticipantTokenError(
-    `${subject} must be an IVS Real-Time public key ARN of the form ${PUBLIC_KEY_ARN_FORM}; ` +
-      `got ${describeValue(value)}${hint}`,
+    `${subject} must be ${expected}; got ${describeValue(value)}${mixUp ? ` (${mixUps[mixUp]})` : ''}`,
   );
 }
 
