@@ -98,7 +98,10 @@ export function checkSessionVersion(value: unknown, subject: string): number {
   return value;
 }
 
-/** Describes a user-supplied value for an error message; claims are not secret, so short ones are quoted. */
+/**
+ * Describes a user-supplied value for an error message; claims are not secret, so short ones are quoted,
+ * but never a PEM block (a private key in the wrong argument).
+ */
 export function describeValue(value: unknown): string {
   if (value instanceof Date) {
     return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
@@ -108,6 +111,9 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
   const json = JSON.stringify(value);
+  // A key passed as a claim by mistake: its first 200 characters would hold a P-384 private key's whole scalar.
+  if (json?.includes('-----BEGIN'))
+    return `${typeof value === 'string' ? 'a' : 'an object holding a'} PEM block (not shown)`;
   return json === undefined ? typeof value : json.length > 200 ? `${json.slice(0, 200)}...` : json;
 }
 
