@@ -6,7 +6,6 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 
 const MOTO_SERVER = path.join(__dirname, '..', '..', 'tools', 'python', '.venv', 'bin', 'moto_server');
@@ -21,21 +20,21 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Starts moto's server on a free loopback port and waits until it answers. */
+/** Starts moto's server on a loopback port of its own and waits until it answers. */
 export async function startMotoServer(): Promise<MotoServer> {
   if (!existsSync(MOTO_SERVER)) {
     throw new Error(
       `${MOTO_SERVER} is missing: run "npm run setup" (npm test runs it too), which installs tools/python/.venv.`,
     );
   }
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Port 0: the server binds a port the kernel picks and prints it. Choosing a free port first and passing it
+  // raced with the other test workers, which could take the port in between (moto then exits "Address in use").
+  const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  await waitUntilAnswering(endpoint, child, () => stderr);
+  const endpoint = await waitUntilAnswering(child, () => stderr);
   return {
     endpoint,
     reset: async () => {
@@ -46,14 +45,16 @@ export async function startMotoServer(): Promise<MotoServer> {
   };
 }
 
-async function waitUntilAnswering(endpoint: string, child: ChildProcess, stderr: () => string): Promise<void> {
+/** The endpoint moto prints once it listens (werkzeug: ` * Running on http://127.0.0.1:<port>`), when it answers there. */
+async function waitUntilAnswering(child: ChildProcess, stderr: () => string): Promise<string> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${stderr()}`);
+    const endpoint = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr())?.[1];
     try {
-      if ((await fetch(`${endpoint}/moto-api/`)).status < 500) return;
+      if (endpoint && (await fetch(`${endpoint}/moto-api/`)).status < 500) return endpoint;
     } catch {
-      // not listening yet
+      // not answering yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -66,16 +67,5 @@ function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
