@@ -269,35 +269,32 @@ describe.each(KEY_KINDS)('$title', (kind) => {
   });
 
   describe('a repeated delivery while CloudFormation still waits', () => {
-    test('a Create delivered twice: the second changes nothing and answers the same key pair', async () => {
-      const resource = simulated('PlaybackKey', SIGNED);
-      const first = await resource.create(props(newKey()));
+    /** Delivers the resource's last event again: no write to IVS, the same keys, the same successful answer. */
+    async function expectRepeatChangesNothing(resource: ReturnType<typeof simulated>, physicalId: string) {
       const keyPairs = api().keys();
-
       api().resetCalls();
       const answers = await resource.deliverAgain(resource.sentEvents.at(-1)!);
 
       expect(writes()).toEqual([]);
       expect(api().keys()).toEqual(keyPairs);
       expect(answers.map((put) => JSON.parse(put.body))).toEqual([
-        expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: first.PhysicalResourceId }),
+        expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: physicalId }),
       ]);
+    }
+
+    test('a Create delivered twice: the second changes nothing and answers the same key pair', async () => {
+      const resource = simulated('PlaybackKey', SIGNED);
+      const first = await resource.create(props(newKey()));
+
+      await expectRepeatChangesNothing(resource, first.PhysicalResourceId);
     });
 
     test('a key change delivered twice: the second adopts what the first imported and changes nothing', async () => {
       const resource = simulated('PlaybackKey', SIGNED);
       await resource.create(props(newKey()));
       const rotated = await resource.update(props(newKey()));
-      const keyPairs = api().keys();
 
-      api().resetCalls();
-      const answers = await resource.deliverAgain(resource.sentEvents.at(-1)!);
-
-      expect(writes()).toEqual([]);
-      expect(api().keys()).toEqual(keyPairs);
-      expect(answers.map((put) => JSON.parse(put.body))).toEqual([
-        expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: rotated.PhysicalResourceId }),
-      ]);
+      await expectRepeatChangesNothing(resource, rotated.PhysicalResourceId);
     });
 
     test('the handler throws for a retry only while the retry can still answer a waiting CloudFormation', async () => {
